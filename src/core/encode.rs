@@ -1,0 +1,119 @@
+//! Percent-encoding as Alibaba's RPC signature defines it (RFC 3986 unreserved set).
+
+/// Encodes `s` the way the RPC signature does: the UTF-8 bytes, with `A-Z a-z 0-9 - _ . ~`
+/// kept and every other byte written as `%XX` in uppercase hex (space is `%20`, `*` is `%2A`).
+pub fn percent_encode(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xF) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Decodes `application/x-www-form-urlencoded` or query text (`+` is a space), as the gateway
+/// does before it canonicalises. Malformed escapes are kept literally; invalid UTF-8 is replaced.
+pub fn form_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits `a=1&b=2` into decoded pairs; empty segments are skipped, a key with no `=` gets "".
+pub fn parse_form(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|seg| !seg.is_empty())
+        .map(|seg| match seg.split_once('=') {
+            Some((k, v)) => (form_decode(k), form_decode(v)),
+            None => (form_decode(seg), String::new()),
+        })
+        .collect()
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_unreserved_and_escapes_the_rest() {
+        assert_eq!(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+        assert_eq!(percent_encode("a b*c/d+e"), "a%20b%2Ac%2Fd%2Be");
+        assert_eq!(percent_encode("%"), "%25");
+        assert_eq!(percent_encode(""), "");
+    }
+
+    #[test]
+    fn encodes_utf8_bytes_in_uppercase_hex() {
+        assert_eq!(percent_encode("é"), "%C3%A9");
+        assert_eq!(percent_encode("你好"), "%E4%BD%A0%E5%A5%BD");
+        assert_eq!(percent_encode("\u{a0}"), "%C2%A0");
+        assert_eq!(percent_encode("👍🏽"), "%F0%9F%91%8D%F0%9F%8F%BD");
+    }
+
+    #[test]
+    fn form_decode_round_trips_percent_encode() {
+        for s in [
+            "",
+            "a b",
+            "100%",
+            "x=y&z",
+            "你好 👋",
+            "+plus+",
+            "\n\t\u{2028}",
+        ] {
+            assert_eq!(form_decode(&percent_encode(s)), s);
+        }
+    }
+
+    #[test]
+    fn form_decode_handles_plus_and_malformed_escapes() {
+        assert_eq!(form_decode("a+b"), "a b");
+        assert_eq!(form_decode("%2"), "%2");
+        assert_eq!(form_decode("%zz%41"), "%zzA");
+        assert_eq!(form_decode("%"), "%");
+        assert_eq!(form_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn parse_form_splits_pairs() {
+        assert_eq!(
+            parse_form("a=1&&b=&c&d=x%3Dy"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "x=y".into())
+            ]
+        );
+    }
+}

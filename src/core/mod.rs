@@ -1,0 +1,15 @@
+//! The pure core: everything that can be decided without a network, a clock or a browser.
+//!
+//! Nothing here touches web-sys, so it is tested natively with `cargo test` and shared
+//! unchanged by the browser module, the relay and the emulator. Time and nonces are inputs.
+
+pub mod canonical;
+pub mod credentials;
+pub mod encode;
+pub mod error;
+pub mod params;
+pub mod response;
+pub mod sign;
+pub mod timestamp;
+pub mod types;
+pub mod validate;
