@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: lint, native (signer vectors, core, relay, emulator), the wasm module in
+# headless Chromium against the emulator, Alibaba's official Python SDK against the emulator,
+# and the page in Chromium. Installs what it needs first. Exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+bash scripts/setup.sh --tests || { echo "setup failed"; exit 1; }
+
+passed=0; failed=0; failed_names=()
+stage() {
+  local name=$1; shift
+  printf '\n\033[1m== %s ==\033[0m\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); printf '\033[32m-- %s: ok (%ss)\033[0m\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1)); failed_names+=("$name"); printf '\033[31m-- %s: FAILED (%ss)\033[0m\n' "$name" $((SECONDS - start))
+  fi
+}
+
+lint() {
+  cargo fmt --all --check &&
+  cargo clippy --workspace --all-targets --quiet -- -D warnings &&
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+}
+native() { cargo test --workspace --quiet; }
+build() { bash scripts/build-wasm.sh && cargo build -p cams-relay --quiet; }
+wasm_browser() { bash scripts/test-wasm.sh; }
+official_sdk() { .venv/bin/python -m pytest -q tests/official_sdk; }
+page() { node --test --test-concurrency=1 tests/page/; }
+
+stage lint lint
+stage native native
+stage build build
+stage "wasm in chromium" wasm_browser
+stage "official python sdk" official_sdk
+stage page page
+if [ -f scripts/test-package.sh ]; then stage "npm package" bash scripts/test-package.sh; fi
+
+echo
+if [ "$failed" -gt 0 ]; then echo "failed stages: ${failed_names[*]}"; fi
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
