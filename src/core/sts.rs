@@ -1,0 +1,212 @@
+//! Temporary credentials as a relay or a provider hands them over.
+//!
+//! Three shapes are accepted: STS `AssumeRole`'s reply as is (`{RequestId, Credentials:{...}}`),
+//! its `Credentials` object alone, or the same four fields in camelCase. No error message ever
+//! echoes the body: it holds a secret.
+
+use serde_json::{Map, Value};
+
+use crate::core::credentials::Credentials;
+use crate::core::error::{is_retryable, CamsError};
+use crate::core::timestamp::parse_timestamp;
+
+/// Credentials with the moment they stop working, when the source said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemporaryCredentials {
+    pub credentials: Credentials,
+    /// Seconds since the Unix epoch; `None` when the source gave no `Expiration`.
+    pub expiration: Option<i64>,
+}
+
+/// Reads credentials from JSON text. `source` names where they came from ("relay", "provider")
+/// for the error message, which is a `CredentialsError`.
+pub fn parse_credentials(body: &str, source: &str) -> Result<TemporaryCredentials, CamsError> {
+    let fail = |what: &str| CamsError::credentials(format!("The credentials {source} {what}."));
+    let value: Value = serde_json::from_str(body)
+        .map_err(|_| fail("did not answer with JSON (expected an AccessKeyId, AccessKeySecret, SecurityToken and Expiration)"))?;
+    let Value::Object(outer) = value else {
+        return Err(fail("answered with JSON that is not an object"));
+    };
+    let inner = match outer.get("Credentials") {
+        Some(Value::Object(inner)) => inner,
+        _ => &outer,
+    };
+    let access_key_id =
+        required(inner, "AccessKeyId").ok_or_else(|| fail("gave no AccessKeyId"))?;
+    let access_key_secret =
+        required(inner, "AccessKeySecret").ok_or_else(|| fail("gave no AccessKeySecret"))?;
+    let security_token = optional(inner, "SecurityToken")
+        .map_err(|()| fail("gave a SecurityToken that is not a string"))?;
+    let expiration = match optional(inner, "Expiration")
+        .map_err(|()| fail("gave an Expiration that is not a string"))?
+    {
+        None => None,
+        Some(text) => Some(parse_timestamp(&text).ok_or_else(|| {
+            fail("gave an Expiration that is not a UTC timestamp like 2024-01-31T12:00:00Z")
+        })?),
+    };
+    Ok(TemporaryCredentials {
+        credentials: Credentials {
+            access_key_id,
+            access_key_secret,
+            security_token,
+        },
+        expiration,
+    })
+}
+
+/// The field under its PascalCase name or its camelCase one.
+fn field<'a>(obj: &'a Map<String, Value>, pascal: &str) -> Option<&'a Value> {
+    obj.get(pascal).or_else(|| {
+        let mut camel = String::with_capacity(pascal.len());
+        let mut chars = pascal.chars();
+        if let Some(first) = chars.next() {
+            camel.push(first.to_ascii_lowercase());
+        }
+        camel.extend(chars);
+        obj.get(&camel)
+    })
+}
+
+/// A non-empty string, or `None`.
+fn required(obj: &Map<String, Value>, pascal: &str) -> Option<String> {
+    match field(obj, pascal) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Absent, null or empty is `None`; a string is kept; anything else is an error.
+fn optional(obj: &Map<String, Value>, pascal: &str) -> Result<Option<String>, ()> {
+    match field(obj, pascal) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(()),
+    }
+}
+
+/// A relay's failure, read from its HTTP status and body: a `CredentialsError` with the status,
+/// and the relay's own error code (`Code` or `code`) when the body has one, returned apart too.
+pub fn relay_failure(http_status: u16, body: &str) -> (CamsError, Option<String>) {
+    let parsed: Option<Map<String, Value>> = match serde_json::from_str(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let text = |name: &str| match parsed.as_ref().and_then(|m| field(m, name)) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let code = text("Code");
+    let detail = match (&code, text("Message")) {
+        (Some(c), Some(m)) => format!(" ({c}: {})", clip(&m, 300)),
+        (Some(c), None) => format!(" ({c})"),
+        (None, Some(m)) => format!(" ({})", clip(&m, 300)),
+        (None, None) => String::new(),
+    };
+    let error = CamsError {
+        http_status: Some(http_status),
+        retryable: is_retryable(None, http_status),
+        ..CamsError::credentials(format!(
+            "The STS relay answered HTTP {http_status}{detail}, so no temporary credentials could be had. Check stsRelayUrl, the relay's logs and its RAM role."
+        ))
+    };
+    (error, code)
+}
+
+/// At most `max` characters, so a relay's stack trace does not flood an error message.
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ASSUME_ROLE: &str = r#"{"RequestId":"6894B13B-6D71-4EF5-88FA-F32781734A7F","AssumedRoleUser":{"Arn":"acs:ram::123:role/cams/s","AssumedRoleId":"34458433936495***:s"},"Credentials":{"SecurityToken":"CAIS****","AccessKeyId":"STS.L4aBSCSJVMuKg5U1****","AccessKeySecret":"wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK****","Expiration":"2015-04-09T11:52:19Z"}}"#;
+
+    fn expected() -> TemporaryCredentials {
+        TemporaryCredentials {
+            credentials: Credentials {
+                access_key_id: "STS.L4aBSCSJVMuKg5U1****".into(),
+                access_key_secret: "wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK****".into(),
+                security_token: Some("CAIS****".into()),
+            },
+            expiration: parse_timestamp("2015-04-09T11:52:19Z"),
+        }
+    }
+
+    #[test]
+    fn the_three_shapes_read_alike() {
+        let alone =
+            &ASSUME_ROLE[ASSUME_ROLE.find("{\"SecurityToken").unwrap()..ASSUME_ROLE.len() - 1];
+        let camel = r#"{"accessKeyId":"STS.L4aBSCSJVMuKg5U1****","accessKeySecret":"wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK****","securityToken":"CAIS****","expiration":"2015-04-09T11:52:19.000Z"}"#;
+        for body in [ASSUME_ROLE, alone, camel] {
+            assert_eq!(
+                parse_credentials(body, "relay").unwrap(),
+                expected(),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_and_expiration_are_optional() {
+        let t = parse_credentials(
+            r#"{"accessKeyId":"a","accessKeySecret":"b","securityToken":null}"#,
+            "provider",
+        )
+        .unwrap();
+        assert_eq!(t.credentials.security_token, None);
+        assert_eq!(t.expiration, None);
+    }
+
+    #[test]
+    fn bad_replies_are_credentials_errors_without_the_secret() {
+        for body in [
+            "",
+            "<html>",
+            "[]",
+            r#"{"Credentials":{"AccessKeySecret":"s3cr3t"}}"#,
+            r#"{"accessKeyId":"a","accessKeySecret":""}"#,
+            r#"{"accessKeyId":"a","accessKeySecret":"s3cr3t","expiration":"tomorrow"}"#,
+            r#"{"accessKeyId":"a","accessKeySecret":"s3cr3t","securityToken":5}"#,
+        ] {
+            let e = parse_credentials(body, "relay").unwrap_err();
+            assert_eq!(e.code, "CredentialsError", "{body}");
+            assert!(!e.message.contains("s3cr3t"), "{}", e.message);
+            assert!(e.message.contains("relay"));
+        }
+    }
+
+    #[test]
+    fn relay_failures_carry_status_and_code() {
+        let (e, code) = relay_failure(
+            403,
+            r#"{"Code":"Forbidden","Message":"auth token required"}"#,
+        );
+        assert_eq!(code.as_deref(), Some("Forbidden"));
+        assert_eq!(e.code, "CredentialsError");
+        assert_eq!(e.http_status, Some(403));
+        assert!(
+            e.message.contains("Forbidden: auth token required"),
+            "{}",
+            e.message
+        );
+        assert!(!e.retryable);
+
+        let (e, code) = relay_failure(503, "<html>down</html>");
+        assert_eq!(code, None);
+        assert!(e.retryable);
+        assert!(e.message.contains("503"));
+
+        let (e, _) = relay_failure(
+            500,
+            &format!(r#"{{"code":"x","message":"{}"}}"#, "y".repeat(5000)),
+        );
+        assert!(e.message.len() < 1000);
+    }
+}
