@@ -14,6 +14,8 @@ pub mod codes {
     pub const INVALID_RESPONSE: &str = "InvalidResponse";
     /// Temporary credentials could not be had from the relay or the provider.
     pub const CREDENTIALS_ERROR: &str = "CredentialsError";
+    /// The JavaScript host lacks something the client needs (`crypto.getRandomValues`, `fetch`).
+    pub const UNSUPPORTED_ENVIRONMENT: &str = "UnsupportedEnvironment";
 }
 
 /// A failed call. Secrets never appear in any field.

@@ -10,6 +10,7 @@ pub mod error;
 pub mod nonce;
 pub mod options;
 pub mod params;
+pub mod redact;
 pub mod refresh;
 pub mod response;
 pub mod sign;
