@@ -1,0 +1,152 @@
+// <cams-qrdl>: the create form and its result in a shadow root, for a dashboard to embed with one
+// tag and one import:
+//
+//   <script type="module" src="https://relay.example.com/cams-qrdl.js"></script>
+//   <cams-qrdl relay="https://relay.example.com/" phone-number="8613800001234"
+//              message="Hello!" format="SVG"></cams-qrdl>
+//
+// Attributes: relay (a cams-relay's address; default: where this script was loaded from),
+// endpoint (where signed calls go; default: the relay's /cams), region, phone-number, message,
+// format (PNG or SVG), space-id.
+// Property: credentials = { accessKeyId, accessKeySecret, securityToken? } or { provider } to skip
+// the relay (kept in memory only).
+// Events (bubbling, composed): qrdl-created { qrdl, response }; qrdl-error { error, code, message,
+// sentence, todo }.
+
+import { buildClient, loadModule, relayAt } from './js/client.js';
+import { mountCreate } from './js/create.js';
+import { describeError } from './js/errors.js';
+
+const STYLE_URL = new URL('./css/qrdl.css', import.meta.url).href;
+const SCRIPT_BASE = new URL('./', import.meta.url).href;
+
+export class CamsQrdlElement extends HTMLElement {
+  static observedAttributes = ['relay', 'endpoint', 'region', 'phone-number', 'message', 'format', 'space-id'];
+
+  #ui = null;
+  #clientPromise = null;
+  #credentials = null;
+  #status = null;
+  #mounting = null;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+  }
+
+  /** Direct credentials or a provider instead of a relay; never written anywhere. */
+  get credentials() {
+    return this.#credentials ? { ...this.#credentials, accessKeySecret: this.#credentials.accessKeySecret ? '••••' : undefined } : null;
+  }
+
+  set credentials(value) {
+    this.#credentials = value ?? null;
+    this.#clientPromise = null;
+  }
+
+  connectedCallback() {
+    this.#mounting ??= this.#mount();
+  }
+
+  attributeChangedCallback(name, oldValue, value) {
+    if (oldValue === value) return;
+    if (name === 'relay' || name === 'endpoint' || name === 'region') {
+      this.#clientPromise = null;
+    } else if (this.#ui) {
+      this.#ui.setDefaults(this.#defaults());
+    }
+  }
+
+  #defaults() {
+    return {
+      phoneNumber: this.getAttribute('phone-number') ?? undefined,
+      message: this.getAttribute('message') ?? undefined,
+      format: (this.getAttribute('format') ?? 'PNG').toUpperCase() === 'SVG' ? 'SVG' : 'PNG',
+      spaceId: this.getAttribute('space-id') ?? undefined,
+    };
+  }
+
+  #announce = (msg) => {
+    if (!this.#status) return;
+    this.#status.textContent = '';
+    setTimeout(() => {
+      this.#status.textContent = msg;
+    }, 30);
+  };
+
+  async #mount() {
+    const root = this.shadowRoot;
+    const style = document.createElement('link');
+    style.rel = 'stylesheet';
+    style.href = STYLE_URL;
+    const container = document.createElement('div');
+    container.className = 'cams-qrdl';
+    container.setAttribute('part', 'container');
+    this.#status = document.createElement('div');
+    this.#status.className = 'visually-hidden';
+    this.#status.setAttribute('role', 'status');
+    root.replaceChildren(style, container, this.#status);
+
+    let mod;
+    try {
+      mod = await loadModule();
+    } catch (err) {
+      const e = Object.assign(new Error(`The QR module could not be loaded: ${err?.message ?? err}`), { name: 'CamsError', code: 'ModuleMissing' });
+      const alert = document.createElement('div');
+      alert.setAttribute('role', 'alert');
+      alert.className = 'alert';
+      alert.textContent = e.message;
+      container.append(alert);
+      this.#emitError(e);
+      return;
+    }
+    this.#ui = mountCreate(container, {
+      mod,
+      idPrefix: 'qrdl',
+      defaults: this.#defaults(),
+      announce: this.#announce,
+      getClient: () => this.#client(mod),
+      onCreated: (qrdl, response) => {
+        this.dispatchEvent(new CustomEvent('qrdl-created', { bubbles: true, composed: true, detail: { qrdl, response } }));
+      },
+      onError: (error) => this.#emitError(error),
+    });
+    this.#ui.form.setAttribute('part', 'form');
+    this.#ui.resultSlot.setAttribute('part', 'result');
+    this.dataset.ready = 'true';
+    this.dispatchEvent(new CustomEvent('qrdl-ready', { bubbles: true, composed: true }));
+  }
+
+  #emitError(error) {
+    const d = describeError(error, { operation: 'create' });
+    this.dispatchEvent(
+      new CustomEvent('qrdl-error', {
+        bubbles: true,
+        composed: true,
+        detail: { error, code: d.code, message: d.message, sentence: d.sentence, todo: d.todo },
+      }),
+    );
+  }
+
+  #client(mod) {
+    this.#clientPromise ??= (async () => {
+      const endpoint = this.getAttribute('endpoint') || undefined;
+      const regionId = this.getAttribute('region') || undefined;
+      if (this.#credentials) {
+        const config = { credentials: this.#credentials };
+        if (endpoint) config.endpoint = endpoint;
+        if (regionId) config.regionId = regionId;
+        return new mod.CamsClient(config);
+      }
+      const relay = await relayAt(this.getAttribute('relay') || SCRIPT_BASE);
+      return buildClient(mod, { mode: 'relay', stsUrl: relay.stsUrl, camsUrl: relay.camsUrl, endpoint, regionId });
+    })();
+    // A failed lookup is tried again next time.
+    this.#clientPromise.catch(() => {
+      this.#clientPromise = null;
+    });
+    return this.#clientPromise;
+  }
+}
+
+if (!customElements.get('cams-qrdl')) customElements.define('cams-qrdl', CamsQrdlElement);

@@ -1,0 +1,66 @@
+// The standalone page: connection, create, "My QR codes" and batch.
+
+import { discoverRelay, loadModule } from './client.js';
+import { mountConnection } from './connect.js';
+import { mountCreate } from './create.js';
+import { mountManage } from './manage.js';
+import { mountBatch } from './batch.js';
+import { showError } from './dom.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+/** Polite announcements for screen readers (and a visible status line). */
+function announce(msg) {
+  const el = $('#status');
+  el.textContent = '';
+  // A fresh text node after a tick makes repeated messages be read again.
+  setTimeout(() => {
+    el.textContent = msg;
+  }, 30);
+}
+
+async function main() {
+  let mod;
+  try {
+    mod = await loadModule();
+  } catch (err) {
+    showError($('#app-alert'), Object.assign(new Error(`The QR module could not be loaded (${err?.message ?? err}). If you build this site yourself, run scripts/build-wasm.sh so that pkg/ sits beside index.html.`), { name: 'CamsError', code: 'ModuleMissing' }), { title: 'This page cannot start' });
+    document.body.classList.add('failed');
+    return;
+  }
+
+  const relay = await discoverRelay(new URL('./', location.href).href);
+  const conn = mountConnection($('#connect'), { mod, relay, announce });
+  const updateBadge = () => {
+    const badge = $('#env-badge');
+    badge.hidden = !conn.emulated;
+  };
+  conn.addEventListener('change', updateBadge);
+  updateBadge();
+
+  const getClient = () => conn.requireClient();
+  const manage = mountManage($('#manage-body'), { getClient, announce });
+  const batch = mountBatch($('#batch-body'), { getClient, announce });
+  mountCreate($('#create-body'), {
+    mod,
+    getClient,
+    announce,
+    idPrefix: 'create',
+    onPhoneChange: (v) => {
+      manage.setPhone(v);
+      batch.setPhone(v);
+    },
+    onCreated: (qrdl) => {
+      manage.setPhone(qrdl.phoneNumber);
+      batch.setPhone(qrdl.phoneNumber);
+      manage.refreshIfShowing(qrdl.phoneNumber);
+    },
+  });
+  document.body.classList.add('ready');
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((err) => {
+  const alert = $('#app-alert');
+  if (alert) showError(alert, err, { title: 'This page cannot start' });
+});

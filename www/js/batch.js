@@ -1,0 +1,404 @@
+// Batch: many QR codes for one number, at the documented rate limit, with per-row status, retry of
+// failed rows and a CSV export.
+
+import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveBlob, showError, validate } from './dom.js';
+import { describeError } from './errors.js';
+import { formatChoice } from './create.js';
+
+/** The documented limit: 5 calls per second per account. */
+export const MAX_QPS = 5;
+const CONCURRENCY = 3;
+
+/** Parses CSV text (RFC 4180: quotes, doubled quotes, CRLF) into rows of cells. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  let i = 0;
+  const s = String(text).replace(/^\uFEFF/, '');
+  while (i < s.length) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '"') {
+        if (s[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i += 1;
+        continue;
+      }
+      cell += c;
+      i += 1;
+      continue;
+    }
+    if (c === '"' && cell === '') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      if (c === '\r' && s[i + 1] === '\n') i += 1;
+    } else {
+      cell += c;
+    }
+    i += 1;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.some((x) => x.trim() !== ''));
+}
+
+/** message[,label] rows from a CSV file; a first row "message,label" is a header and skipped. */
+export function rowsFromCsv(text) {
+  const rows = parseCsv(text);
+  if (rows.length && rows[0][0].trim().toLowerCase() === 'message') rows.shift();
+  return rows.map((r, i) => ({ message: r[0] ?? '', label: (r[1] ?? '').trim() || String(i + 1) }));
+}
+
+/** One message per non-empty line. */
+export function rowsFromLines(text) {
+  return String(text)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((message, i) => ({ message, label: String(i + 1) }));
+}
+
+/** A CSV cell: quoted when needed; cells a spreadsheet would run as a formula get a leading '. */
+export function csvCell(v) {
+  let s = String(v ?? '');
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const EXPORT_COLUMNS = ['label', 'message', 'code', 'deep_link', 'image_url', 'status'];
+
+export function toCsv(rows) {
+  const lines = [EXPORT_COLUMNS.join(',')];
+  for (const r of rows) {
+    const status = r.state === 'done' ? 'created' : r.error ? `failed: ${describeError(r.error).code}` : r.state;
+    lines.push([r.label, r.message, r.qrdl?.qrdlCode ?? '', r.qrdl?.deepLinkUrl ?? '', r.qrdl?.qrImageUrl ?? '', status].map(csvCell).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Mounts the batch section into `root`. opts: { getClient(), announce(msg), defaultPhone() }
+ */
+export function mountBatch(root, opts) {
+  const announce = opts.announce ?? (() => {});
+  const phone = field({ id: 'batch-phone', label: 'Phone number', control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
+  const format = formatChoice('batch', 'Image format');
+  const space = field({ id: 'batch-space', label: 'Space ID (optional)', control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
+  const messages = field({
+    id: 'batch-messages',
+    label: 'Messages, one per line',
+    control: h('textarea', { rows: '6', placeholder: 'Hello from the Orchard Road store!\nHello from the Marina Bay store!' }),
+    help: 'Each line becomes one QR code, up to 140 characters each.',
+  });
+  const file = field({
+    id: 'batch-file',
+    label: 'Or load a CSV file (message,label)',
+    control: h('input', { type: 'file', accept: '.csv,text/csv,text/plain' }),
+    help: 'One row per QR code: the message, then an optional label (a store, an agent, a campaign). A first row "message,label" is skipped.',
+  });
+  const source = h('p', { class: 'source-note', hidden: true });
+  const useText = h('button', { type: 'button', class: 'link-button', text: 'Use the pasted messages instead' });
+  source.hidden = true;
+
+  const start = h('button', { type: 'submit', class: 'primary start', text: 'Create QR codes' });
+  const stop = h('button', { type: 'button', class: 'secondary stop', text: 'Stop', disabled: true });
+  const retry = h('button', { type: 'button', class: 'secondary retry', text: 'Retry failed rows', disabled: true });
+  const exportBtn = h('button', { type: 'button', class: 'secondary export', text: 'Export CSV', disabled: true });
+  const progress = h('progress', { id: 'batch-progress', max: '1', value: '0' });
+  const progressText = h('span', { class: 'progress-text', id: 'batch-progress-text', text: 'Nothing to do yet.' });
+  progress.setAttribute('aria-describedby', 'batch-progress-text');
+  const alert = alertRegion();
+  const tableWrap = h('div', { class: 'table-wrap batch-table-wrap' });
+
+  const form = h(
+    'form',
+    { class: 'batch-form', novalidate: true, 'aria-label': 'Create QR codes in a batch' },
+    h('div', { class: 'field-row' }, phone.wrap, format.wrap, space.wrap),
+    messages.wrap,
+    file.wrap,
+    source,
+    h('div', { class: 'actions' }, start, stop, retry, exportBtn),
+  );
+  root.append(
+    form,
+    h('div', { class: 'progress-row' }, h('label', { for: 'batch-progress', text: 'Progress' }), progress, progressText),
+    alert,
+    tableWrap,
+  );
+
+  /** @type {{label: string, message: string, state: string, qrdl?: any, error?: any, invalid?: string, cells?: any}[]} */
+  let rows = [];
+  let csvRows = null;
+  let running = false;
+  let stopRequested = false;
+  let batchPhone = '';
+  let batchFormat = 'PNG';
+  let batchSpace;
+
+  function parseRows() {
+    const base = csvRows ?? rowsFromLines(messages.control.value);
+    return base.map((r) => {
+      const bad = validate.prefilledMessage(r.message);
+      return { ...r, state: bad ? 'invalid' : 'ready', invalid: bad ?? undefined };
+    });
+  }
+
+  function refreshPreview() {
+    if (running) return;
+    rows = parseRows();
+    renderTable();
+    updateProgress();
+    start.textContent = rows.length ? `Create ${fmt(rows.filter((r) => r.state === 'ready').length)} QR codes` : 'Create QR codes';
+  }
+
+  messages.control.addEventListener('input', () => {
+    messages.setError(null);
+    refreshPreview();
+  });
+  file.control.addEventListener('change', async () => {
+    const f = file.control.files?.[0];
+    if (!f) return;
+    file.setError(null);
+    try {
+      const text = await f.text();
+      csvRows = rowsFromCsv(text);
+      messages.control.disabled = true;
+      replace(source, `Using ${fmt(csvRows.length)} rows from ${f.name}. `, useText);
+      source.hidden = false;
+      announce(`Loaded ${csvRows.length} rows from ${f.name}.`);
+      refreshPreview();
+    } catch {
+      file.setError('The file could not be read as text.');
+    }
+  });
+  useText.addEventListener('click', () => {
+    csvRows = null;
+    file.control.value = '';
+    messages.control.disabled = false;
+    source.hidden = true;
+    refreshPreview();
+    messages.control.focus();
+  });
+
+  const STATUS = {
+    ready: 'Waiting',
+    queued: 'Waiting',
+    running: 'Creating…',
+    done: 'Created',
+  };
+
+  function renderRowStatus(r) {
+    if (!r.cells) return;
+    const { status, code, linkCell } = r.cells;
+    r.cells.tr.dataset.state = r.state;
+    if (r.state === 'failed') {
+      const d = describeError(r.error);
+      replace(status, h('span', { class: 'badge failed', text: 'Failed' }), ' ', h('code', { text: d.code }), h('span', { class: 'row-error', text: ` ${d.sentence}` }));
+    } else if (r.state === 'invalid') {
+      replace(status, h('span', { class: 'badge invalid', text: 'Not sent' }), h('span', { class: 'row-error', text: ` ${r.invalid}` }));
+    } else {
+      replace(status, h('span', { class: `badge ${r.state}`, text: STATUS[r.state] ?? r.state }));
+    }
+    replace(code, r.qrdl ? h('code', { text: String(r.qrdl.qrdlCode ?? '') }) : '');
+    replace(linkCell, r.qrdl ? link(r.qrdl.deepLinkUrl, String(r.qrdl.deepLinkUrl ?? '')) : '');
+  }
+
+  function renderTable() {
+    if (!rows.length) {
+      tableWrap.replaceChildren();
+      return;
+    }
+    const body = h('tbody', {});
+    rows.forEach((r, i) => {
+      const status = h('td', { class: 'cell-status', 'data-label': 'Status' });
+      const code = h('td', { 'data-label': 'Code' });
+      const linkCell = h('td', { class: 'cell-link', 'data-label': 'Link' });
+      const tr = h(
+        'tr',
+        { dataset: { row: String(i + 1) } },
+        h('td', { 'data-label': '#', class: 'num', text: String(i + 1) }),
+        h('td', { 'data-label': 'Label', text: r.label }),
+        h('td', { 'data-label': 'Message', class: 'cell-message', text: `${r.message}${charCount(r.message) > 140 ? ` (${charCount(r.message)} characters)` : ''}` }),
+        status,
+        code,
+        linkCell,
+      );
+      r.cells = { tr, status, code, linkCell };
+      renderRowStatus(r);
+      body.append(tr);
+    });
+    replace(
+      tableWrap,
+      h(
+        'table',
+        { class: 'qr-table batch-table' },
+        h('caption', { class: 'visually-hidden', text: 'Batch rows and their status' }),
+        h('thead', {}, h('tr', {}, ['#', 'Label', 'Message', 'Status', 'Code', 'Link'].map((t) => h('th', { scope: 'col', text: t })))),
+        body,
+      ),
+    );
+  }
+
+  function counts() {
+    const c = { total: rows.length, done: 0, failed: 0, invalid: 0, pending: 0 };
+    for (const r of rows) {
+      if (r.state === 'done') c.done += 1;
+      else if (r.state === 'failed') c.failed += 1;
+      else if (r.state === 'invalid') c.invalid += 1;
+      else c.pending += 1;
+    }
+    return c;
+  }
+
+  function updateProgress() {
+    const c = counts();
+    const finished = c.done + c.failed + c.invalid;
+    progress.max = Math.max(1, c.total);
+    progress.value = finished;
+    progressText.textContent = c.total
+      ? `${fmt(finished)} of ${fmt(c.total)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed${c.invalid ? `, ${fmt(c.invalid)} not sent` : ''}.`
+      : 'Nothing to do yet.';
+    retry.disabled = running || c.failed === 0;
+    exportBtn.disabled = running || c.done + c.failed === 0;
+  }
+
+  async function createOne(client, r) {
+    r.state = 'running';
+    r.error = undefined;
+    renderRowStatus(r);
+    const req = { phoneNumber: batchPhone, prefilledMessage: r.message, generateQrImage: batchFormat };
+    if (batchSpace) req.custSpaceId = batchSpace;
+    try {
+      const res = await client.createQrdl(req);
+      r.qrdl = res.data;
+      r.state = 'done';
+    } catch (err) {
+      r.error = err;
+      r.state = 'failed';
+    }
+    renderRowStatus(r);
+    updateProgress();
+  }
+
+  /** Runs the given rows at no more than MAX_QPS starts per second, CONCURRENCY at a time. */
+  async function run(todo) {
+    let client;
+    try {
+      client = opts.getClient();
+    } catch (err) {
+      showError(alert, err, { title: 'Could not start the batch', operation: 'create' });
+      return;
+    }
+    running = true;
+    stopRequested = false;
+    start.disabled = true;
+    stop.disabled = false;
+    form.setAttribute('aria-busy', 'true');
+    clearError(alert);
+    for (const r of todo) {
+      r.state = 'queued';
+      renderRowStatus(r);
+    }
+    updateProgress();
+    announce(`Creating ${todo.length} QR codes, at most ${MAX_QPS} per second…`);
+    const gap = 1000 / MAX_QPS;
+    let nextStart = 0;
+    const inflight = new Set();
+    for (const r of todo) {
+      if (stopRequested) break;
+      while (inflight.size >= CONCURRENCY) await Promise.race(inflight);
+      if (stopRequested) break;
+      const wait = nextStart - performance.now();
+      if (wait > 0) await sleep(wait);
+      nextStart = performance.now() + gap;
+      const p = createOne(client, r).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.all(inflight);
+    for (const r of todo) {
+      if (r.state === 'queued') {
+        r.state = 'ready';
+        renderRowStatus(r);
+      }
+    }
+    running = false;
+    start.disabled = false;
+    stop.disabled = true;
+    form.removeAttribute('aria-busy');
+    updateProgress();
+    const c = counts();
+    const failed = rows.filter((r) => r.state === 'failed');
+    if (failed.length) {
+      showError(alert, failed[0].error, {
+        title: `${fmt(failed.length)} of ${fmt(c.total)} rows failed`,
+        operation: 'create',
+      });
+    }
+    announce(`${stopRequested ? 'Batch stopped' : 'Batch finished'}: ${c.done} created, ${c.failed} failed${c.invalid ? `, ${c.invalid} not sent` : ''}.`);
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (running) return;
+    const ph = phone.control.value.trim();
+    const badPhone = validate.phoneNumber(ph);
+    phone.setError(badPhone);
+    rows = rows.length ? rows : parseRows();
+    const noRows = rows.length === 0 ? 'Paste at least one message, or load a CSV file.' : null;
+    messages.setError(noRows);
+    if (badPhone || noRows) {
+      (badPhone ? phone : messages).control.focus();
+      return;
+    }
+    // A new batch (the rows were edited or never run) starts from the current text.
+    if (rows.every((r) => r.state === 'ready' || r.state === 'invalid')) {
+      rows = parseRows();
+      renderTable();
+    }
+    batchPhone = ph;
+    batchFormat = format.value();
+    batchSpace = space.control.value.trim() || undefined;
+    const todo = rows.filter((r) => r.state === 'ready');
+    if (!todo.length) {
+      messages.setError('Every row was already created or is not valid. Edit the messages to start a new batch.');
+      return;
+    }
+    await run(todo);
+  });
+  stop.addEventListener('click', () => {
+    stopRequested = true;
+    stop.disabled = true;
+    announce('Stopping after the requests already sent…');
+  });
+  retry.addEventListener('click', () => {
+    if (running) return;
+    run(rows.filter((r) => r.state === 'failed'));
+  });
+  exportBtn.addEventListener('click', () => {
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    saveBlob(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.csv`);
+    announce('Exporting the batch as CSV.');
+  });
+
+  return {
+    setPhone(v) {
+      if (!phone.control.value) phone.control.value = v;
+    },
+  };
+}

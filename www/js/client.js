@@ -1,0 +1,103 @@
+// Loading the wasm module, finding a relay, and building a CamsClient from settings.
+// Shared by the page and <cams-qrdl>. Keys live only in the objects passed around here: nothing is
+// written to storage, cookies or the URL.
+
+let modulePromise = null;
+
+/** Imports and initialises pkg/cams_qrdl.js once. */
+export function loadModule(url = new URL('../pkg/cams_qrdl.js', import.meta.url)) {
+  modulePromise ??= import(url.href).then(async (m) => {
+    await m.default();
+    return m;
+  });
+  return modulePromise;
+}
+
+/** Makes sure a base URL ends with a slash so relative paths resolve under it. */
+export function asBase(url) {
+  const u = new URL(url, location.href);
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}
+
+/**
+ * Asks a cams-relay for its relay.json. Returns `{ base, mode, stsUrl, camsUrl, emulator }`, or
+ * null when `base` does not answer with one (a plain static host, say).
+ */
+export async function discoverRelay(base) {
+  let res;
+  try {
+    res = await fetch(new URL('relay.json', base), { cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    return null;
+  }
+  if (!res.ok) return null;
+  let json;
+  try {
+    json = await res.json();
+  } catch {
+    return null;
+  }
+  if (!json || typeof json !== 'object' || typeof json.sts !== 'string') return null;
+  return {
+    base,
+    mode: json.mode === 'emulate' ? 'emulate' : 'production',
+    stsUrl: new URL(json.sts, base).href,
+    camsUrl: new URL(typeof json.cams === 'string' ? json.cams : 'cams', base).href,
+    emulator: typeof json.emulator === 'string' ? json.emulator : null,
+  };
+}
+
+/** The relay endpoints for a base URL, from its relay.json or, failing that, the usual paths. */
+export async function relayAt(url) {
+  const base = asBase(url);
+  return (
+    (await discoverRelay(base)) ?? {
+      base,
+      mode: 'unknown',
+      stsUrl: new URL('sts', base).href,
+      camsUrl: new URL('cams', base).href,
+      emulator: null,
+    }
+  );
+}
+
+/**
+ * The ClientConfig for settings:
+ *  { mode: 'relay', stsUrl, camsUrl, endpoint?, regionId? }
+ *  { mode: 'key', accessKeyId, accessKeySecret, endpoint?, regionId? }
+ */
+export function clientConfig(settings) {
+  const config = {};
+  if (settings.mode === 'key') {
+    config.credentials = { accessKeyId: settings.accessKeyId, accessKeySecret: settings.accessKeySecret };
+  } else {
+    config.credentials = { stsRelayUrl: settings.stsUrl };
+  }
+  const endpoint = settings.endpoint || (settings.mode === 'relay' ? settings.camsUrl : '');
+  if (endpoint) config.endpoint = endpoint;
+  if (settings.regionId) config.regionId = settings.regionId;
+  return config;
+}
+
+export function buildClient(mod, settings) {
+  return new mod.CamsClient(clientConfig(settings));
+}
+
+/** A short description of where requests go, for the header and the status line. */
+export function describeSettings(settings, relay) {
+  if (!settings) return 'Not connected';
+  const where = settings.mode === 'key' ? 'Access key' : 'Relay';
+  const host = (() => {
+    try {
+      const u = new URL(settings.mode === 'key' ? settings.endpoint || `https://cams.${settings.regionId || 'ap-southeast-1'}.aliyuncs.com` : settings.stsUrl);
+      return u.host;
+    } catch {
+      return '';
+    }
+  })();
+  const emu = relay && relay.mode === 'emulate' ? ' (emulator)' : '';
+  return `${where} · ${host}${emu}`;
+}

@@ -1,0 +1,201 @@
+// The "Connection" settings panel: Relay (default) or Access key, region or endpoint.
+// The AccessKey lives in this module's memory only: never in storage, cookies or the URL.
+
+import { buildClient, describeSettings, relayAt } from './client.js';
+import { alertRegion, clearError, field, h, showError } from './dom.js';
+
+export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
+export const DEFAULT_REGION = 'ap-southeast-1';
+
+/**
+ * Builds the panel into `root` (a <details>) and returns a Connection: an EventTarget with
+ * `client` (a CamsClient or null), `settings`, `relay`, and a "change" event.
+ */
+export function mountConnection(root, { mod, relay, announce }) {
+  const conn = new EventTarget();
+  conn.client = null;
+  conn.settings = null;
+  conn.relay = relay;
+
+  const summaryText = h('span', { class: 'conn-summary', text: 'Not connected' });
+  const summary = h('summary', {}, h('span', { class: 'summary-label', text: 'Connection' }), summaryText);
+
+  const modeRelay = h('input', { type: 'radio', name: 'conn-mode', value: 'relay', id: 'conn-mode-relay', checked: true });
+  const modeKey = h('input', { type: 'radio', name: 'conn-mode', value: 'key', id: 'conn-mode-key' });
+  const modes = h(
+    'fieldset',
+    { class: 'segmented' },
+    h('legend', { text: 'Connect through' }),
+    h('div', { class: 'segmented-options' }, h('label', { class: 'seg', for: 'conn-mode-relay' }, modeRelay, h('span', { text: 'Relay (recommended)' })), h('label', { class: 'seg', for: 'conn-mode-key' }, modeKey, h('span', { text: 'Access key' }))),
+  );
+
+  const relayUrl = field({
+    id: 'conn-relay-url',
+    label: 'Relay URL',
+    control: h('input', { type: 'url', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', placeholder: 'https://relay.example.com/' }),
+    help: 'The address of a cams-relay. It hands this page temporary credentials (/sts) and passes calls on to Chat App Message Service (/cams); no long-term key reaches the browser.',
+  });
+  relayUrl.control.value = relay ? relay.base : '';
+  const relayBox = h('div', { class: 'mode-box', dataset: { mode: 'relay' } }, relayUrl.wrap);
+
+  const keyId = field({ id: 'conn-key-id', label: 'AccessKey ID', control: h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }) });
+  const keySecret = field({
+    id: 'conn-key-secret',
+    label: 'AccessKey secret',
+    control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
+    help: 'Kept in this tab\'s memory only: never saved, never put in the address. Reloading the page forgets it.',
+  });
+  const demoButton =
+    relay && relay.mode === 'emulate'
+      ? h('button', {
+          type: 'button',
+          class: 'secondary',
+          text: 'Fill in the emulator\'s demo key',
+          onclick: () => {
+            keyId.control.value = DEMO_KEY.id;
+            keySecret.control.value = DEMO_KEY.secret;
+            if (!endpoint.control.value) endpoint.control.value = relay.camsUrl;
+            announce('Filled in the emulator\'s demo key. It works only with this relay\'s built-in emulator.');
+          },
+        })
+      : null;
+  const keyBox = h(
+    'div',
+    { class: 'mode-box', dataset: { mode: 'key' }, hidden: true },
+    h(
+      'div',
+      { class: 'warning', role: 'note' },
+      h('strong', { text: 'Long-term AccessKeys belong on servers. ' }),
+      'Anyone who can run script in this page can read a key typed here. Use a RAM user allowed only the four cams:*PhoneMessageQrdl actions, and prefer a relay, which gives the browser short-lived credentials instead.',
+    ),
+    h('div', { class: 'field-row' }, keyId.wrap, keySecret.wrap),
+    demoButton ? h('p', { class: 'demo-key' }, demoButton, ' ', h('span', { class: 'help', text: 'The emulator\'s demo key works only against this relay\'s emulator, never against Alibaba Cloud.' })) : null,
+  );
+
+  const region = field({
+    id: 'conn-region',
+    label: 'Region',
+    control: h('input', { type: 'text', list: 'conn-region-list', spellcheck: 'false', autocomplete: 'off' }),
+    help: 'Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com.',
+  });
+  region.control.value = DEFAULT_REGION;
+  const regionList = h('datalist', { id: 'conn-region-list' }, h('option', { value: 'ap-southeast-1', text: 'Singapore' }));
+  const endpoint = field({
+    id: 'conn-endpoint',
+    label: 'Endpoint (optional)',
+    control: h('input', { type: 'url', inputmode: 'url', spellcheck: 'false', autocomplete: 'off' }),
+    help: 'Where signed calls go. Through a relay it is the relay\'s /cams. Alibaba Cloud\'s endpoint does not answer browsers directly (no CORS), so with an access key point this at a relay\'s /cams or a same-origin proxy.',
+  });
+  if (relay) endpoint.control.placeholder = relay.camsUrl;
+
+  const alert = alertRegion();
+  const submit = h('button', { type: 'submit', class: 'primary', text: 'Connect' });
+  const form = h(
+    'form',
+    { class: 'connect-form', novalidate: true },
+    modes,
+    relayBox,
+    keyBox,
+    h('div', { class: 'field-row' }, region.wrap, endpoint.wrap),
+    regionList,
+    h('div', { class: 'actions' }, submit),
+    alert,
+  );
+  root.replaceChildren(summary, h('div', { class: 'panel-body' }, form));
+
+  const mode = () => (modeKey.checked ? 'key' : 'relay');
+  const showMode = () => {
+    relayBox.hidden = mode() !== 'relay';
+    keyBox.hidden = mode() !== 'key';
+  };
+  modeRelay.addEventListener('change', showMode);
+  modeKey.addEventListener('change', showMode);
+
+  function setClient(settings, relayInfo) {
+    conn.settings = settings;
+    conn.relay = relayInfo ?? conn.relay;
+    conn.client = buildClient(mod, settings);
+    const emu = conn.relay && conn.relay.mode === 'emulate' && (settings.mode === 'relay' || settings.endpoint === conn.relay.camsUrl);
+    conn.emulated = Boolean(emu);
+    summaryText.textContent = describeSettings(settings, emu ? conn.relay : null);
+    root.classList.add('connected');
+    conn.dispatchEvent(new Event('change'));
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError(alert);
+    for (const f of [relayUrl, keyId, keySecret, endpoint, region]) f.setError(null);
+    const regionId = region.control.value.trim();
+    const ep = endpoint.control.value.trim();
+    if (ep && !/^https?:\/\//i.test(ep)) {
+      endpoint.setError('The endpoint must be an http:// or https:// URL.');
+      endpoint.control.focus();
+      return;
+    }
+    if (!ep && regionId && !/^[a-z0-9-]+$/.test(regionId)) {
+      region.setError('A region ID looks like ap-southeast-1.');
+      region.control.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      if (mode() === 'relay') {
+        const raw = relayUrl.control.value.trim();
+        if (!/^https?:\/\//i.test(raw)) {
+          relayUrl.setError('Enter the relay\'s http:// or https:// address.');
+          relayUrl.control.focus();
+          return;
+        }
+        const info = await relayAt(raw);
+        setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl, endpoint: ep || undefined, regionId: regionId || undefined }, info);
+        announce(`Connected through the relay at ${info.base}${info.mode === 'emulate' ? ' (its built-in emulator)' : ''}.`);
+      } else {
+        const id = keyId.control.value.trim();
+        const secret = keySecret.control.value;
+        let bad = false;
+        if (!id) {
+          keyId.setError('Enter the AccessKey ID.');
+          bad = true;
+        }
+        if (!secret) {
+          keySecret.setError('Enter the AccessKey secret.');
+          bad = true;
+        }
+        if (bad) {
+          (id ? keySecret : keyId).control.focus();
+          return;
+        }
+        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined });
+        announce('Connected with an access key. It is kept in this tab\'s memory only.');
+      }
+      root.open = false;
+    } catch (err) {
+      showError(alert, err, { title: 'Could not connect' });
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  // Served by cams-relay: connect through it straight away.
+  if (relay) {
+    setClient({ mode: 'relay', stsUrl: relay.stsUrl, camsUrl: relay.camsUrl }, relay);
+    root.open = false;
+  } else {
+    root.open = true;
+    summaryText.textContent = 'Not connected: enter a relay URL or an access key';
+  }
+
+  /** Forgets the key (used by tests and by "Disconnect" if ever added). */
+  conn.requireClient = () => {
+    if (!conn.client) {
+      root.open = true;
+      const e = new Error('Connect first: open "Connection" and enter a relay URL or an access key.');
+      e.name = 'CamsError';
+      e.code = 'CredentialsError';
+      throw e;
+    }
+    return conn.client;
+  };
+  return conn;
+}

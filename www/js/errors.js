@@ -1,0 +1,165 @@
+// Error code -> a sentence a person understands -> what to do.
+//
+// The one table behind every hint the page and <cams-qrdl> show. docs/errors.md holds the same
+// rows for the README's troubleshooting section; tests/page/errors.test.mjs checks they agree.
+// No DOM in this module: Node imports it in the tests.
+
+/** @typedef {{code: string, sentence: string, todo: string}} ErrorHint */
+
+/** @type {ErrorHint[]} */
+export const ERROR_HINTS = [
+  // From the API gateway.
+  {
+    code: 'SignatureDoesNotMatch',
+    sentence: 'The service worked out a different signature for this request, so it refused it: the AccessKey secret does not match the AccessKey ID.',
+    todo: 'Check the AccessKey secret: copy it again from the RAM console, with no spaces before or after. Through a relay, check the relay\'s ALIBABA_CLOUD_ACCESS_KEY_SECRET.',
+  },
+  {
+    code: 'InvalidTimeStamp.Expired',
+    sentence: 'The request\'s timestamp is more than 15 minutes away from the service\'s clock.',
+    todo: 'Set this computer\'s clock to the right time (turn on automatic date and time), then try again.',
+  },
+  {
+    code: 'SignatureNonceUsed',
+    sentence: 'The service has already seen this request\'s one-time number (nonce) in the last 15 minutes, so it refused it as a replay.',
+    todo: 'Try again: every try gets a new nonce. If it keeps happening, something between you and the service is sending requests twice; check proxies.',
+  },
+  {
+    code: 'InvalidAccessKeyId.NotFound',
+    sentence: 'The service does not know this AccessKey ID.',
+    todo: 'Check the AccessKey ID in the RAM console: it may be mistyped, deleted or disabled. Through a relay, check the relay\'s ALIBABA_CLOUD_ACCESS_KEY_ID.',
+  },
+  {
+    code: 'InvalidSecurityToken.Expired',
+    sentence: 'The temporary credentials (STS security token) have expired.',
+    todo: 'Try again: the page fetches fresh credentials from the relay. If it keeps happening, check the clock of this computer and of the relay.',
+  },
+  {
+    code: 'MissingParameter',
+    sentence: 'A parameter the service requires was not in the request.',
+    todo: 'Fill in every required field. If they are all filled in, something changed the request on its way: check the relay or proxy.',
+  },
+  {
+    code: 'Throttling.User',
+    sentence: 'Too many requests arrived in a short time, so the gateway\'s flow control refused this one.',
+    todo: 'The page already slowed down and retried. Wait a few seconds and try again, and run one batch at a time (the limit is 5 requests per second per account).',
+  },
+  // From Chat App Message Service.
+  {
+    code: 'Product.Unsubscript',
+    sentence: 'This Alibaba Cloud account has not subscribed to Chat App Message Service (CAMS).',
+    todo: 'Subscribe to Chat App Message Service in the Alibaba Cloud console and set up a WhatsApp channel on its Channel Management page, then try again.',
+  },
+  {
+    code: 'Ram.PermissionDeny',
+    sentence: 'The RAM user or role behind these credentials is not allowed to do this.',
+    todo: 'In the RAM console, grant the action this page names (cams:CreatePhoneMessageQrdl, cams:ListPhoneMessageQrdl, cams:UpdatePhoneMessageQrdl or cams:DeletePhoneMessageQrdl) to the RAM user; through a relay, to the role it assumes (ALIBABA_CLOUD_ROLE_ARN).',
+  },
+  {
+    code: 'System.LimitControl',
+    sentence: 'The service is under flow control: more than 5 requests per second reached it.',
+    todo: 'The page slowed down and retried before giving up. Wait a few seconds and try again; in a batch, use "Retry failed rows".',
+  },
+  {
+    code: 'Unknown.ResourceOwnerId',
+    sentence: 'The phone number, space or QR code does not belong to the account these credentials come from.',
+    todo: 'Check the phone number and the Space ID on the Channel Management page, and that the AccessKey (or the relay\'s role) belongs to the same Alibaba Cloud account.',
+  },
+  // The client's own.
+  {
+    code: 'InvalidParameter',
+    sentence: 'A field is not valid, so nothing was sent.',
+    todo: 'Correct the field marked beside it and try again.',
+  },
+  {
+    code: 'NetworkError',
+    sentence: 'The request could not reach the service: no connection, the host refused it, or the browser blocked it.',
+    todo: 'Check your connection and the relay URL or endpoint. Browsers cannot call Alibaba Cloud\'s endpoint directly (it sends no CORS headers): connect through a cams-relay.',
+  },
+  {
+    code: 'Timeout',
+    sentence: 'No reply came in time.',
+    todo: 'Check your connection and that the relay or endpoint is up, then try again.',
+  },
+  {
+    code: 'InvalidResponse',
+    sentence: 'Something answered, but not with the service\'s JSON (an HTML error page, for example).',
+    todo: 'Check the endpoint: it must be a CAMS endpoint or a cams-relay\'s /cams address.',
+  },
+  {
+    code: 'CredentialsError',
+    sentence: 'Temporary credentials could not be had from the relay.',
+    todo: 'Check the relay URL and that the relay is running with its RAM user\'s key and role (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_ROLE_ARN).',
+  },
+];
+
+/** The row for a code this table does not know. */
+export const FALLBACK_HINT = {
+  code: '*',
+  sentence: 'The service refused the request with a code this page does not know; its own message is shown.',
+  todo: 'Follow the service\'s Recommend link when there is one, and quote the request ID if you contact Alibaba Cloud support.',
+};
+
+const BY_CODE = new Map(ERROR_HINTS.map((h) => [h.code, h]));
+
+/** The RAM action behind each client operation, for Ram.PermissionDeny. */
+export const RAM_ACTIONS = {
+  create: 'cams:CreatePhoneMessageQrdl',
+  list: 'cams:ListPhoneMessageQrdl',
+  update: 'cams:UpdatePhoneMessageQrdl',
+  delete: 'cams:DeletePhoneMessageQrdl',
+};
+
+/** Only http(s) URLs are ever turned into links or image sources. */
+export function httpUrl(value) {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function str(v) {
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
+/**
+ * Everything the page shows about a failure, from a CamsError (or any thrown value).
+ * @param {unknown} err
+ * @param {{operation?: 'create'|'list'|'update'|'delete'}} [context]
+ */
+export function describeError(err, context = {}) {
+  const e = /** @type {any} */ (err ?? {});
+  const isCams = e && e.name === 'CamsError' && typeof e.code === 'string';
+  const code = isCams ? e.code : (str(e.code) ?? 'UnexpectedError');
+  const message = str(e.message) ?? String(err);
+  const known = BY_CODE.get(code);
+  const hint = known ?? FALLBACK_HINT;
+  const info = {
+    code,
+    known: Boolean(known),
+    sentence: hint.sentence,
+    todo: hint.todo,
+    message,
+    requestId: str(e.requestId),
+    httpStatus: e.httpStatus ?? undefined,
+    recommend: httpUrl(str(e.recommend) ?? ''),
+    accessDeniedDetail: str(e.accessDeniedDetail),
+    retryable: Boolean(e.retryable),
+    field: str(e.field),
+    ramAction: undefined,
+  };
+  if (code === 'Ram.PermissionDeny' && context.operation) {
+    info.ramAction = RAM_ACTIONS[context.operation];
+  }
+  if (info.accessDeniedDetail === 'None') info.accessDeniedDetail = undefined;
+  return info;
+}
+
+/** The one-line form used in a batch row's status cell. */
+export function shortError(err) {
+  const d = describeError(err);
+  return `${d.code}: ${d.sentence}`;
+}
