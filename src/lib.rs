@@ -7,4 +7,4 @@
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;

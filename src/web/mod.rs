@@ -1,1 +1,22 @@
 //! The browser edge: fetch, clock, randomness, credentials and the `#[wasm_bindgen]` exports.
+//!
+//! Everything here is thin: decisions live in [`crate::core`]. A panic would kill the module for
+//! the whole page, so every JS value is read through [`js`], which turns surprises into errors.
+
+mod client;
+mod config;
+mod convert;
+mod credentials;
+mod deadline;
+mod error;
+mod exports;
+mod http;
+mod js;
+mod platform;
+mod qr;
+mod request;
+mod shared;
+mod typescript;
+
+pub use client::CamsClient;
+pub use exports::{create_qrdl, render_qr_svg, sign_rpc_request};

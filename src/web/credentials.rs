@@ -1,0 +1,228 @@
+//! The credential cache a client holds: direct keys as given, temporary ones fetched from the
+//! relay or the provider, cached, refreshed early (core::refresh) through one shared in-flight
+//! refresh, and dropped when the gateway says they went stale.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, JSON};
+use wasm_bindgen::JsValue;
+
+use crate::core::credentials::Credentials;
+use crate::core::error::CamsError;
+use crate::core::refresh::needs_refresh;
+use crate::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
+use crate::web::config::{RelaySource, Source};
+use crate::web::deadline::Deadline;
+use crate::web::error::WebError;
+use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
+use crate::web::js::message_of;
+use crate::web::platform::now_unix_secs;
+use crate::web::shared::Shared;
+
+/// Keys for one call, and whether they came from the cache (and so may be refreshed).
+pub(crate) struct Lease {
+    pub credentials: Rc<Credentials>,
+    pub temporary: bool,
+}
+
+type Outcome = Result<Rc<Credentials>, WebError>;
+
+pub(crate) struct CredentialCache {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    source: Source,
+    timeout_ms: u32,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    inflight: Option<Shared<Outcome>>,
+}
+
+struct Cached {
+    credentials: Rc<Credentials>,
+    obtained_at: i64,
+    expiration: Option<i64>,
+}
+
+impl CredentialCache {
+    pub(crate) fn new(source: Source, timeout_ms: u32) -> Self {
+        CredentialCache {
+            inner: Rc::new(Inner {
+                source,
+                timeout_ms,
+                state: RefCell::new(State::default()),
+            }),
+        }
+    }
+
+    /// Cached keys while they are fresh; otherwise the result of the one refresh in flight
+    /// (started here when there is none).
+    pub(crate) async fn get(&self) -> Result<Lease, WebError> {
+        if let Source::Direct(credentials) = &self.inner.source {
+            return Ok(Lease {
+                credentials: credentials.clone(),
+                temporary: false,
+            });
+        }
+        let (refresh, start) = {
+            let mut state = self.inner.state.borrow_mut();
+            if let Some(c) = &state.cached {
+                if !needs_refresh(now_unix_secs(), c.obtained_at, c.expiration) {
+                    return Ok(Lease {
+                        credentials: c.credentials.clone(),
+                        temporary: true,
+                    });
+                }
+            }
+            match &state.inflight {
+                Some(refresh) => (refresh.clone(), false),
+                None => {
+                    let refresh = Shared::new();
+                    state.inflight = Some(refresh.clone());
+                    (refresh, true)
+                }
+            }
+        };
+        // Spawned, not driven by this call, so the refresh finishes even if this caller stops
+        // waiting. Started after the borrow above ends.
+        if start {
+            wasm_bindgen_futures::spawn_local(run_refresh(self.inner.clone(), refresh.clone()));
+        }
+        refresh.wait().await.map(|credentials| Lease {
+            credentials,
+            temporary: true,
+        })
+    }
+
+    /// Drops the cached keys if they are the ones `lease` handed out (a concurrent call may
+    /// already have replaced them).
+    pub(crate) fn invalidate(&self, lease: &Lease) {
+        let mut state = self.inner.state.borrow_mut();
+        if state
+            .cached
+            .as_ref()
+            .is_some_and(|c| Rc::ptr_eq(&c.credentials, &lease.credentials))
+        {
+            state.cached = None;
+        }
+    }
+}
+
+async fn run_refresh(inner: Rc<Inner>, refresh: Shared<Outcome>) {
+    // Measured before asking, so the lifetime is never overestimated.
+    let obtained_at = now_unix_secs();
+    let fetched = match &inner.source {
+        Source::Direct(c) => Ok(TemporaryCredentials {
+            credentials: Credentials::clone(c),
+            expiration: None,
+        }),
+        Source::Relay(relay) => from_relay(relay, inner.timeout_ms).await,
+        Source::Provider(provider) => from_provider(provider, inner.timeout_ms).await,
+    };
+    let outcome = {
+        let mut state = inner.state.borrow_mut();
+        state.inflight = None;
+        fetched.map(|t| {
+            let credentials = Rc::new(t.credentials);
+            state.cached = Some(Cached {
+                credentials: credentials.clone(),
+                obtained_at,
+                expiration: t.expiration,
+            });
+            credentials
+        })
+    };
+    refresh.set(outcome);
+}
+
+/// `GET stsRelayUrl`; a failure is a `CredentialsError` with the relay's status and code.
+async fn from_relay(
+    relay: &RelaySource,
+    timeout_ms: u32,
+) -> Result<TemporaryCredentials, WebError> {
+    let where_ = url_for_message(&relay.url);
+    let reply = send(&HttpRequest {
+        url: &relay.url,
+        method: "GET",
+        body: None,
+        headers: &relay.headers,
+        credentials: relay.credentials,
+        timeout_ms,
+    })
+    .await
+    .map_err(|failure| match failure {
+        HttpFailure::Network(msg) => CamsError {
+            retryable: true,
+            ..CamsError::credentials(format!(
+                "Could not reach the STS relay at {where_} ({msg}). Check stsRelayUrl, that the relay runs, and that it allows this page's origin."
+            ))
+        },
+        HttpFailure::Timeout => CamsError {
+            retryable: true,
+            ..CamsError::credentials(format!(
+                "The STS relay at {where_} did not answer within {timeout_ms} ms."
+            ))
+        },
+        HttpFailure::Unsupported(e) => e,
+    })?;
+    if !(200..300).contains(&reply.status) {
+        let (error, relay_code) = relay_failure(reply.status, &reply.body);
+        return Err(WebError { error, relay_code });
+    }
+    parse_credentials(&reply.body, "relay").map_err(|e| {
+        CamsError {
+            http_status: Some(reply.status),
+            ..e
+        }
+        .into()
+    })
+}
+
+/// Calls the provider (sync or async) under the time limit and reads what it returns.
+async fn from_provider(
+    provider: &Function,
+    timeout_ms: u32,
+) -> Result<TemporaryCredentials, WebError> {
+    let deadline = Deadline::start(timeout_ms)?;
+    let returned = provider.call0(&JsValue::UNDEFINED).map_err(|e| {
+        CamsError::credentials(format!(
+            "The credentials provider threw: {}",
+            message_of(&e)
+        ))
+    })?;
+    let value = match deadline.race(&Promise::resolve(&returned)).await {
+        Ok(Some(value)) => value,
+        Ok(None) => {
+            return Err(CamsError {
+                retryable: true,
+                ..CamsError::credentials(format!(
+                    "The credentials provider did not answer within {timeout_ms} ms."
+                ))
+            }
+            .into())
+        }
+        Err(e) => {
+            return Err(CamsError::credentials(format!(
+                "The credentials provider failed: {}",
+                message_of(&e)
+            ))
+            .into())
+        }
+    };
+    // One parser for every source: the provider's object goes through the same JSON reading.
+    let json = JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            CamsError::credentials(
+                "The credentials provider returned no object (expected {accessKeyId, accessKeySecret, securityToken?, expiration?}).",
+            )
+        })?;
+    Ok(parse_credentials(&json, "provider")?)
+}

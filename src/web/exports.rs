@@ -1,0 +1,78 @@
+//! The free functions: a one-off create, the signer, and local QR rendering.
+
+use std::rc::Rc;
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::core::error::CamsError;
+use crate::core::response::parse_qrdl;
+use crate::core::sign::{sign_params, Method};
+use crate::core::types::Action;
+use crate::web::client::{run, Client};
+use crate::web::config::read_config;
+use crate::web::convert::qrdl_response;
+use crate::web::js::string_record;
+use crate::web::request::create_or_update_op;
+
+/// Creates one message QR code with a client made for this call alone (use `CamsClient` for
+/// several: it keeps temporary credentials). The request is checked before the config, and
+/// both before anything is sent.
+#[wasm_bindgen(js_name = createQrdl, unchecked_return_type = "Promise<CreateQrdlResponse>")]
+pub fn create_qrdl(
+    #[wasm_bindgen(unchecked_param_type = "CreateQrdlRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
+) -> Promise {
+    let op = create_or_update_op(&request, Action::Create);
+    match read_config(&config) {
+        Ok(config) => run(Rc::new(Client::new(config)), op, parse_qrdl, qrdl_response),
+        Err(e) => Promise::reject(&op.err().unwrap_or(e).into()),
+    }
+}
+
+/// Signs RPC parameters and returns the intermediate strings, to compare with a gateway's
+/// `SignatureDoesNotMatch` message. Sends nothing.
+#[wasm_bindgen(js_name = signRpcRequest, unchecked_return_type = "SignedRequest")]
+pub fn sign_rpc_request(
+    #[wasm_bindgen(unchecked_param_type = "\"GET\" | \"POST\"")] method: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] params: JsValue,
+    #[wasm_bindgen(js_name = accessKeySecret, unchecked_param_type = "string")]
+    access_key_secret: JsValue,
+) -> Result<JsValue, JsValue> {
+    let method = method
+        .as_string()
+        .and_then(|m| Method::parse(&m))
+        .ok_or_else(|| {
+            CamsError::invalid_parameter("method", "method must be \"GET\" or \"POST\".")
+        })?;
+    let params = string_record(&params, "params")?;
+    let secret = access_key_secret.as_string().ok_or_else(|| {
+        CamsError::invalid_parameter("accessKeySecret", "accessKeySecret must be a string.")
+    })?;
+    let signed = sign_params(
+        method,
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &secret,
+    );
+    let out = Object::new();
+    for (key, value) in [
+        ("canonicalQuery", &signed.canonical_query),
+        ("stringToSign", &signed.string_to_sign),
+        ("signature", &signed.signature),
+    ] {
+        let _ = Reflect::set(&out, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    Ok(out.into())
+}
+
+/// An SVG of the QR code for `text` (a deep link such as `https://wa.me/message/<CODE>`),
+/// rendered here without any network call. Too long or empty text throws a `CamsError`.
+#[wasm_bindgen(js_name = renderQrSvg)]
+pub fn render_qr_svg(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<String, JsValue> {
+    let text = text
+        .as_string()
+        .ok_or_else(|| CamsError::invalid_parameter("text", "text must be a string."))?;
+    Ok(crate::web::qr::render_svg(&text)?)
+}

@@ -1,0 +1,39 @@
+//! The host's clock, randomness and timers, bound through `globalThis` so the module runs in a
+//! window, a worker or Node alike (`window.*` would tie it to pages).
+
+use js_sys::{Function, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::core::error::{codes, CamsError};
+use crate::core::nonce::nonce_from_bytes;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &Uint8Array) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub(crate) fn set_timeout(handler: &Function, ms: i32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub(crate) fn clear_timeout(id: &JsValue);
+}
+
+/// Whole seconds since the Unix epoch from `Date.now()` (`SystemTime::now()` panics on wasm32).
+pub(crate) fn now_unix_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// A fresh 128-bit `SignatureNonce` from `crypto.getRandomValues`.
+pub(crate) fn random_nonce() -> Result<String, CamsError> {
+    let buf = Uint8Array::new_with_length(16);
+    get_random_values(&buf).map_err(|_| {
+        CamsError::new(
+            codes::UNSUPPORTED_ENVIRONMENT,
+            "crypto.getRandomValues is not available here, so no signature nonce can be made.",
+        )
+    })?;
+    let mut bytes = [0u8; 16];
+    buf.copy_to(&mut bytes);
+    Ok(nonce_from_bytes(&bytes))
+}
