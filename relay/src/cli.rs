@@ -1,0 +1,150 @@
+//! The command line, exactly as DESIGN.md documents it, plus the emulator's test knobs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Serves the cams-qrdl page, hands the browser short-lived STS credentials (`GET /sts`) and passes
+/// signed CAMS calls through (`POST /cams`).
+///
+/// Production mode takes the RAM user's key and the role to assume from ALIBABA_CLOUD_ACCESS_KEY_ID,
+/// ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_ROLE_ARN. With none of them set, or with
+/// --emulate, a built-in emulator of CAMS (2020-06-06) and STS (2015-04-01) starts on its own
+/// listener and both upstreams point at it.
+/// Not `Debug`: it holds the auth token and emulator secrets.
+#[derive(Clone, Parser)]
+#[command(name = "cams-relay", version, about, long_about)]
+pub struct Cli {
+    /// Address of the relay (page, /sts, /cams, /healthz, /relay.json). Port 0 picks a free port;
+    /// the bound address is printed.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// Directory of the static page served at `/` (index.html, the wasm package).
+    #[arg(long, default_value = "www", value_name = "DIR")]
+    pub www: PathBuf,
+
+    /// CAMS endpoint that /cams forwards to (production only).
+    /// [default: https://cams.ap-southeast-1.aliyuncs.com]
+    #[arg(long, value_name = "URL")]
+    pub cams_endpoint: Option<url::Url>,
+
+    /// STS endpoint that /sts calls AssumeRole on (production only).
+    /// [default: https://sts.aliyuncs.com]
+    #[arg(long, value_name = "URL")]
+    pub sts_endpoint: Option<url::Url>,
+
+    /// Origin allowed to call /sts and /cams from another site (repeatable). The page's own origin
+    /// needs no entry.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+
+    /// Bearer token a caller of /sts and /cams must present (`Authorization: Bearer TOKEN`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "CAMS_RELAY_AUTH_TOKEN",
+        hide_env_values = true
+    )]
+    pub auth_token: Option<String>,
+
+    /// Start the emulator and point both upstreams at it, even when production variables are set.
+    #[arg(long)]
+    pub emulate: bool,
+
+    /// Address of the emulator's own listener (its API is at `/`, like the real hosts). Port 0
+    /// picks a free port; the bound address is printed.
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
+    pub emulator_listen: SocketAddr,
+
+    /// Long-term key the emulator accepts, as ID:SECRET (repeatable).
+    /// [default when none is given: testid:testsecret, the key of Alibaba's public signing example]
+    #[arg(long = "emulator-access-key", value_name = "ID:SECRET", value_parser = parse_access_key)]
+    pub emulator_access_keys: Vec<AccessKeyArg>,
+
+    /// Shortest DurationSeconds the emulator's AssumeRole accepts (the real STS: 900). Lower it in
+    /// tests to watch tokens expire.
+    #[arg(long, default_value_t = 900, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub emulator_sts_min_duration: u32,
+}
+
+/// An `ID:SECRET` pair from the command line. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKeyArg {
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for AccessKeyArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AccessKeyArg({}:<redacted>)", self.id)
+    }
+}
+
+fn parse_access_key(s: &str) -> Result<AccessKeyArg, String> {
+    match s.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok(AccessKeyArg {
+            id: id.to_owned(),
+            secret: secret.to_owned(),
+        }),
+        _ => Err("expected ID:SECRET, both non-empty".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let cli = Cli::try_parse_from([
+            "cams-relay",
+            "--listen",
+            "127.0.0.1:0",
+            "--www",
+            "site",
+            "--cams-endpoint",
+            "https://cams.example.com",
+            "--allow-origin",
+            "https://a.example",
+            "--allow-origin",
+            "https://b.example",
+            "--emulate",
+            "--emulator-listen",
+            "127.0.0.1:0",
+            "--emulator-access-key",
+            "id1:se:cret",
+            "--emulator-sts-min-duration",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(cli.listen.port(), 0);
+        assert_eq!(cli.allow_origins.len(), 2);
+        assert!(cli.emulate);
+        assert_eq!(cli.emulator_access_keys[0].id, "id1");
+        assert_eq!(cli.emulator_access_keys[0].secret, "se:cret");
+        assert_eq!(cli.emulator_sts_min_duration, 5);
+        assert!(!format!("{:?}", cli.emulator_access_keys).contains("se:cret"));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        for args in [
+            &["cams-relay", "--emulator-access-key", "nosecret"][..],
+            &["cams-relay", "--emulator-access-key", ":s"],
+            &["cams-relay", "--emulator-sts-min-duration", "0"],
+            &["cams-relay", "--listen", "localhost"],
+            &["cams-relay", "--cams-endpoint", "not a url"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! CAMS 2020-06-06: the four message-QR-code actions, with the validation WhatsApp applies
+//! behind them (digits-only phone number, a prefilled message of 1 to 140 characters, PNG or
+//! SVG) and the replies' documented shape: `{RequestId, Code: "OK", Message, Data}`.
+
+use cams_qrdl::core::types::Action;
+use cams_qrdl::core::validate::MAX_MESSAGE_CHARS;
+use serde_json::{json, Value};
+
+use crate::emulator::errors::{self, ApiError};
+use crate::emulator::gateway::Params;
+use crate::emulator::qr::ImageFormat;
+use crate::emulator::store::{Record, StoreError};
+use crate::emulator::{lock, Emulator};
+
+/// Runs an authenticated, authorised CAMS action; the reply body without `RequestId`.
+pub fn handle(emu: &Emulator, action: Action, params: &Params) -> Result<Value, ApiError> {
+    // Presence first, as the gateway checks the API's required parameters before CAMS runs.
+    for name in required_params(action) {
+        required(params, name)?;
+    }
+    let phone = phone_number(params)?;
+    let space = params.get("CustSpaceId").map(String::as_str).unwrap_or("");
+    match action {
+        Action::Create => {
+            let (message, format) = message_and_format(params)?;
+            let record = lock(&emu.store)
+                .create(&phone, space, &message, format)
+                .map_err(|e| store_error(e, ""))?;
+            Ok(ok(Some(qrdl_json(emu, &record))))
+        }
+        Action::Update => {
+            let code = required(params, "QrdlCode")?;
+            let (message, format) = message_and_format(params)?;
+            let record = lock(&emu.store)
+                .update(&phone, space, code, &message, format)
+                .map_err(|e| store_error(e, code))?;
+            Ok(ok(Some(qrdl_json(emu, &record))))
+        }
+        Action::List => {
+            let list: Vec<Value> = lock(&emu.store)
+                .list(&phone, space)
+                .iter()
+                .map(|r| qrdl_json(emu, r))
+                .collect();
+            Ok(ok(Some(Value::Array(list))))
+        }
+        Action::Delete => {
+            let code = required(params, "QrdlCode")?;
+            lock(&emu.store)
+                .delete(&phone, space, code)
+                .map_err(|e| store_error(e, code))?;
+            Ok(ok(None))
+        }
+    }
+}
+
+/// The required parameters of each action, in the order the API documents them.
+fn required_params(action: Action) -> &'static [&'static str] {
+    match action {
+        Action::Create => &["PhoneNumber", "GenerateQrImage", "PrefilledMessage"],
+        Action::Update => &[
+            "PhoneNumber",
+            "QrdlCode",
+            "GenerateQrImage",
+            "PrefilledMessage",
+        ],
+        Action::List => &["PhoneNumber"],
+        Action::Delete => &["PhoneNumber", "QrdlCode"],
+    }
+}
+
+fn ok(data: Option<Value>) -> Value {
+    let mut body = json!({ "Code": "OK", "Message": "OK" });
+    if let (Some(data), Value::Object(map)) = (data, &mut body) {
+        map.insert("Data".into(), data);
+    }
+    body
+}
+
+/// The Qrdl object as the API returns it.
+fn qrdl_json(emu: &Emulator, r: &Record) -> Value {
+    let ext = ImageFormat::from_api(&r.image_format)
+        .unwrap_or(ImageFormat::Png)
+        .extension();
+    json!({
+        "QrImageUrl": emu.qr_url(&r.code, ext),
+        "PhoneNumber": r.phone_number,
+        "QrdlCode": r.code,
+        "DeepLinkUrl": r.deep_link(),
+        "GenerateQrImage": r.image_format,
+        "PrefilledMessage": r.prefilled_message,
+    })
+}
+
+fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, ApiError> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| errors::missing_parameter(name))
+}
+
+/// A WhatsApp business number as CAMS takes it: country code and number, digits only.
+fn phone_number(params: &Params) -> Result<String, ApiError> {
+    let raw = required(params, "PhoneNumber")?;
+    if !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(errors::invalid_parameter(
+            "PhoneNumber",
+            "use digits only, country code first, without + or spaces (for example 8613800001234).",
+        ));
+    }
+    if !(6..=15).contains(&raw.len()) {
+        return Err(errors::invalid_parameter(
+            "PhoneNumber",
+            "a phone number has 6 to 15 digits, country code included.",
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+fn message_and_format(params: &Params) -> Result<(String, &'static str), ApiError> {
+    let message = required(params, "PrefilledMessage")?;
+    if message.trim().is_empty() {
+        return Err(errors::invalid_parameter(
+            "PrefilledMessage",
+            "the message cannot be blank.",
+        ));
+    }
+    let chars = message.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(errors::invalid_parameter(
+            "PrefilledMessage",
+            &format!(
+                "the message has {chars} characters; WhatsApp allows at most {MAX_MESSAGE_CHARS}."
+            ),
+        ));
+    }
+    let format = match ImageFormat::from_api(required(params, "GenerateQrImage")?) {
+        Some(ImageFormat::Png) => "PNG",
+        Some(ImageFormat::Svg) => "SVG",
+        None => {
+            return Err(errors::invalid_parameter(
+                "GenerateQrImage",
+                "valid values are PNG and SVG.",
+            ))
+        }
+    };
+    Ok((message.to_owned(), format))
+}
+
+fn store_error(e: StoreError, code: &str) -> ApiError {
+    match e {
+        StoreError::LimitReached(limit) => errors::qrdl_limit(limit),
+        StoreError::NotFound => errors::qrdl_not_found(code),
+    }
+}

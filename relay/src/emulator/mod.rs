@@ -1,0 +1,188 @@
+//! A stand-in for Alibaba Cloud's API gateway with CAMS 2020-06-06 and STS 2015-04-01 behind it,
+//! on its own listener with the API at `/` like the real hosts, so the browser module, the relay
+//! and Alibaba's official SDKs can be tested against it unchanged.
+//!
+//! It verifies requests exactly as the gateway does (see [`gateway`]), with the same signer the
+//! browser uses, answers with the real bodies and error codes ([`errors`]), keeps the QR codes
+//! ([`store`]) and serves their images ([`qr`]). STS credentials it mints ([`sts`]) carry their
+//! session policy, which [`authz`] enforces on CAMS calls. Its clock ([`clock`]) can be shifted.
+//!
+//! Where to extend: per-account QPS limiting and fault injection go in [`dispatch`] between
+//! authentication and the service (the caller is known there); their counters can join
+//! [`stats::Stats`], and their controls the `/__emulator/` routes of [`testing`].
+
+pub mod authz;
+pub mod cams;
+pub mod clock;
+pub mod dispatch;
+pub mod errors;
+pub mod gateway;
+pub mod keys;
+pub mod nonce;
+pub mod policy;
+pub mod qr;
+pub mod reply;
+pub mod stats;
+pub mod store;
+pub mod sts;
+pub mod testing;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::http::{header, HeaderName, Method};
+use axum::routing::{any, get};
+use axum::Router;
+use tower_http::cors::{Any, CorsLayer};
+use url::Url;
+
+use crate::emulator::clock::Clock;
+use crate::emulator::keys::KeyStore;
+use crate::emulator::nonce::NonceStore;
+use crate::emulator::stats::Stats;
+use crate::emulator::store::{QrdlStore, MAX_CODES_PER_NUMBER};
+
+/// The timestamp window and the nonce memory, both 15 minutes.
+pub const WINDOW_SECS: i64 = 15 * 60;
+
+/// The demo key accepted when no `--emulator-access-key` is given: the key of Alibaba's public
+/// signing example, so it is plainly not a real secret.
+pub const DEMO_ACCESS_KEY_ID: &str = "testid";
+pub const DEMO_ACCESS_KEY_SECRET: &str = "testsecret";
+
+/// The emulated account's ID (16 digits, like a real one); roles and ARNs live in it.
+pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
+
+/// What the emulator accepts. `Debug` shows key IDs only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmulatorConfig {
+    /// Long-term keys, as (AccessKeyId, AccessKeySecret).
+    pub access_keys: Vec<(String, String)>,
+    /// Shortest DurationSeconds AssumeRole grants (900 like STS; lower in tests).
+    pub sts_min_duration: u32,
+    /// Most codes per phone number (2,000 like WhatsApp; lower in tests).
+    pub max_codes_per_number: usize,
+    pub account_id: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            access_keys: vec![(
+                DEMO_ACCESS_KEY_ID.to_owned(),
+                DEMO_ACCESS_KEY_SECRET.to_owned(),
+            )],
+            sts_min_duration: 900,
+            max_codes_per_number: MAX_CODES_PER_NUMBER,
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field(
+                "access_keys",
+                &self
+                    .access_keys
+                    .iter()
+                    .map(|(id, _)| id)
+                    .collect::<Vec<_>>(),
+            )
+            .field("sts_min_duration", &self.sts_min_duration)
+            .field("max_codes_per_number", &self.max_codes_per_number)
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
+
+/// The emulator's state, shared by its routes.
+pub struct Emulator {
+    pub(crate) config: EmulatorConfig,
+    /// Where the emulator is reachable; the base of every `QrImageUrl`.
+    base_url: Url,
+    pub clock: Clock,
+    pub(crate) keys: Mutex<KeyStore>,
+    pub(crate) nonces: Mutex<NonceStore>,
+    pub(crate) store: Mutex<QrdlStore>,
+    pub stats: Stats,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// An emulator reachable at `base_url` (its bound address, so QR URLs work).
+    pub fn new(config: EmulatorConfig, base_url: Url) -> Arc<Emulator> {
+        let mut keys = KeyStore::default();
+        for (id, secret) in &config.access_keys {
+            keys.add_long_term(id, secret);
+        }
+        Arc::new(Emulator {
+            store: Mutex::new(QrdlStore::new(config.max_codes_per_number)),
+            config,
+            base_url,
+            clock: Clock::default(),
+            keys: Mutex::new(keys),
+            nonces: Mutex::new(NonceStore::default()),
+            stats: Stats::default(),
+        })
+    }
+
+    /// Accepts another long-term key from now on (the relay registers its own this way).
+    pub fn add_access_key(&self, id: &str, secret: &str) {
+        lock(&self.keys).add_long_term(id, secret);
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    /// `<base>/qr/<CODE>.<ext>`.
+    pub fn qr_url(&self, code: &str, ext: &str) -> String {
+        match self.base_url.join(&format!("qr/{code}.{ext}")) {
+            Ok(u) => u.to_string(),
+            Err(_) => format!("{}qr/{code}.{ext}", self.base_url),
+        }
+    }
+
+    /// The emulator's routes, with CORS on every one (preflights included).
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/", any(dispatch::handle))
+            .route("/qr/{file}", get(qr::serve))
+            .merge(testing::routes())
+            .layer(cors())
+            .with_state(Arc::clone(self))
+    }
+}
+
+/// Any origin, GET/POST/OPTIONS, any request header; the headers a client reads are exposed.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([
+            header::DATE,
+            HeaderName::from_static(reply::REQUEST_ID_HEADER),
+            header::RETRY_AFTER,
+        ])
+}
+
+/// Locks a mutex, carrying on if a panicking thread poisoned it (the data stays consistent:
+/// every critical section is a single map update).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,14 @@
+//! cams-relay: serves the cams-qrdl page, vends short-lived STS credentials to browsers, passes
+//! signed CAMS calls through, and carries a faithful CAMS + STS emulator for development and tests.
+//!
+//! [`cli`] and [`config`] turn the command line and environment into a [`config::RelayConfig`];
+//! [`routes::routes`] builds the relay's router from it; [`server::start`] binds the listeners
+//! (the emulator's first, in emulate mode) and runs both until shutdown.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod routes;
+pub mod server;
+pub mod static_files;

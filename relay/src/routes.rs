@@ -1,0 +1,47 @@
+//! The relay's router: `/healthz`, `/relay.json`, the API routes of [`crate::api`] and the static
+//! page for everything else.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::config::RelayConfig;
+use crate::{api, static_files};
+
+/// Builds the relay's routes from its configuration.
+pub fn routes(config: Arc<RelayConfig>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/relay.json", get(relay_json))
+        .with_state(Arc::clone(&config))
+        .merge(api::routes(Arc::clone(&config)))
+        .fallback_service(static_files::service(&config.www))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// How the page should connect: the mode, the relay's API paths and the emulator's origin.
+async fn relay_json(State(config): State<Arc<RelayConfig>>) -> Response {
+    let emulator = config
+        .emulator_url
+        .as_ref()
+        .map(|u| u.origin().ascii_serialization());
+    let mut response = Json(json!({
+        "mode": config.mode.as_str(),
+        "sts": "/sts",
+        "cams": "/cams",
+        "emulator": emulator,
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

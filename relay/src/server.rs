@@ -1,0 +1,175 @@
+//! Binding and running: the emulator's listener first (in emulate mode its address is the
+//! upstreams' and the QR images' host), then the relay's; both stop together on shutdown.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use cams_qrdl::core::credentials::Credentials;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::config::{Plan, PlanMode, RelayConfig, RelayIdentity};
+use crate::emulator::{sts, Emulator};
+use crate::routes;
+
+/// The role the relay assumes for browsers in emulate mode.
+pub const EMULATED_ROLE_NAME: &str = "cams-qrdl-browser";
+
+/// The running emulator.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    pub addr: SocketAddr,
+    /// The emulator's base URL (`http://<addr>/`).
+    pub url: Url,
+    /// Its state, for tests that shift the clock or read counters.
+    pub state: Arc<Emulator>,
+}
+
+/// The running relay (and emulator); stop it with [`Running::shutdown`].
+#[derive(Debug)]
+pub struct Running {
+    pub relay_addr: SocketAddr,
+    pub config: Arc<RelayConfig>,
+    pub emulator: Option<RunningEmulator>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    /// The page's URL.
+    pub fn relay_url(&self) -> Url {
+        base_url(self.relay_addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for both servers.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            task.await.context("server task failed")??;
+        }
+        Ok(())
+    }
+}
+
+/// Binds the listeners and starts serving; returns once both accept connections.
+pub async fn start(plan: Plan) -> anyhow::Result<Running> {
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let (config, emulator) = match &plan.mode {
+        PlanMode::Production {
+            upstreams,
+            identity,
+        } => (
+            RelayConfig::production(&plan, upstreams.clone(), identity.clone()),
+            None,
+        ),
+        PlanMode::Emulate {
+            listen,
+            emulator,
+            ignored_endpoints,
+        } => {
+            if *ignored_endpoints {
+                tracing::warn!("--emulate: --cams-endpoint and --sts-endpoint are ignored; both upstreams are the emulator");
+            }
+            let listener = TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen} (--emulator-listen)"))?;
+            let addr = listener.local_addr()?;
+            let url = base_url(addr);
+            let state = Emulator::new(emulator.clone(), url.clone());
+            let identity = register_relay_identity(&state);
+            tasks.push(tokio::spawn(serve(
+                listener,
+                state.router(),
+                stopped.clone(),
+            )));
+            let config = RelayConfig::emulated(&plan, url.clone(), identity);
+            (config, Some(RunningEmulator { addr, url, state }))
+        }
+    };
+    let config = Arc::new(config);
+    let listener = TcpListener::bind(plan.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (--listen)", plan.listen))?;
+    let relay_addr = listener.local_addr()?;
+    tasks.push(tokio::spawn(serve(
+        listener,
+        routes::routes(Arc::clone(&config)),
+        stopped,
+    )));
+    Ok(Running {
+        relay_addr,
+        config,
+        emulator,
+        stop,
+        tasks,
+    })
+}
+
+/// In emulate mode the relay gets a long-term key of its own in the emulator, and a role there.
+fn register_relay_identity(emulator: &Emulator) -> RelayIdentity {
+    let credentials = Credentials {
+        access_key_id: format!("LTAIrelay{}", sts::random_alnum(15)),
+        access_key_secret: sts::random_alnum(30),
+        security_token: None,
+    };
+    emulator.add_access_key(&credentials.access_key_id, &credentials.access_key_secret);
+    RelayIdentity {
+        credentials,
+        role_arn: format!(
+            "acs:ram::{}:role/{EMULATED_ROLE_NAME}",
+            emulator.config().account_id
+        ),
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await
+}
+
+/// `http://<addr>/`, with a wildcard address replaced by loopback so the URL can be opened.
+pub fn base_url(addr: SocketAddr) -> Url {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let text = format!("http://{}/", SocketAddr::new(ip, addr.port()));
+    Url::parse(&text).unwrap_or_else(|_| {
+        // A socket address always forms a valid URL; keep a usable value regardless.
+        Url::parse("http://127.0.0.1/").expect("literal URL")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_openable() {
+        assert_eq!(
+            base_url("0.0.0.0:8080".parse().unwrap()).as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            base_url("[::]:81".parse().unwrap()).as_str(),
+            "http://[::1]:81/"
+        );
+        assert_eq!(
+            base_url("192.168.1.2:9".parse().unwrap()).as_str(),
+            "http://192.168.1.2:9/"
+        );
+    }
+}
