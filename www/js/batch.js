@@ -146,6 +146,7 @@ export function mountBatch(root, opts) {
   let rows = [];
   let csvRows = null;
   let running = false;
+  let started = false;
   let stopRequested = false;
   let batchPhone = '';
   let batchFormat = 'PNG';
@@ -161,6 +162,7 @@ export function mountBatch(root, opts) {
 
   function refreshPreview() {
     if (running) return;
+    started = false;
     rows = parseRows();
     renderTable();
     updateProgress();
@@ -268,12 +270,14 @@ export function mountBatch(root, opts) {
 
   function updateProgress() {
     const c = counts();
-    const finished = c.done + c.failed + c.invalid;
-    progress.max = Math.max(1, c.total);
+    const sendable = c.total - c.invalid;
+    const finished = c.done + c.failed;
+    const notSent = c.invalid ? ` ${fmt(c.invalid)} ${c.invalid === 1 ? 'row is' : 'rows are'} not valid and will not be sent.` : '';
+    progress.max = Math.max(1, sendable);
     progress.value = finished;
-    progressText.textContent = c.total
-      ? `${fmt(finished)} of ${fmt(c.total)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed${c.invalid ? `, ${fmt(c.invalid)} not sent` : ''}.`
-      : 'Nothing to do yet.';
+    if (!c.total) progressText.textContent = 'Nothing to do yet.';
+    else if (!started) progressText.textContent = `${fmt(sendable)} ${sendable === 1 ? 'QR code' : 'QR codes'} ready to create.${notSent}`;
+    else progressText.textContent = `${fmt(finished)} of ${fmt(sendable)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed.${notSent}`;
     retry.disabled = running || c.failed === 0;
     exportBtn.disabled = running || c.done + c.failed === 0;
   }
@@ -306,6 +310,7 @@ export function mountBatch(root, opts) {
       return;
     }
     running = true;
+    started = true;
     stopRequested = false;
     start.disabled = true;
     stop.disabled = false;

@@ -1,0 +1,202 @@
+// Every failure appears in a role="alert" element with its code, a sentence and what to do; the
+// hint table and docs/errors.md agree.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ERROR_HINTS, FALLBACK_HINT } from '../../www/js/errors.js';
+import { MD_PATH, renderTable, tableInDoc } from './errors-table.mjs';
+import { DEMO_KEY, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
+
+const env = useRelayAndBrowser({ before, after });
+const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
+const REFUSED = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|FAILED)/;
+const HTTP_4XX_5XX = /Failed to load resource: the server responded with a status of [45]\d\d/;
+
+test('docs/errors.md holds the same table as www/js/errors.js', () => {
+  const doc = readFileSync(MD_PATH, 'utf8');
+  assert.equal(tableInDoc(doc), renderTable(), 'run `node tests/page/errors-table.mjs --write`');
+  const codes = ERROR_HINTS.map((h) => h.code);
+  for (const code of [
+    'SignatureDoesNotMatch', 'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'InvalidAccessKeyId.NotFound',
+    'InvalidSecurityToken.Expired', 'MissingParameter', 'Throttling.User', 'Product.Unsubscript', 'Ram.PermissionDeny',
+    'System.LimitControl', 'Unknown.ResourceOwnerId', 'InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse',
+    'CredentialsError',
+  ]) assert.ok(codes.includes(code), `${code} has a hint`);
+  assert.equal(new Set(codes).size, codes.length, 'no code twice');
+});
+
+/** Submits the create form and returns the alert's text once it shows `code`. */
+async function createAndExpectAlert(page, code, { phone = '8613800001234', message = 'Error test' } = {}) {
+  const form = page.locator('#create');
+  await form.getByLabel('Phone number').fill(phone);
+  await form.getByLabel('Prefilled message').fill(message);
+  await form.getByRole('button', { name: 'Create QR code' }).click();
+  const alert = form.locator(`[role="alert"][data-code="${code}"]`);
+  await alert.waitFor({ timeout: 30_000 });
+  return { alert, text: await alert.textContent() };
+}
+
+function assertHint(text, code) {
+  const hint = HINT[code] ?? FALLBACK_HINT;
+  assert.ok(text.includes(code), `the alert names ${code}: ${text}`);
+  assert.ok(text.includes(hint.sentence), `the alert explains ${code}: ${text}`);
+  assert.ok(text.includes(hint.todo), `the alert says what to do for ${code}: ${text}`);
+}
+
+test('errors from the emulator for real: wrong secret, unknown key, clock off by an hour', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [HTTP_4XX_5XX] });
+  try {
+    await pageReady(page);
+    const cams = new URL('cams', env.relay.url).href;
+
+    // The access-key panel warns, and the emulator's demo key is labelled as such.
+    await page.locator('#connect summary').click();
+    await page.locator('#connect').getByRole('radio', { name: 'Access key' }).check();
+    assert.match(await page.locator('#connect .warning').textContent(), /Long-term AccessKeys belong on servers/);
+    await page.locator('#connect').getByRole('button', { name: 'Fill in the emulator\'s demo key' }).click();
+    assert.equal(await page.locator('#connect').getByLabel('AccessKey ID').inputValue(), DEMO_KEY.id);
+    await screenshot(page, 'connect-access-key', { fullPage: false });
+    await page.locator('#connect summary').click();
+
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: 'not-the-secret', endpoint: cams });
+    // Never in storage or the URL.
+    assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+    assert.ok(!page.url().includes('secret'));
+    let { text } = await createAndExpectAlert(page, 'SignatureDoesNotMatch');
+    assertHint(text, 'SignatureDoesNotMatch');
+    await screenshot(page, 'error-signature');
+
+    await connectWithKey(page, { id: 'no-such-key-id', secret: 'whatever', endpoint: cams });
+    ({ text } = await createAndExpectAlert(page, 'InvalidAccessKeyId.NotFound'));
+    assertHint(text, 'InvalidAccessKeyId.NotFound');
+
+    // The emulator's clock an hour ahead: the request's timestamp is out of its window.
+    const clock = `${env.relay.emulator}/__emulator/clock`;
+    const set = await fetch(clock, { method: 'POST', body: new URLSearchParams({ offsetSeconds: '3600' }) });
+    assert.equal(set.status, 200, await set.text());
+    try {
+      await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: cams });
+      ({ text } = await createAndExpectAlert(page, 'InvalidTimeStamp.Expired'));
+      assertHint(text, 'InvalidTimeStamp.Expired');
+    } finally {
+      await fetch(clock, { method: 'POST', body: new URLSearchParams({ offsetSeconds: '0' }) });
+    }
+
+    // With the right key it works.
+    await page.locator('#create').getByRole('button', { name: 'Create QR code' }).click();
+    await page.locator('#create article.result').waitFor();
+    assert.equal(await page.locator('#create [role="alert"]:not([hidden])').count(), 0);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('client errors: unreachable endpoint, a reply that is not JSON, no relay, invalid field', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [REFUSED, HTTP_4XX_5XX] });
+  try {
+    await pageReady(page);
+    // Nothing listens on port 9 here.
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: 'http://127.0.0.1:9/' });
+    let { text } = await createAndExpectAlert(page, 'NetworkError');
+    assertHint(text, 'NetworkError');
+
+    // A proxy answering with an HTML page.
+    const cams = new URL('cams', env.relay.url).href;
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: cams });
+    await page.route('**/cams', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><h1>Welcome to nginx</h1>' }));
+    ({ text } = await createAndExpectAlert(page, 'InvalidResponse'));
+    assertHint(text, 'InvalidResponse');
+    await page.unroute('**/cams');
+
+    // A relay URL where no relay runs: no temporary credentials.
+    const panel = page.locator('#connect');
+    await panel.locator('summary').click();
+    await panel.getByRole('radio', { name: 'Relay (recommended)' }).check();
+    await panel.getByLabel('Relay URL').fill('http://127.0.0.1:9/');
+    await panel.getByLabel('Endpoint (optional)').fill('');
+    await panel.getByRole('button', { name: 'Connect' }).click();
+    await page.waitForFunction(() => !document.querySelector('#connect').open);
+    ({ text } = await createAndExpectAlert(page, 'CredentialsError'));
+    assertHint(text, 'CredentialsError');
+    await screenshot(page, 'error-credentials');
+
+    // The connection form checks its own fields.
+    await panel.locator('summary').click();
+    await panel.getByLabel('Relay URL').fill('relay.example.com');
+    await panel.getByRole('button', { name: 'Connect' }).click();
+    assert.match(await panel.locator('#conn-relay-url-error').textContent(), /http:\/\/ or https:\/\//);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+/** Service and gateway codes, answered by a stand-in for the service as the real one answers. */
+const SERVICE_ERRORS = [
+  ['Product.Unsubscript', 'You have not subscribed to the specified product.'],
+  ['Ram.PermissionDeny', 'You are not authorized to perform the operation.'],
+  ['System.LimitControl', 'The system is under flow control.'],
+  ['Unknown.ResourceOwnerId', 'The resource does not belong to the current user.'],
+  ['SignatureNonceUsed', 'Specified signature nonce was used already.'],
+  ['InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.'],
+  ['MissingParameter', 'The input parameter "PhoneNumber" that is mandatory for processing this request is not supplied.'],
+  ['Throttling.User', 'Request was denied due to user flow control.'],
+];
+
+test('service and gateway codes each show their hint; unknown codes show the server\'s message as text', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [HTTP_4XX_5XX] });
+  try {
+    await pageReady(page);
+    let reply = null;
+    await page.route('**/cams', (route) =>
+      route.fulfill({ status: reply.status ?? 400, contentType: 'application/json', body: JSON.stringify(reply.body) }),
+    );
+    for (const [code, message] of SERVICE_ERRORS) {
+      reply = {
+        body: {
+          RequestId: `REQ-${code}`,
+          HostId: 'cams.ap-southeast-1.aliyuncs.com',
+          Code: code,
+          Message: message,
+          Recommend: `https://api.alibabacloud.com/troubleshoot?q=${code}&product=cams`,
+          ...(code === 'Ram.PermissionDeny' ? { AccessDeniedDetail: '{"NoPermissionType":"ImplicitDeny","AuthAction":"cams:CreatePhoneMessageQrdl"}' } : {}),
+        },
+      };
+      const { alert, text } = await createAndExpectAlert(page, code);
+      assertHint(text, code);
+      assert.ok(text.includes(`REQ-${code}`), 'the request ID is shown');
+      assert.equal(await alert.locator('a[href^="https://api.alibabacloud.com/troubleshoot"]').count(), 1, 'the Recommend link');
+      if (code === 'Ram.PermissionDeny') {
+        assert.match(text, /Action to grant: cams:CreatePhoneMessageQrdl/);
+        assert.match(text, /ImplicitDeny/);
+        await alert.locator('summary').click();
+        await screenshot(page, 'error-ram-permission');
+      }
+    }
+
+    // An unknown code: the server's own message, as text, and a Recommend link only when http(s).
+    reply = {
+      status: 403,
+      body: { RequestId: 'REQ-X', Code: 'Forbidden.Something', Message: 'Nope <img src=x id=injected> & more', Recommend: 'javascript:alert(1)' },
+    };
+    const { alert, text } = await createAndExpectAlert(page, 'Forbidden.Something');
+    assertHint(text, 'Forbidden.Something');
+    assert.ok(text.includes('Nope <img src=x id=injected> & more'));
+    assert.equal(await page.locator('#injected').count(), 0, 'remote text never becomes markup');
+    assert.equal(await alert.locator('a[href^="javascript"]').count(), 0);
+
+    // In "My QR codes" the RAM hint names the list action.
+    reply = { body: { RequestId: 'REQ-L', Code: 'Ram.PermissionDeny', Message: 'You are not authorized to perform the operation.' } };
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill('8613800001234');
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    const listAlert = manage.locator('[role="alert"][data-code="Ram.PermissionDeny"]');
+    await listAlert.waitFor();
+    assert.match(await listAlert.textContent(), /Action to grant: cams:ListPhoneMessageQrdl/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});

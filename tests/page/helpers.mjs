@@ -1,0 +1,249 @@
+// Shared by the page tests: start `cams-relay --emulate` on free ports, drive Debian's Chromium
+// with playwright-core, record console errors, save screenshots, decode QR codes.
+// Builds nothing: expects www/pkg (scripts/build-wasm.sh) and target/debug/cams-relay.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SCREENSHOTS = path.join(ROOT, 'tests/page/screenshots');
+export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+const RELAY_BIN = process.env.CAMS_RELAY_BIN ?? path.join(ROOT, 'target/debug/cams-relay');
+
+/**
+ * Starts cams-relay on its emulator with port 0 for both listeners and reads the bound addresses
+ * from its stdout. Returns { url, emulator, stop(), output() }.
+ */
+export async function startRelay(extraArgs = []) {
+  if (!existsSync(RELAY_BIN)) throw new Error(`${RELAY_BIN} is missing: run \`cargo build -p cams-relay\` first`);
+  if (!existsSync(path.join(ROOT, 'www/pkg/cams_qrdl.js'))) throw new Error('www/pkg is missing: run `bash scripts/build-wasm.sh` first');
+  const args = [
+    '--emulate',
+    '--listen', '127.0.0.1:0',
+    '--emulator-listen', '127.0.0.1:0',
+    '--www', path.join(ROOT, 'www'),
+    '--emulator-access-key', `${DEMO_KEY.id}:${DEMO_KEY.secret}`,
+    ...extraArgs,
+  ];
+  const child = spawn(RELAY_BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
+  let out = '';
+  const collect = (b) => {
+    out += b.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const found = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cams-relay did not report its addresses within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const relay = out.match(/serving (https?:\/\/[^\s]+)/);
+      const emu = out.match(/emulator listening on (https?:\/\/[^\s]+)/);
+      if (relay && emu) {
+        clearTimeout(timer);
+        resolve({ url: relay[1].replace(/\/?$/, '/'), emulator: emu[1].replace(/\/$/, '') });
+      }
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cams-relay exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  return {
+    ...found,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A new context and page that record console errors and page errors. `allow` lists regexes of
+ * console errors a test causes on purpose (a failed image load, a refused connection).
+ * Returns { context, page, errors(), assertNoConsoleErrors() }.
+ */
+export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 900 }, allow = [], permissions = ['clipboard-read', 'clipboard-write'] } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, acceptDownloads: true, reducedMotion: 'reduce' });
+  await context.grantPermissions(permissions, { origin: new URL(url).origin });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') {
+      const text = `${msg.type()}: ${msg.text()} (${msg.location()?.url ?? ''})`;
+      if (!allow.some((re) => re.test(text))) errors.push(text);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  return {
+    context,
+    page,
+    errors: () => errors.slice(),
+    allow(re) {
+      allow.push(re);
+    },
+    assertNoConsoleErrors() {
+      if (errors.length) throw new Error(`console errors:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+/** Waits until the page's modules have started (body[data-ready]). */
+export async function pageReady(page) {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+}
+
+export async function screenshot(page, name, opts = {}) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', ...opts });
+  return file;
+}
+
+/** Decodes a PNG buffer as a QR code and returns its text (or null). */
+export function decodePng(buffer) {
+  const png = PNG.sync.read(buffer);
+  const res = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  return { text: res?.data ?? null, width: png.width, height: png.height };
+}
+
+/** Draws SVG text in the page on a white canvas and decodes the pixels as a QR code. */
+export async function decodeSvgInPage(page, svgText, size = 600) {
+  const rgba = await page.evaluate(
+    async ({ svgText, size }) => {
+      const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
+      const img = new Image();
+      await new Promise((res, rej) => {
+        img.onload = res;
+        img.onerror = () => rej(new Error('the SVG does not load as an image'));
+        img.src = url;
+      });
+      const c = document.createElement('canvas');
+      c.width = size;
+      c.height = size;
+      const ctx = c.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, size, size);
+      ctx.drawImage(img, 0, 0, size, size);
+      URL.revokeObjectURL(url);
+      return Array.from(ctx.getImageData(0, 0, size, size).data);
+    },
+    { svgText, size },
+  );
+  const res = jsQR(Uint8ClampedArray.from(rgba), size, size);
+  return res?.data ?? null;
+}
+
+/** Clicks something that starts a download and returns { name, buffer }. */
+export async function download(page, click) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+  const file = await dl.path();
+  return { name: dl.suggestedFilename(), buffer: readFileSync(file) };
+}
+
+/** Fills and submits the page's create form, and waits for the result card. */
+export async function createViaForm(page, { phone, message, format = 'PNG', space } = {}) {
+  const form = page.locator('#create');
+  await form.getByLabel('Phone number').fill(phone);
+  await form.getByLabel('Prefilled message').fill(message);
+  await form.getByRole('radio', { name: format }).check();
+  if (space !== undefined) await form.getByLabel('Space ID (optional)').fill(space);
+  // Mark the card of an earlier create, so the wait below is for the new one.
+  await page.evaluate(() => document.querySelector('#create article.result')?.setAttribute('data-old', ''));
+  await form.getByRole('button', { name: 'Create QR code' }).click();
+  const card = form.locator('article.result:not([data-old])');
+  await card.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#create article.result img.qr-image');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  return card;
+}
+
+/** True when the <img> finished loading with real pixels. */
+export function imageLoaded(locator) {
+  return locator.evaluate((img) => img.complete && img.naturalWidth > 0);
+}
+
+/** Connects the page with an access key (and endpoint) through the Connection panel. */
+export async function connectWithKey(page, { id, secret, endpoint }) {
+  const panel = page.locator('#connect');
+  if (!(await panel.evaluate((d) => d.open))) await panel.locator('summary').click();
+  await panel.getByRole('radio', { name: 'Access key' }).check();
+  await panel.getByLabel('AccessKey ID').fill(id);
+  await panel.getByLabel('AccessKey secret').fill(secret);
+  await panel.getByLabel('Endpoint (optional)').fill(endpoint ?? '');
+  await panel.getByRole('button', { name: 'Connect' }).click();
+  await page.waitForFunction(() => !document.querySelector('#connect').open);
+}
+
+/** Parses CSV text (quotes, doubled quotes, CRLF). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let q = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') q = false;
+      else cell += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * One relay and one browser for a test file: `const env = useRelayAndBrowser({ before, after })`
+ * with node:test's hooks; env.relay and env.browser are set once `before` ran.
+ */
+export function useRelayAndBrowser({ before, after }) {
+  const env = { relay: null, browser: null };
+  before(async () => {
+    env.relay = await startRelay();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.relay?.stop();
+  });
+  return env;
+}
