@@ -33,7 +33,7 @@ fn parse<T: for<'de> Deserialize<'de>>(
     })?;
     let ok = env.code.as_deref() == Some("OK") && (200..300).contains(&status);
     if !ok {
-        let Some(code) = env.code else {
+        let Some(code) = env.code.filter(|c| !c.is_empty()) else {
             return Err(CamsError::invalid_response(status, "no Code field"));
         };
         return Err(CamsError {
