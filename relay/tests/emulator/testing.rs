@@ -1,0 +1,61 @@
+//! The `/__emulator/` helpers.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request};
+
+use crate::harness::Harness;
+
+#[tokio::test]
+async fn html_page_for_invalid_response_tests() {
+    let h = Harness::new();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/__emulator/html")
+        .header(header::ORIGIN, "http://localhost:1")
+        .body(Body::empty())
+        .unwrap();
+    let r = h.send(request).await;
+    assert_eq!(r.status, 200);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(String::from_utf8(r.bytes)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
+#[tokio::test]
+async fn stats_count_calls_by_action_and_code() {
+    let h = Harness::new();
+    h.create("one", "PNG").await;
+    h.call("ListPhoneMessageQrdl", &[]).await;
+    let stats = h.get_path("/__emulator/stats").await.json();
+    assert_eq!(stats["requests"], 2);
+    assert_eq!(stats["byAction"]["CreatePhoneMessageQrdl"], 1);
+    assert_eq!(stats["byCode"]["OK"], 1);
+    assert_eq!(stats["byCode"]["MissingParameter"], 1);
+}
+
+#[tokio::test]
+async fn the_clock_can_be_read_and_shifted_over_http() {
+    let h = Harness::new();
+    let shift = |query: &'static str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("/__emulator/clock?{query}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = h.send(shift("offsetSeconds=600")).await;
+    assert_eq!(r.json()["offsetSeconds"], 600);
+    let r = h.send(shift("advanceSeconds=-100")).await;
+    assert_eq!(r.json()["offsetSeconds"], 500);
+    assert_eq!(h.emu.clock.offset_secs(), 500);
+    assert_eq!(h.send(shift("offsetSeconds=soon")).await.status, 400);
+    assert_eq!(
+        h.get_path("/__emulator/clock").await.json()["offsetSeconds"],
+        500
+    );
+}
