@@ -1,35 +1,104 @@
-//! `GET /sts` and `POST /cams`, the relay's API.
+//! `GET /sts` and `POST /cams`, the relay's API: each behind its [`guard`](crate::guard), both
+//! logged by [`access_log`](crate::access_log).
 //!
-//! TEMPORARY: both answer 501 until the production routes land (`proxy.rs`, `sts_vendor.rs`,
-//! `guard.rs`). Replace [`routes`]'s body with theirs; [`crate::routes::routes`] merges whatever
-//! this returns, and the shared [`RelayConfig`] carries the upstreams, the relay's identity, the
-//! allowed origins and the auth token they need.
+//! [`routes`] checks everything that can be checked before serving (the upstream hosts, the
+//! allowed origins, the session policy, the HTTP client), so a misconfigured relay refuses to
+//! start instead of failing on the first browser.
 
 use std::sync::Arc;
 
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use anyhow::Context as _;
+use axum::http::Method;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 
-use crate::config::RelayConfig;
+use crate::config::{Mode, RelayConfig};
+use crate::guard::{self, AllowedOrigins, Guard};
+use crate::proxy::{self, CamsProxy};
+use crate::rate_limit::RateLimiter;
+use crate::sts_vendor::{self, system_clock, StsSettings, StsVendor};
+use crate::{access_log, upstream_client};
 
-/// The `/sts` and `/cams` routes.
-pub fn routes(config: Arc<RelayConfig>) -> Router {
-    let _ = config;
-    Router::new()
-        .route("/sts", get(not_implemented))
-        .route("/cams", post(not_implemented))
+/// The `/sts` and `/cams` routes for this configuration.
+pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
+    let api = &config.api;
+    if config.mode == Mode::Production {
+        if api.allow_any_upstream {
+            tracing::warn!(
+                cams = %config.upstreams.cams,
+                sts = %config.upstreams.sts,
+                "--allow-any-upstream: the upstream hosts are not checked; never use this in production"
+            );
+        } else {
+            proxy::check_alibaba_endpoint("--cams-endpoint", &config.upstreams.cams)
+                .map_err(anyhow::Error::msg)?;
+            proxy::check_alibaba_endpoint("--sts-endpoint", &config.upstreams.sts)
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
+    let origins = AllowedOrigins::parse(&config.allow_origins).map_err(anyhow::Error::msg)?;
+    let policy = api.session_policy().map_err(anyhow::Error::msg)?;
+    let client = upstream_client::build(proxy::TIMEOUT).context("cannot set up the HTTP client")?;
+
+    let vendor = StsVendor::new(
+        client.clone(),
+        StsSettings {
+            endpoint: proxy::target_url(&config.upstreams.sts).map_err(anyhow::Error::msg)?,
+            identity: config.identity.clone(),
+            duration_secs: api.sts_duration,
+            policy: Some(policy),
+            timeout: proxy::TIMEOUT,
+        },
+        system_clock(),
+    );
+    let cams = CamsProxy::new(
+        client,
+        proxy::target_url(&config.upstreams.cams).map_err(anyhow::Error::msg)?,
+        proxy::TIMEOUT,
+    );
+    let limit = |n: u32, make: fn(u32) -> RateLimiter| (n > 0).then(|| make(n));
+    let sts_guard = Guard::new(
+        origins.clone(),
+        config.auth_token.clone(),
+        limit(api.sts_rate_limit, RateLimiter::per_minute),
+        Method::GET,
+    );
+    // No token on /cams: the browser's signed calls are simple requests without custom headers,
+    // and every one needs credentials that only /sts hands out.
+    let cams_guard = Guard::new(
+        origins,
+        None,
+        limit(api.cams_rate_limit, RateLimiter::per_second),
+        Method::POST,
+    );
+    Ok(router(
+        Arc::new(vendor),
+        Arc::new(cams),
+        Arc::new(sts_guard),
+        Arc::new(cams_guard),
+    ))
 }
 
-/// Placeholder answer, in the error shape the browser module reads.
-async fn not_implemented() -> impl IntoResponse {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        Json(json!({
-            "Code": "NotImplemented",
-            "Message": "This relay build does not serve /sts and /cams yet.",
-        })),
-    )
+/// The two routes from their parts (tests build parts of their own).
+pub fn router(
+    vendor: Arc<StsVendor>,
+    cams: Arc<CamsProxy>,
+    sts_guard: Arc<Guard>,
+    cams_guard: Arc<Guard>,
+) -> Router {
+    Router::new()
+        .route(
+            "/sts",
+            get(sts_vendor::handler)
+                .with_state(vendor)
+                .layer(from_fn_with_state(sts_guard, guard::check)),
+        )
+        .route(
+            "/cams",
+            post(proxy::handler)
+                .with_state(cams)
+                .layer(from_fn_with_state(cams_guard, guard::check)),
+        )
+        .layer(from_fn(access_log::log))
 }

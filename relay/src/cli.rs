@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::api_args::ApiArgs;
+
 /// Serves the cams-qrdl page, hands the browser short-lived STS credentials (`GET /sts`) and passes
 /// signed CAMS calls through (`POST /cams`).
 ///
@@ -40,7 +42,8 @@ pub struct Cli {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
 
-    /// Bearer token a caller of /sts and /cams must present (`Authorization: Bearer TOKEN`).
+    /// Bearer token a caller of /sts must present (`Authorization: Bearer TOKEN`). /cams needs
+    /// none: every call through it is signed with credentials only /sts hands out.
     #[arg(
         long,
         value_name = "TOKEN",
@@ -68,6 +71,10 @@ pub struct Cli {
     #[arg(long, default_value_t = 900, value_name = "SECONDS",
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub emulator_sts_min_duration: u32,
+
+    /// Flags of /sts and /cams.
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 /// An `ID:SECRET` pair from the command line. `Debug` hides the secret.

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use cams_qrdl::core::credentials::Credentials;
 use url::Url;
 
+use crate::api_args::ApiArgs;
 use crate::cli::{AccessKeyArg, Cli};
 use crate::emulator::EmulatorConfig;
 
@@ -69,6 +70,8 @@ pub struct RelayConfig {
     pub auth_token: Option<String>,
     /// The emulator's base URL when it runs (emulate mode).
     pub emulator_url: Option<Url>,
+    /// Flags of /sts and /cams.
+    pub api: ApiArgs,
 }
 
 impl fmt::Debug for RelayConfig {
@@ -84,6 +87,7 @@ impl fmt::Debug for RelayConfig {
                 &self.auth_token.as_ref().map(|_| "<redacted>"),
             )
             .field("emulator_url", &self.emulator_url.as_ref().map(Url::as_str))
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -96,6 +100,7 @@ pub struct Plan {
     pub allow_origins: Vec<String>,
     pub auth_token: Option<String>,
     pub mode: PlanMode,
+    pub api: ApiArgs,
 }
 
 impl fmt::Debug for Plan {
@@ -109,6 +114,7 @@ impl fmt::Debug for Plan {
                 &self.auth_token.as_ref().map(|_| "<redacted>"),
             )
             .field("mode", &self.mode)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -201,6 +207,7 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
         allow_origins: cli.allow_origins.clone(),
         auth_token: cli.auth_token.clone().filter(|t| !t.is_empty()),
         mode,
+        api: cli.api.clone(),
     })
 }
 
@@ -254,6 +261,7 @@ impl RelayConfig {
             identity,
             allow_origins: plan.allow_origins.clone(),
             auth_token: plan.auth_token.clone(),
+            api: plan.api.clone(),
             emulator_url: Some(emulator_url),
         }
     }
@@ -267,6 +275,7 @@ impl RelayConfig {
             identity,
             allow_origins: plan.allow_origins.clone(),
             auth_token: plan.auth_token.clone(),
+            api: plan.api.clone(),
             emulator_url: None,
         }
     }

@@ -5,10 +5,18 @@
 //! [`routes::routes`] builds the relay's router from it; [`server::start`] binds the listeners
 //! (the emulator's first, in emulate mode) and runs both until shutdown.
 
+pub mod access_log;
 pub mod api;
+pub mod api_args;
 pub mod cli;
 pub mod config;
 pub mod emulator;
+pub mod guard;
+pub mod proxy;
+pub mod rate_limit;
+pub mod relay_error;
 pub mod routes;
 pub mod server;
 pub mod static_files;
+pub mod sts_vendor;
+pub mod upstream_client;

@@ -13,14 +13,15 @@ use serde_json::json;
 use crate::config::RelayConfig;
 use crate::{api, static_files};
 
-/// Builds the relay's routes from its configuration.
-pub fn routes(config: Arc<RelayConfig>) -> Router {
-    Router::new()
+/// Builds the relay's routes from its configuration; fails on settings the API routes refuse
+/// (an upstream that is not Alibaba's in production, a bad origin or session policy).
+pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
+    Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/relay.json", get(relay_json))
         .with_state(Arc::clone(&config))
-        .merge(api::routes(Arc::clone(&config)))
-        .fallback_service(static_files::service(&config.www))
+        .merge(api::routes(Arc::clone(&config))?)
+        .fallback_service(static_files::service(&config.www)))
 }
 
 async fn healthz() -> &'static str {

@@ -98,7 +98,7 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
     let relay_addr = listener.local_addr()?;
     tasks.push(tokio::spawn(serve(
         listener,
-        routes::routes(Arc::clone(&config)),
+        routes::routes(Arc::clone(&config))?,
         stopped,
     )));
     Ok(Running {

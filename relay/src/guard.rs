@@ -1,0 +1,390 @@
+//! Who may call `/sts` and `/cams`: the origin check and CORS, the per-client rate limit and the
+//! optional bearer token, as one middleware in front of each route.
+//!
+//! Order matters: the origin is checked first (a refused site gets no CORS headers, so its page
+//! cannot read anything), then the rate limit (so guessing the token is throttled too), then the
+//! token. Preflights are answered here and never reach a handler.
+//!
+//! A request without `Origin` is allowed: browsers omit it on same-origin GETs, and non-browser
+//! clients (curl, a dashboard's back end) are not what CORS protects against. A request whose
+//! `Origin` names the relay's own host (its `Host`) is the served page itself and is allowed.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::uri::Authority;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+use url::Url;
+
+use crate::rate_limit::{retry_after_secs, RateLimiter};
+use crate::relay_error::{codes, RelayError};
+
+/// Response headers a cross-origin page may read besides the safelisted ones: the gateway's
+/// `Date` (for clock skew), request ID and retry hints.
+const EXPOSED_HEADERS: &str = "Date, Retry-After, x-acs-request-id, x-acs-retry-after";
+
+/// How long a browser may cache a preflight.
+const PREFLIGHT_MAX_AGE_SECS: u32 = 600;
+
+/// The cross-site origins configured with `--allow-origin`, normalised (`scheme://host[:port]`,
+/// lower case, default port dropped).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowedOrigins(Vec<String>);
+
+impl AllowedOrigins {
+    /// Parses every `--allow-origin`; the error names the bad one and why.
+    pub fn parse(list: &[String]) -> Result<AllowedOrigins, String> {
+        let mut out = Vec::with_capacity(list.len());
+        for given in list {
+            let origin = normalize_origin(given).ok_or_else(|| {
+                format!(
+                    "--allow-origin {given:?}: expected an origin like https://dashboard.example.com \
+                     (scheme and host, optional port, no path, no wildcard)"
+                )
+            })?;
+            if !out.contains(&origin) {
+                out.push(origin);
+            }
+        }
+        Ok(AllowedOrigins(out))
+    }
+
+    /// Whether the `Origin` header value is configured, or is the relay's own (`host` is the
+    /// request's `Host`).
+    pub fn allows(&self, origin: &str, host: Option<&str>) -> bool {
+        let Some(normalized) = normalize_origin(origin) else {
+            return false;
+        };
+        // An `Origin` header is exactly an origin: anything with a path or a trailing slash was
+        // not sent by a browser.
+        if normalized != origin.to_ascii_lowercase() {
+            return false;
+        }
+        self.0.contains(&normalized) || host.is_some_and(|h| same_host(&normalized, h))
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) origin, or `None` for anything that is not one (a path,
+/// a query, user info, `null`, `*`).
+fn normalize_origin(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    let url = Url::parse(trimmed).ok()?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !trimmed.contains('*');
+    plain.then(|| url.origin().ascii_serialization().to_ascii_lowercase())
+}
+
+/// Whether the (normalised) origin names the same host and port as the `Host` header. The scheme
+/// is not compared: behind a TLS-terminating proxy the relay cannot know it.
+fn same_host(origin: &str, host: &str) -> bool {
+    let (Ok(url), Ok(authority)) = (Url::parse(origin), Authority::from_str(host)) else {
+        return false;
+    };
+    let Some(origin_host) = url.host_str() else {
+        return false;
+    };
+    let origin_port = url.port_or_known_default();
+    // A `Host` without a port means the default port of the scheme the page was loaded over.
+    let scheme_default = if url.scheme() == "https" { 443 } else { 80 };
+    let host_port = Some(authority.port_u16().unwrap_or(scheme_default));
+    origin_host.eq_ignore_ascii_case(authority.host()) && origin_port == host_port
+}
+
+/// The guard of one route.
+#[derive(Debug)]
+pub struct Guard {
+    origins: AllowedOrigins,
+    /// Checked when set (`--auth-token`).
+    auth_token: Option<String>,
+    /// `None` turns rate limiting off.
+    limiter: Option<RateLimiter>,
+    /// The route's method, for preflights (`GET` or `POST`).
+    method: Method,
+}
+
+impl Guard {
+    pub fn new(
+        origins: AllowedOrigins,
+        auth_token: Option<String>,
+        limiter: Option<RateLimiter>,
+        method: Method,
+    ) -> Guard {
+        Guard {
+            origins,
+            auth_token: auth_token.filter(|t| !t.is_empty()),
+            limiter,
+            method,
+        }
+    }
+
+    fn token_ok(&self, headers: &HeaderMap) -> bool {
+        let Some(expected) = &self.auth_token else {
+            return true;
+        };
+        let mut values = headers.get_all(header::AUTHORIZATION).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return false;
+        };
+        let Some((scheme, token)) = value.as_bytes().split_first_chunk::<7>() else {
+            return false;
+        };
+        scheme.eq_ignore_ascii_case(b"Bearer ")
+            && bool::from(token.trim_ascii().ct_eq(expected.as_bytes()))
+    }
+}
+
+/// Middleware: the origin, preflight, rate limit and token checks, then CORS headers on the
+/// route's reply.
+pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    let cors_origin = match (origins.next(), origins.next()) {
+        (None, _) => None,
+        (Some(origin), None) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+                .or_else(|| request.uri().authority().map(|a| a.to_string()));
+            match origin.to_str() {
+                Ok(o) if guard.origins.allows(o, host.as_deref()) => Some(origin.clone()),
+                _ => return refuse_origin(),
+            }
+        }
+        (Some(_), Some(_)) => return refuse_origin(),
+    };
+
+    if request.method() == Method::OPTIONS {
+        return preflight(&guard, headers, cors_origin.as_ref());
+    }
+
+    let refused = if let Some(limiter) = &guard.limiter {
+        let ip = peer_ip(&request);
+        limiter.check(ip, Instant::now()).err().map(|wait| {
+            let secs = retry_after_secs(wait);
+            RelayError {
+                retry_after_secs: Some(secs),
+                ..RelayError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    codes::RATE_LIMITED,
+                    format!("Too many requests to the relay from this address; retry in {secs} s."),
+                )
+            }
+            .into_response()
+        })
+    } else {
+        None
+    };
+    let refused = refused.or_else(|| {
+        (!guard.token_ok(request.headers())).then(|| {
+            let mut r = RelayError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "The relay requires its access token: send Authorization: Bearer <token> \
+                 (the module's credentials.headers option).",
+            )
+            .into_response();
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            r
+        })
+    });
+
+    let mut response = match refused {
+        Some(r) => r,
+        None => next.run(request).await,
+    };
+    let out = response.headers_mut();
+    out.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = cors_origin {
+        cors_headers(out, origin);
+    }
+    response
+}
+
+/// 403 without any CORS header, so the refused page cannot even read why.
+fn refuse_origin() -> Response {
+    let mut r = RelayError::new(
+        StatusCode::FORBIDDEN,
+        codes::ORIGIN_NOT_ALLOWED,
+        "This origin may not call the relay. Start cams-relay with --allow-origin <origin> to allow it.",
+    )
+    .into_response();
+    r.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Origin"));
+    r
+}
+
+fn cors_headers(out: &mut HeaderMap, origin: HeaderValue) {
+    out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSED_HEADERS),
+    );
+}
+
+/// `OPTIONS`: 204 with the CORS grant for an allowed origin, a plain 204 with `Allow` otherwise.
+/// The requested headers are granted as asked (the origin is trusted; a dashboard may add its
+/// own, e.g. a CSRF header, through the module's `headers` option).
+fn preflight(guard: &Guard, headers: &HeaderMap, origin: Option<&HeaderValue>) -> Response {
+    let allow = HeaderValue::from_str(&format!("{}, OPTIONS", guard.method))
+        .unwrap_or(HeaderValue::from_static("OPTIONS"));
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let out = response.headers_mut();
+    out.insert(header::ALLOW, allow.clone());
+    out.insert(
+        header::VARY,
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        ),
+    );
+    if let Some(origin) = origin {
+        cors_headers(out, origin.clone());
+        out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow);
+        let requested = headers
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .filter(|v| valid_header_list(v));
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            requested
+                .cloned()
+                .unwrap_or(HeaderValue::from_static("Authorization, Content-Type")),
+        );
+        out.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from(PREFLIGHT_MAX_AGE_SECS),
+        );
+    }
+    response
+}
+
+/// A comma-separated list of header names, and nothing else.
+fn valid_header_list(v: &HeaderValue) -> bool {
+    v.to_str().is_ok_and(|s| {
+        s.split(',')
+            .map(str::trim)
+            .all(|name| !name.is_empty() && HeaderName::from_str(name).is_ok())
+    })
+}
+
+/// The TCP peer. Without connection info (a router used without `ConnectInfo`), every client
+/// shares one bucket, which errs on the side of limiting.
+fn peer_ip(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins(list: &[&str]) -> AllowedOrigins {
+        AllowedOrigins::parse(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn configured_origins_are_normalized() {
+        let o = origins(&[
+            "https://Dash.Example.com/",
+            "http://localhost:3000",
+            "https://a.example:443",
+        ]);
+        assert!(o.allows("https://dash.example.com", None));
+        assert!(o.allows("http://localhost:3000", None));
+        assert!(o.allows("https://a.example", None));
+        assert!(!o.allows("http://dash.example.com", None));
+        assert!(!o.allows("https://dash.example.com.evil.example", None));
+        assert!(!o.allows("http://localhost:3001", None));
+        assert!(!o.allows("https://dash.example.com/", None));
+        assert!(!o.allows("null", None));
+        assert!(!o.allows("", None));
+    }
+
+    #[test]
+    fn bad_configured_origins_are_refused() {
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "https://a.example/path",
+            "dash.example.com",
+            "ftp://a.example",
+            "https://u@a.example",
+            "null",
+        ] {
+            assert!(AllowedOrigins::parse(&[bad.to_string()]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_relays_own_origin_is_allowed() {
+        let o = AllowedOrigins::default();
+        assert!(o.allows("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
+        assert!(o.allows("https://relay.example.com", Some("relay.example.com")));
+        assert!(o.allows("https://relay.example.com", Some("Relay.Example.com:443")));
+        assert!(o.allows("http://[::1]:8080", Some("[::1]:8080")));
+        assert!(!o.allows("http://127.0.0.1:8081", Some("127.0.0.1:8080")));
+        assert!(!o.allows("https://evil.example", Some("relay.example.com")));
+        assert!(!o.allows("https://relay.example.com:8443", Some("relay.example.com")));
+        assert!(!o.allows("https://relay.example.com", Some("bad host")));
+    }
+
+    #[test]
+    fn bearer_tokens_compare_exactly() {
+        let g = Guard::new(
+            AllowedOrigins::default(),
+            Some("s3cret-token".into()),
+            None,
+            Method::GET,
+        );
+        let with = |v: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in v {
+                h.append(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
+            }
+            g.token_ok(&h)
+        };
+        assert!(with(&["Bearer s3cret-token"]));
+        assert!(with(&["bearer s3cret-token"]));
+        assert!(!with(&[]));
+        assert!(!with(&["Bearer s3cret-toke"]));
+        assert!(!with(&["Bearer s3cret-tokenx"]));
+        assert!(!with(&["Basic s3cret-token"]));
+        assert!(!with(&["s3cret-token"]));
+        assert!(!with(&["Bearer s3cret-token", "Bearer s3cret-token"]));
+        let open = Guard::new(
+            AllowedOrigins::default(),
+            Some(String::new()),
+            None,
+            Method::GET,
+        );
+        assert!(open.token_ok(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn header_lists() {
+        assert!(valid_header_list(&HeaderValue::from_static(
+            "authorization, x-csrf-token"
+        )));
+        assert!(!valid_header_list(&HeaderValue::from_static("a b")));
+        assert!(!valid_header_list(&HeaderValue::from_static("a,,b")));
+    }
+}

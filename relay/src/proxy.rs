@@ -1,0 +1,302 @@
+//! `POST /cams`: the browser's signed form body, forwarded byte for byte to the one CAMS host the
+//! relay was started with, and the reply returned as it came.
+//!
+//! This is not a general proxy and nothing in a request can make it one: the destination is
+//! computed once at start-up (scheme, host and port of `--cams-endpoint`, path `/`); the request's
+//! URL, `Host`, `X-Forwarded-*`, path and query choose nothing (a query string is refused, only
+//! `/cams` itself is routed here); the upstream request gets a fresh header set, so the browser's
+//! cookies and `Authorization` stay behind. In production the endpoint must be Alibaba's
+//! (`https://*.aliyuncs.com`), checked before the relay starts ([`check_alibaba_endpoint`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use cams_qrdl::core::encode::parse_form;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use url::{Host, Url};
+
+use crate::access_log::{LogAction, LogCode};
+use crate::relay_error::{codes, RelayError};
+use crate::upstream_client::{self, UpstreamFailure};
+
+/// Largest request body forwarded; a QR request is a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest CAMS reply read (a list of 2,000 codes fits).
+pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// Time limit for the CAMS exchange, and for the browser's body to arrive.
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Upstream reply headers passed back to the browser; every other one is dropped.
+const PASSED_HEADERS: [&str; 5] = [
+    "content-type",
+    "date",
+    "retry-after",
+    "x-acs-retry-after",
+    "x-acs-request-id",
+];
+
+/// The only domain whose hosts a production relay forwards to.
+const ALIBABA_DOMAIN: &str = "aliyuncs.com";
+
+/// Whether `url` is an Alibaba API endpoint: https, a host under `aliyuncs.com`, the default port,
+/// no user info. `flag` names the option in the error.
+pub fn check_alibaba_endpoint(flag: &str, url: &Url) -> Result<(), String> {
+    let host_ok = match url.host() {
+        Some(Host::Domain(d)) => d
+            .strip_suffix(ALIBABA_DOMAIN)
+            .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+        _ => false,
+    };
+    let ok = url.scheme() == "https"
+        && host_ok
+        && url.port().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{flag} {url}: a production relay talks only to Alibaba Cloud's API hosts \
+             (https://<name>.{ALIBABA_DOMAIN}, default port). Use --emulate for the built-in \
+             emulator, or --allow-any-upstream to test against a mock."
+        ))
+    }
+}
+
+/// `scheme://host[:port]/` of an endpoint: where `/cams` sends every request.
+pub fn target_url(endpoint: &Url) -> Result<Url, String> {
+    let host = endpoint
+        .host_str()
+        .ok_or_else(|| format!("{endpoint}: the endpoint has no host"))?;
+    let authority = match endpoint.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    Url::parse(&format!("{}://{authority}/", endpoint.scheme()))
+        .map_err(|e| format!("{endpoint}: {e}"))
+}
+
+/// The pass-through's state.
+#[derive(Debug)]
+pub struct CamsProxy {
+    client: reqwest::Client,
+    target: Url,
+    timeout: Duration,
+}
+
+impl CamsProxy {
+    /// A proxy to `target` (already reduced by [`target_url`]).
+    pub fn new(client: reqwest::Client, target: Url, timeout: Duration) -> CamsProxy {
+        CamsProxy {
+            client,
+            target,
+            timeout,
+        }
+    }
+
+    pub fn target(&self) -> &Url {
+        &self.target
+    }
+
+    async fn forward(&self, body: Vec<u8>) -> Result<(StatusCode, HeaderMap, Vec<u8>), RelayError> {
+        let fail = |f: UpstreamFailure| f.into_error("CAMS", self.timeout);
+        let response = self
+            .client
+            .post(self.target.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| fail(UpstreamFailure::from_reqwest("CAMS", &e)))?;
+        let status = response.status();
+        let mut headers = HeaderMap::new();
+        for name in PASSED_HEADERS {
+            let name = HeaderName::from_static(name);
+            if let Some(v) = response.headers().get(&name) {
+                headers.insert(name, v.clone());
+            }
+        }
+        let body = upstream_client::read_body("CAMS", response, MAX_REPLY_BYTES)
+            .await
+            .map_err(fail)?;
+        Ok((status, headers, body))
+    }
+}
+
+/// `POST /cams`.
+pub async fn handler(
+    State(proxy): State<Arc<CamsProxy>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if uri.query().is_some() {
+        return RelayError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            "/cams takes no query string: send every parameter, Signature included, in the form body.",
+        )
+        .into_response();
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
+    let collected =
+        tokio::time::timeout(proxy.timeout, Limited::new(body, MAX_BODY_BYTES).collect()).await;
+    let body = match collected {
+        Ok(Ok(c)) => c.to_bytes().to_vec(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+        Ok(Err(_)) => {
+            return RelayError::new(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+            .into_response()
+        }
+        Err(_) => {
+            return RelayError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::BAD_REQUEST,
+                format!(
+                    "The request body did not arrive within {} s.",
+                    proxy.timeout.as_secs()
+                ),
+            )
+            .into_response()
+        }
+    };
+    let action = action_of(&body);
+    let mut response = match proxy.forward(body).await {
+        Ok((status, headers, body)) => {
+            let code = reply_code(&body);
+            let mut r = Response::new(Body::from(body));
+            *r.status_mut() = status;
+            *r.headers_mut() = headers;
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Some(code) = code {
+                r.extensions_mut().insert(LogCode(code));
+            }
+            r
+        }
+        Err(e) => e.into_response(),
+    };
+    if let Some(action) = action {
+        response.extensions_mut().insert(LogAction(action));
+    }
+    response
+}
+
+fn too_large() -> Response {
+    RelayError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::BODY_TOO_LARGE,
+        format!(
+            "The request body is over {} KB; a CAMS call is far smaller.",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
+    .into_response()
+}
+
+/// The `Action` the body names, when it looks like one (for the log line only).
+fn action_of(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    parse_form(text)
+        .into_iter()
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v)
+        .filter(|v| (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The reply's `Code`, when it is JSON that has one (for the log line only).
+fn reply_code(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Coded {
+        #[serde(rename = "Code")]
+        code: Option<String>,
+    }
+    serde_json::from_slice::<Coded>(body)
+        .ok()?
+        .code
+        .filter(|c| (1..=100).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_graphic()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn only_alibaba_hosts_over_https_pass() {
+        for good in [
+            "https://cams.ap-southeast-1.aliyuncs.com",
+            "https://sts.aliyuncs.com/",
+            "https://STS.ALIYUNCS.COM",
+            "https://sts-vpc.cn-hangzhou.aliyuncs.com:443/",
+        ] {
+            assert!(check_alibaba_endpoint("--x", &url(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://cams.ap-southeast-1.aliyuncs.com",
+            "https://aliyuncs.com",
+            "https://evilaliyuncs.com",
+            "https://cams.aliyuncs.com.evil.example",
+            "https://cams.aliyuncs.com:8443",
+            "https://user:pw@cams.aliyuncs.com",
+            "https://127.0.0.1",
+            "https://[::1]",
+            "https://example.com",
+        ] {
+            let e = check_alibaba_endpoint("--cams-endpoint", &url(bad));
+            assert!(e.is_err(), "{bad}");
+            assert!(e.unwrap_err().contains("--cams-endpoint"));
+        }
+    }
+
+    #[test]
+    fn the_target_is_the_endpoints_root() {
+        assert_eq!(
+            target_url(&url("https://cams.ap-southeast-1.aliyuncs.com/some/path?x"))
+                .unwrap()
+                .as_str(),
+            "https://cams.ap-southeast-1.aliyuncs.com/"
+        );
+        assert_eq!(
+            target_url(&url("http://127.0.0.1:8081/")).unwrap().as_str(),
+            "http://127.0.0.1:8081/"
+        );
+        assert_eq!(
+            target_url(&url("http://[::1]:9/p")).unwrap().as_str(),
+            "http://[::1]:9/"
+        );
+    }
+
+    #[test]
+    fn log_fields_are_tame() {
+        assert_eq!(
+            action_of(b"Action=CreatePhoneMessageQrdl&Signature=x").as_deref(),
+            Some("CreatePhoneMessageQrdl")
+        );
+        assert_eq!(action_of(b"Action=a%0Ab"), None);
+        assert_eq!(action_of(b"Signature=x"), None);
+        assert_eq!(
+            reply_code(br#"{"Code":"OK","Message":"m"}"#).as_deref(),
+            Some("OK")
+        );
+        assert_eq!(reply_code(b"<html>"), None);
+        assert_eq!(reply_code(br#"{"Code":"a b"}"#), None);
+    }
+}

@@ -1,0 +1,343 @@
+//! `GET /sts`: temporary credentials for the browser, from STS `AssumeRole` signed with the
+//! relay's own RAM-user key (the shared signer, POST form body).
+//!
+//! One set is minted and handed to every caller until it is due for a refresh by the very rule
+//! the browser module uses (less than min(15 minutes, a fifth of the lifetime) left), so a
+//! browser never receives credentials it would itself consider stale. Concurrent callers share
+//! one AssumeRole: they queue on a lock around the cache, and whoever finds the cache fresh, or a
+//! fetch finished while it waited (success or failure), takes that outcome instead of calling
+//! STS again.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cams_qrdl::core::credentials::Credentials;
+use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
+use cams_qrdl::core::redact::redact;
+use cams_qrdl::core::refresh::needs_refresh;
+use cams_qrdl::core::sign::Method;
+use cams_qrdl::core::sts::parse_credentials;
+use cams_qrdl::core::timestamp::format_timestamp;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::access_log::LogCode;
+use crate::config::RelayIdentity;
+use crate::relay_error::RelayError;
+use crate::upstream_client::{self, UpstreamFailure};
+
+/// Most bytes of an STS reply the relay reads.
+const MAX_REPLY_BYTES: usize = 64 * 1024;
+/// Most characters of an STS error message passed on.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Seconds since the Unix epoch; replaceable in tests.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    })
+}
+
+/// What AssumeRole is asked for.
+#[derive(Clone, Debug)]
+pub struct StsSettings {
+    /// The STS endpoint; the request goes to this URL.
+    pub endpoint: Url,
+    pub identity: RelayIdentity,
+    pub duration_secs: u32,
+    /// Session policy JSON, sent as `Policy`.
+    pub policy: Option<String>,
+    /// Limit for the whole AssumeRole exchange.
+    pub timeout: Duration,
+}
+
+/// Credentials minted by STS, with when the relay got them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Minted {
+    /// With its SecurityToken. `Debug` redacts the secret and the token.
+    pub credentials: Credentials,
+    /// Seconds since the epoch.
+    pub expiration: i64,
+    pub obtained_at: i64,
+}
+
+impl Minted {
+    /// The `/sts` reply body: the `Credentials` object of AssumeRole.
+    pub fn body(&self) -> Value {
+        json!({
+            "AccessKeyId": self.credentials.access_key_id,
+            "AccessKeySecret": self.credentials.access_key_secret,
+            "SecurityToken": self.credentials.security_token.as_deref().unwrap_or_default(),
+            "Expiration": format_timestamp(self.expiration),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    minted: Option<Arc<Minted>>,
+    /// The outcome of the last fetch when it failed, for callers that waited on it.
+    failure: Option<RelayError>,
+}
+
+/// The credential vendor behind `/sts`.
+pub struct StsVendor {
+    client: reqwest::Client,
+    settings: StsSettings,
+    clock: Clock,
+    /// Fetches finished so far (success or failure); tells a waiter whether one ended meanwhile.
+    fetches: AtomicU64,
+    cache: Mutex<Cache>,
+}
+
+impl fmt::Debug for StsVendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StsVendor")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StsVendor {
+    pub fn new(client: reqwest::Client, settings: StsSettings, clock: Clock) -> StsVendor {
+        StsVendor {
+            client,
+            settings,
+            clock,
+            fetches: AtomicU64::new(0),
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    /// Fresh cached credentials, or new ones from STS (one call however many ask at once).
+    pub async fn credentials(&self) -> Result<Arc<Minted>, RelayError> {
+        let seen = self.fetches.load(Ordering::Acquire);
+        let mut cache = self.cache.lock().await;
+        if let Some(m) = &cache.minted {
+            if !needs_refresh((self.clock)(), m.obtained_at, Some(m.expiration)) {
+                return Ok(Arc::clone(m));
+            }
+        }
+        if self.fetches.load(Ordering::Acquire) != seen {
+            // A fetch ended while this caller waited: share its outcome rather than ask again.
+            if let Some(e) = &cache.failure {
+                return Err(e.clone());
+            }
+            if let Some(m) = &cache.minted {
+                return Ok(Arc::clone(m));
+            }
+        }
+        let outcome = self.assume_role().await;
+        self.fetches.fetch_add(1, Ordering::Release);
+        match outcome {
+            Ok(m) => {
+                let m = Arc::new(m);
+                cache.minted = Some(Arc::clone(&m));
+                cache.failure = None;
+                Ok(m)
+            }
+            Err(e) => {
+                cache.failure = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    async fn assume_role(&self) -> Result<Minted, RelayError> {
+        let s = &self.settings;
+        let now = (self.clock)();
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let session_name = format!("cams-qrdl-{}", &nonce[..16]);
+        let duration = s.duration_secs.to_string();
+        let mut business = vec![
+            ("RoleArn", s.identity.role_arn.as_str()),
+            ("RoleSessionName", session_name.as_str()),
+            ("DurationSeconds", duration.as_str()),
+        ];
+        if let Some(policy) = &s.policy {
+            business.push(("Policy", policy.as_str()));
+        }
+        let ctx = CallContext {
+            action: "AssumeRole",
+            version: STS_VERSION,
+            unix_secs: now,
+            nonce: &nonce,
+        };
+        let params = signed_params(Method::Post, &ctx, &s.identity.credentials, &business);
+        let signature = params
+            .iter()
+            .find(|(k, _)| k == "Signature")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+
+        let sent = self
+            .client
+            .post(s.endpoint.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(&params))
+            .send()
+            .await;
+        let fail = |f: UpstreamFailure| f.into_error("STS", s.timeout);
+        let response = sent.map_err(|e| fail(UpstreamFailure::from_reqwest("STS", &e)))?;
+        let status = response.status();
+        let body = upstream_client::read_body("STS", response, MAX_REPLY_BYTES)
+            .await
+            .map_err(fail)?;
+        let text = String::from_utf8_lossy(&body);
+        let clean = |t: &str| {
+            redact(
+                &redact(t, &s.identity.credentials.access_key_secret),
+                &signature,
+            )
+        };
+        if !status.is_success() {
+            return Err(sts_refusal(status, &text, &clean));
+        }
+        let parsed = parse_credentials(&text, "STS").map_err(|_| {
+            tracing::warn!(
+                status = status.as_u16(),
+                "STS answered without usable credentials"
+            );
+            RelayError::upstream("STS", "its reply held no usable credentials")
+        })?;
+        let (Some(_), Some(expiration)) = (&parsed.credentials.security_token, parsed.expiration)
+        else {
+            return Err(RelayError::upstream(
+                "STS",
+                "its reply had no SecurityToken or no Expiration",
+            ));
+        };
+        if needs_refresh(now, now, Some(expiration)) {
+            tracing::warn!(
+                expiration = %format_timestamp(expiration),
+                now = %format_timestamp(now),
+                "STS credentials are due for refresh as soon as minted: check this host's clock"
+            );
+        }
+        tracing::info!(
+            access_key_id = %parsed.credentials.access_key_id,
+            session_name = %session_name,
+            expiration = %format_timestamp(expiration),
+            "minted STS credentials"
+        );
+        Ok(Minted {
+            credentials: parsed.credentials,
+            expiration,
+            obtained_at: now,
+        })
+    }
+}
+
+/// An STS error reply as the relay's 502, keeping the upstream's code, IDs and advice.
+fn sts_refusal(status: StatusCode, text: &str, clean: &dyn Fn(&str) -> String) -> RelayError {
+    let parsed: Option<serde_json::Map<String, Value>> = match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let field = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|m| m.get(name))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(|s| clip(&clean(s), MAX_MESSAGE_CHARS))
+    };
+    let Some(code) = field("Code") else {
+        tracing::warn!(
+            status = status.as_u16(),
+            "STS refused without an error code"
+        );
+        return RelayError::upstream(
+            "STS",
+            &format!("it answered HTTP {} without an error code", status.as_u16()),
+        );
+    };
+    let message = field("Message").unwrap_or_else(|| format!("STS refused AssumeRole ({code})."));
+    tracing::warn!(
+        status = status.as_u16(),
+        code = %code,
+        request_id = field("RequestId").as_deref(),
+        message = %message,
+        "STS refused AssumeRole"
+    );
+    RelayError {
+        request_id: field("RequestId"),
+        host_id: field("HostId"),
+        recommend: field("Recommend"),
+        ..RelayError::new(StatusCode::BAD_GATEWAY, &code, message)
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// `GET /sts`.
+pub async fn handler(State(vendor): State<Arc<StsVendor>>) -> Response {
+    match vendor.credentials().await {
+        Ok(minted) => {
+            let mut response = (StatusCode::OK, minted.body().to_string()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            response.extensions_mut().insert(LogCode("OK".to_owned()));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_keep_the_code_and_lose_the_secret() {
+        let body = r#"{"RequestId":"R1","HostId":"sts.aliyuncs.com","Code":"SignatureDoesNotMatch","Message":"bad sig for secret s3cr3t and sig AbC+/=","Recommend":"https://r"}"#;
+        let clean = |t: &str| redact(&redact(t, "s3cr3t"), "AbC+/=");
+        let e = sts_refusal(StatusCode::BAD_REQUEST, body, &clean);
+        assert_eq!(e.status, StatusCode::BAD_GATEWAY);
+        assert_eq!(e.code, "SignatureDoesNotMatch");
+        assert_eq!(e.request_id.as_deref(), Some("R1"));
+        assert_eq!(e.host_id.as_deref(), Some("sts.aliyuncs.com"));
+        assert_eq!(e.recommend.as_deref(), Some("https://r"));
+        assert!(
+            !e.message.contains("s3cr3t") && !e.message.contains("AbC+/="),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn refusals_without_json_are_upstream_errors() {
+        let e = sts_refusal(StatusCode::SERVICE_UNAVAILABLE, "<html>", &|t| t.to_owned());
+        assert_eq!(e.code, crate::relay_error::codes::UPSTREAM_ERROR);
+        assert!(e.message.contains("503"));
+        let long = format!(r#"{{"Code":"X","Message":"{}"}}"#, "m".repeat(5000));
+        assert!(
+            sts_refusal(StatusCode::BAD_REQUEST, &long, &|t| t.to_owned())
+                .message
+                .len()
+                < 600
+        );
+    }
+}
