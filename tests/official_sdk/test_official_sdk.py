@@ -1,0 +1,216 @@
+"""Alibaba's official Python SDKs against cams-relay's emulator.
+
+The emulator verifies signatures with the same signer the browser uses, so a signer checking
+itself would prove little. Here the requests are built and signed by Alibaba's own code
+(alibabacloud-cams20200606 and alibabacloud-sts20150401 on alibabacloud-tea-openapi, RPC
+signature "v2" = HMAC-SHA1), and the replies are parsed by it.
+
+Run (from the repository root):
+    cargo build -p cams-relay
+    python3 -m venv .venv && .venv/bin/pip install -r tests/official_sdk/requirements.txt
+    .venv/bin/pytest -q tests/official_sdk
+CAMS_RELAY_BIN overrides the binary's path.
+"""
+
+import json
+import os
+import re
+import selectors
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+import pytest
+from alibabacloud_cams20200606 import models as cams_models
+from alibabacloud_cams20200606.client import Client as CamsClient
+from alibabacloud_sts20150401 import models as sts_models
+from alibabacloud_sts20150401.client import Client as StsClient
+from alibabacloud_tea_openapi import utils_models as open_api_models
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("CAMS_RELAY_BIN", ROOT / "target" / "debug" / "cams-relay"))
+DEMO_ID, DEMO_SECRET = "testid", "testsecret"
+PHONE = "8613800001234"
+ROLE_ARN = "acs:ram::1234567890123456:role/cams-qrdl-browser"
+DEEP_LINK = re.compile(r"^https://wa\.me/message/([A-Z0-9]{8})$")
+
+
+def read_banner(proc, timeout=30.0):
+    """Reads stdout until both URLs are printed; returns (emulator_url, relay_url)."""
+    emulator = relay = None
+    seen = []
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while (emulator is None or relay is None) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        if not sel.select(timeout=0.2):
+            continue
+        line = proc.stdout.readline()
+        seen.append(line)
+        if m := re.search(r"emulator listening on (http://\S+)", line):
+            emulator = m.group(1)
+        if m := re.search(r"serving (http://\S+)", line):
+            relay = m.group(1)
+    if emulator is None or relay is None:
+        raise RuntimeError(f"cams-relay did not start; stdout so far: {seen!r}")
+    return emulator, relay
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory):
+    if not BINARY.exists():
+        pytest.fail(f"{BINARY} is missing: run `cargo build -p cams-relay` first")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALIBABA_CLOUD_")}
+    log = tmp_path_factory.mktemp("relay") / "stderr.log"
+    with open(log, "w") as stderr:
+        proc = subprocess.Popen(
+            [str(BINARY), "--emulate", "--listen", "127.0.0.1:0",
+             "--emulator-listen", "127.0.0.1:0", "--www", str(ROOT / "www"),
+             "--emulator-sts-min-duration", "5"],
+            stdout=subprocess.PIPE, stderr=stderr, text=True, env=env,
+        )
+        try:
+            emulator, page = read_banner(proc)
+            yield {"emulator": emulator, "relay": page}
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=15)
+    assert code == 0, f"cams-relay exited with {code}; see {log}"
+
+
+def config(emulator_url, key_id=DEMO_ID, secret=DEMO_SECRET, token=None):
+    return open_api_models.Config(
+        access_key_id=key_id,
+        access_key_secret=secret,
+        security_token=token,
+        endpoint=urlparse(emulator_url).netloc,
+        protocol="http",
+        region_id="ap-southeast-1",
+        signature_algorithm="v2",
+        read_timeout=10000,
+        connect_timeout=5000,
+    )
+
+
+def cams(emulator_url, **kw):
+    return CamsClient(config(emulator_url, **kw))
+
+
+def create(client, message="Hello from the official SDK", image="PNG", space=None):
+    req = cams_models.CreatePhoneMessageQrdlRequest(
+        phone_number=PHONE, prefilled_message=message, generate_qr_image=image,
+        cust_space_id=space,
+    )
+    return client.create_phone_message_qrdl(req).body
+
+
+def test_the_relay_is_up_in_emulate_mode(relay):
+    with urlopen(relay["relay"] + "healthz", timeout=5) as r:
+        assert r.read() == b"ok"
+    with urlopen(relay["relay"] + "relay.json", timeout=5) as r:
+        info = json.load(r)
+    assert info["mode"] == "emulate"
+    assert info["emulator"] == relay["emulator"].rstrip("/")
+
+
+def test_create_returns_ok_and_a_wa_me_deep_link(relay):
+    message = "Hi! I'd like to order 2× 🍕 — 100% sure & quick?"
+    body = create(cams(relay["emulator"]), message=message)
+    assert body.code == "OK"
+    assert re.fullmatch(r"[0-9A-F-]{36}", body.request_id)
+    m = DEEP_LINK.match(body.data.deep_link_url)
+    assert m, body.data.deep_link_url
+    assert body.data.qrdl_code == m.group(1)
+    assert body.data.phone_number == PHONE
+    assert body.data.prefilled_message == message
+    assert body.data.generate_qr_image == "PNG"
+    with urlopen(body.data.qr_image_url, timeout=5) as r:
+        assert r.headers["Content-Type"] == "image/png"
+        assert r.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_list_update_delete(relay):
+    client = cams(relay["emulator"])
+    space = f"cams-sdk-{time.time_ns()}"
+    first = create(client, message="first", space=space).data
+    second = create(client, message="second", image="SVG", space=space).data
+
+    listed = client.list_phone_message_qrdl(
+        cams_models.ListPhoneMessageQrdlRequest(phone_number=PHONE, cust_space_id=space)).body
+    assert listed.code == "OK"
+    assert [q.qrdl_code for q in listed.data] == [first.qrdl_code, second.qrdl_code]
+
+    updated = client.update_phone_message_qrdl(cams_models.UpdatePhoneMessageQrdlRequest(
+        phone_number=PHONE, qrdl_code=first.qrdl_code, prefilled_message="changed",
+        generate_qr_image="SVG", cust_space_id=space)).body
+    assert updated.code == "OK"
+    assert updated.data.qrdl_code == first.qrdl_code
+    assert updated.data.deep_link_url == first.deep_link_url
+    assert updated.data.prefilled_message == "changed"
+    assert updated.data.qr_image_url.endswith(".svg")
+
+    deleted = client.delete_phone_message_qrdl(cams_models.DeletePhoneMessageQrdlRequest(
+        phone_number=PHONE, qrdl_code=second.qrdl_code, cust_space_id=space)).body
+    assert deleted.code == "OK"
+    listed = client.list_phone_message_qrdl(
+        cams_models.ListPhoneMessageQrdlRequest(phone_number=PHONE, cust_space_id=space)).body
+    assert [q.qrdl_code for q in listed.data] == [first.qrdl_code]
+
+
+def test_wrong_secret_raises_signature_does_not_match(relay):
+    client = cams(relay["emulator"], secret="not-the-secret")
+    with pytest.raises(Exception) as info:
+        create(client)
+    err = info.value
+    assert getattr(err, "code", None) == "SignatureDoesNotMatch", err
+    assert getattr(err, "status_code", None) == 400
+    assert "server string to sign is:POST&%2F&AccessKeyId%3Dtestid" in str(err)
+
+
+def test_unknown_code_on_update_raises_the_emulators_error(relay):
+    client = cams(relay["emulator"])
+    with pytest.raises(Exception) as info:
+        client.update_phone_message_qrdl(cams_models.UpdatePhoneMessageQrdlRequest(
+            phone_number=PHONE, qrdl_code="NOSUCHCD", prefilled_message="x",
+            generate_qr_image="PNG"))
+    assert getattr(info.value, "code", None) == "Qrdl.NotExists"
+
+
+def assume_role(relay, **kw):
+    sts = StsClient(config(relay["emulator"]))
+    req = sts_models.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="official-sdk", **kw)
+    return sts.assume_role(req).body
+
+
+def test_sts_credentials_from_the_official_sts_sdk_work_on_cams(relay):
+    body = assume_role(relay, duration_seconds=900)
+    creds = body.credentials
+    assert creds.access_key_id.startswith("STS.")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", creds.expiration)
+    assert body.assumed_role_user.arn.endswith(":assumed-role/cams-qrdl-browser/official-sdk")
+    client = cams(relay["emulator"], key_id=creds.access_key_id,
+                  secret=creds.access_key_secret, token=creds.security_token)
+    assert create(client).code == "OK"
+
+
+def test_a_session_policy_is_enforced_and_tokens_expire(relay):
+    policy = json.dumps({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["cams:CreatePhoneMessageQrdl"], "Resource": "*"}]})
+    creds = assume_role(relay, duration_seconds=5, policy=policy).credentials
+    client = cams(relay["emulator"], key_id=creds.access_key_id,
+                  secret=creds.access_key_secret, token=creds.security_token)
+    assert create(client).code == "OK"
+    with pytest.raises(Exception) as info:
+        client.list_phone_message_qrdl(cams_models.ListPhoneMessageQrdlRequest(phone_number=PHONE))
+    assert getattr(info.value, "code", None) == "Ram.PermissionDeny"
+    detail = getattr(info.value, "access_denied_detail", None)
+    assert detail and json.loads(detail)["AuthAction"] == "cams:ListPhoneMessageQrdl"
+
+    time.sleep(6)
+    with pytest.raises(Exception) as info:
+        create(client)
+    assert getattr(info.value, "code", None) == "InvalidSecurityToken.Expired"
