@@ -1,0 +1,112 @@
+//! The exports that need no network: signRpcRequest against Alibaba's public vector, and
+//! renderQrSvg.
+#![cfg(target_arch = "wasm32")]
+
+mod web_support;
+
+use cams_qrdl::web::{render_qr_svg, sign_rpc_request};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use web_support::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Alibaba's DescribeRegions example (DESIGN.md).
+const DESCRIBE_REGIONS: &str = r#"{
+  "AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML",
+  "SignatureMethod": "HMAC-SHA1", "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+  "SignatureVersion": "1.0", "Timestamp": "2016-02-23T12:46:24Z", "Version": "2014-05-26"
+}"#;
+
+#[wasm_bindgen_test]
+fn sign_rpc_request_matches_the_public_vector() {
+    let get_signed =
+        sign_rpc_request("GET".into(), js(DESCRIBE_REGIONS), "testsecret".into()).expect("signs");
+    assert_eq!(
+        get_str(&get_signed, "signature").as_deref(),
+        Some("OLeaidS1JvxuMvnyHOwuJ+uX5qY=")
+    );
+    assert!(get_str(&get_signed, "stringToSign")
+        .unwrap_or_default()
+        .starts_with("GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions"));
+    assert!(get_str(&get_signed, "canonicalQuery")
+        .unwrap_or_default()
+        .starts_with("AccessKeyId=testid&Action=DescribeRegions&Format=XML"));
+
+    let post =
+        sign_rpc_request("post".into(), js(DESCRIBE_REGIONS), "testsecret".into()).expect("signs");
+    assert_eq!(
+        get_str(&post, "signature").as_deref(),
+        Some("MxbnVAM4w6sft9xjVpe/GCKueuk=")
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_rpc_request_rejects_bad_input_with_a_field() {
+    for (method, params, secret, field) in [
+        (
+            JsValue::from("PUT"),
+            js(DESCRIBE_REGIONS),
+            JsValue::from("s"),
+            "method",
+        ),
+        (
+            JsValue::from(1),
+            js(DESCRIBE_REGIONS),
+            JsValue::from("s"),
+            "method",
+        ),
+        (
+            JsValue::from("GET"),
+            js(r#"{"A": 1}"#),
+            JsValue::from("s"),
+            "params",
+        ),
+        (
+            JsValue::from("GET"),
+            js("[1,2]"),
+            JsValue::from("s"),
+            "params",
+        ),
+        (
+            JsValue::from("GET"),
+            JsValue::NULL,
+            JsValue::from("s"),
+            "params",
+        ),
+        (
+            JsValue::from("GET"),
+            js(DESCRIBE_REGIONS),
+            JsValue::UNDEFINED,
+            "accessKeySecret",
+        ),
+    ] {
+        let e = thrown(sign_rpc_request(method, params, secret));
+        assert_eq!(code(&e), "InvalidParameter");
+        assert_eq!(get_str(&e, "field").as_deref(), Some(field));
+    }
+}
+
+#[wasm_bindgen_test]
+fn render_qr_svg_draws_a_deep_link() {
+    let svg = render_qr_svg("https://wa.me/message/ABCDEFGHIJKL1".into()).expect("renders");
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
+    assert!(svg.contains("</svg>"));
+    // A longer text needs a bigger symbol, so the drawing grows.
+    let longer = render_qr_svg(format!("https://wa.me/message/{}", "A".repeat(200)).into())
+        .expect("renders");
+    assert!(longer.len() > svg.len());
+}
+
+#[wasm_bindgen_test]
+fn render_qr_svg_rejects_what_cannot_be_encoded() {
+    for text in [
+        JsValue::from(""),
+        JsValue::from("x".repeat(3000)),
+        JsValue::from(5),
+    ] {
+        let e = thrown(render_qr_svg(text));
+        assert_eq!(code(&e), "InvalidParameter");
+        assert_eq!(get_str(&e, "field").as_deref(), Some("text"));
+    }
+}

@@ -1,0 +1,220 @@
+//! Helpers shared by the browser tests: where the emulator and relay are, building JS objects,
+//! awaiting promises, reading a rejected `CamsError`, and fetching what the service points at.
+#![allow(dead_code)] // each test file uses a different subset
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The emulator's base URL (CAMS and STS API at `/`), fixed at compile time by the test script.
+pub fn emulator() -> &'static str {
+    option_env!("CAMS_EMULATOR_URL").unwrap_or("http://127.0.0.1:18081")
+}
+
+/// The relay's base URL (`/sts`, `/cams`).
+pub fn relay() -> &'static str {
+    option_env!("CAMS_RELAY_URL").unwrap_or("http://127.0.0.1:18080")
+}
+
+/// A server that accepts connections and never answers, for timeouts.
+pub fn stall() -> &'static str {
+    option_env!("CAMS_STALL_URL").unwrap_or("http://127.0.0.1:18082")
+}
+
+pub const DEMO_ID: &str = "demo-access-key-id";
+pub const DEMO_SECRET: &str = "demo-access-key-secret";
+
+/// Parses JSON text into a JS value (test inputs are written as JSON).
+pub fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON parses")
+}
+
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(obj, &JsValue::from_str(key), value).expect("set works on a plain object");
+}
+
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+/// A config with the demo key, pointed at `endpoint`.
+pub fn direct_config(endpoint: &str, secret: &str) -> JsValue {
+    let config = Object::new();
+    let creds = Object::new();
+    set(&creds, "accessKeyId", &DEMO_ID.into());
+    set(&creds, "accessKeySecret", &secret.into());
+    set(&config, "credentials", &creds);
+    set(&config, "endpoint", &endpoint.into());
+    config.into()
+}
+
+/// A create request; each test uses its own phone number so tests do not see each other's codes.
+pub fn create_request(phone: &str, message: &str, format: &str) -> JsValue {
+    let r = Object::new();
+    set(&r, "phoneNumber", &phone.into());
+    set(&r, "prefilledMessage", &message.into());
+    set(&r, "generateQrImage", &format.into());
+    r.into()
+}
+
+pub async fn settle(p: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+/// Awaits a promise that must reject with a `CamsError`, and returns the error.
+pub async fn rejection(p: Promise) -> JsValue {
+    match settle(p).await {
+        Ok(v) => panic!(
+            "expected a CamsError, got {}",
+            JSON::stringify(&v)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default()
+        ),
+        Err(e) => {
+            assert!(e.is_instance_of::<js_sys::Error>(), "rejects with an Error");
+            assert_eq!(get_str(&e, "name").as_deref(), Some("CamsError"));
+            e
+        }
+    }
+}
+
+pub fn code(e: &JsValue) -> String {
+    get_str(e, "code").unwrap_or_default()
+}
+
+/// A thrown (synchronous) CamsError from a `Result` export.
+pub fn thrown(r: Result<impl std::fmt::Debug, JsValue>) -> JsValue {
+    let e = r.expect_err("expected a thrown CamsError");
+    assert_eq!(get_str(&e, "name").as_deref(), Some("CamsError"));
+    e
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str) -> Promise;
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch_init(url: &str, init: &JsValue) -> Promise;
+}
+
+/// GET `url`: status, content type and body bytes.
+pub async fn fetch_bytes(url: &str) -> (u16, String, Vec<u8>) {
+    let resp = JsFuture::from(global_fetch(url))
+        .await
+        .expect("fetch works");
+    let status = get(&resp, "status").as_f64().unwrap_or(0.0) as u16;
+    let headers = get(&resp, "headers");
+    let get_header: Function = get(&headers, "get").unchecked_into();
+    let ctype = get_header
+        .call1(&headers, &"content-type".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let array_buffer: Function = get(&resp, "arrayBuffer").unchecked_into();
+    let buf = JsFuture::from(Promise::from(
+        array_buffer.call0(&resp).expect("arrayBuffer"),
+    ))
+    .await
+    .expect("body reads");
+    (status, ctype, Uint8Array::new(&buf).to_vec())
+}
+
+/// The emulator's request counter (`GET /__emulator/stats`).
+pub async fn emulator_requests() -> f64 {
+    let (_, _, body) = fetch_bytes(&format!("{}/__emulator/stats", emulator())).await;
+    let stats = js(&String::from_utf8_lossy(&body));
+    get(&stats, "requests")
+        .as_f64()
+        .expect("stats has requests")
+}
+
+/// `POST` to an emulator test helper.
+pub async fn emulator_post(path_and_query: &str) {
+    let init = js(r#"{"method":"POST"}"#);
+    JsFuture::from(global_fetch_init(
+        &format!("{}{path_and_query}", emulator()),
+        &init,
+    ))
+    .await
+    .expect("emulator helper answers");
+}
+
+/// A JS function built from source, for providers (`Function(body)`).
+pub fn js_function(body: &str) -> Function {
+    Function::new_no_args(body)
+}
+
+/// Current Unix time in seconds, from the browser's clock.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let f = Function::new_with_args("ms", "return new Promise(r => setTimeout(r, ms))");
+    let p: Promise = f
+        .call1(&JsValue::UNDEFINED, &JsValue::from(ms))
+        .expect("setTimeout")
+        .unchecked_into();
+    let _ = JsFuture::from(p).await;
+}
+
+/// STS AssumeRole on the emulator with the demo key, signed by the crate's own signer, as a
+/// relay would do it: the reply's JSON text.
+pub async fn assume_role(duration_secs: u32) -> String {
+    use cams_qrdl::core::credentials::Credentials;
+    use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
+    use cams_qrdl::core::sign::Method;
+
+    let nonce = format!("test-{}-{}", js_sys::Date::now(), js_sys::Math::random());
+    let ctx = CallContext {
+        action: "AssumeRole",
+        version: STS_VERSION,
+        unix_secs: now_secs(),
+        nonce: &nonce,
+    };
+    let creds = Credentials {
+        access_key_id: DEMO_ID.into(),
+        access_key_secret: DEMO_SECRET.into(),
+        security_token: None,
+    };
+    let duration = duration_secs.to_string();
+    let body = form_body(&signed_params(
+        Method::Post,
+        &ctx,
+        &creds,
+        &[
+            ("RoleArn", "acs:ram::1234567890123456:role/cams-qrdl-test"),
+            ("RoleSessionName", "browser-test"),
+            ("DurationSeconds", duration.as_str()),
+        ],
+    ));
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "body", &body.into());
+    set(
+        &init,
+        "headers",
+        &js(r#"{"Content-Type":"application/x-www-form-urlencoded"}"#),
+    );
+    let resp = JsFuture::from(global_fetch_init(&format!("{}/", emulator()), &init))
+        .await
+        .expect("emulator answers");
+    let text: Function = get(&resp, "text").unchecked_into();
+    let text = JsFuture::from(Promise::from(text.call0(&resp).expect("text")))
+        .await
+        .expect("body reads")
+        .as_string()
+        .unwrap_or_default();
+    assert!(
+        get(&resp, "ok").as_bool().unwrap_or(false),
+        "AssumeRole failed: {text}"
+    );
+    text
+}
