@@ -55,10 +55,10 @@ impl Running {
     }
 }
 
-/// Binds the listeners and starts serving; returns once both accept connections.
+/// Binds the listeners and starts serving; returns once both accept connections. Nothing is
+/// spawned until every listener is bound and the routes are built, so a failure leaves nothing
+/// running.
 pub async fn start(plan: Plan) -> anyhow::Result<Running> {
-    let (stop, stopped) = watch::channel(false);
-    let mut tasks = Vec::new();
     let (config, emulator) = match &plan.mode {
         PlanMode::Production {
             upstreams,
@@ -82,13 +82,11 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
             let url = base_url(addr);
             let state = Emulator::new(emulator.clone(), url.clone());
             let identity = register_relay_identity(&state);
-            tasks.push(tokio::spawn(serve(
-                listener,
-                state.router(),
-                stopped.clone(),
-            )));
             let config = RelayConfig::emulated(&plan, url.clone(), identity);
-            (config, Some(RunningEmulator { addr, url, state }))
+            (
+                config,
+                Some((listener, RunningEmulator { addr, url, state })),
+            )
         }
     };
     let config = Arc::new(config);
@@ -96,11 +94,19 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {} (--listen)", plan.listen))?;
     let relay_addr = listener.local_addr()?;
-    tasks.push(tokio::spawn(serve(
-        listener,
-        routes::routes(Arc::clone(&config))?,
-        stopped,
-    )));
+    let relay_routes = routes::routes(Arc::clone(&config))?;
+
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let emulator = emulator.map(|(emulator_listener, running)| {
+        tasks.push(tokio::spawn(serve(
+            emulator_listener,
+            running.state.router(),
+            stopped.clone(),
+        )));
+        running
+    });
+    tasks.push(tokio::spawn(serve(listener, relay_routes, stopped)));
     Ok(Running {
         relay_addr,
         config,
@@ -132,11 +138,15 @@ async fn serve(
     router: Router,
     mut stopped: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        })
-        .await
+    // Connect info lets middleware see the client's address (per-client rate limits).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    })
+    .await
 }
 
 /// `http://<addr>/`, with a wildcard address replaced by loopback so the URL can be opened.

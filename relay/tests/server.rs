@@ -1,0 +1,279 @@
+//! The relay as it runs: listeners on ephemeral ports, the static page and its headers,
+//! `/healthz`, `/relay.json`, the relay's own identity in the emulator, graceful shutdown, and the
+//! binary's banner and signal handling.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
+use cams_qrdl::core::sign::Method;
+use cams_relay::cli::Cli;
+use cams_relay::config::{self, Mode};
+use cams_relay::server::{self, Running};
+use clap::Parser;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A reply read off the wire.
+struct Wire {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Wire {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`.
+async fn exchange(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> Wire {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(b) = body {
+        request.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body.unwrap_or(""));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Wire {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn temp_www() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cams-relay-www-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    std::fs::write(dir.join("pkg/cams_qrdl_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("pkg/cams_qrdl.js"), "export default 1;").unwrap();
+    dir
+}
+
+async fn start(www: &std::path::Path) -> Running {
+    let cli = Cli::try_parse_from([
+        "cams-relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--emulator-listen",
+        "127.0.0.1:0",
+        "--www",
+        www.to_str().unwrap(),
+    ])
+    .unwrap();
+    let plan = config::plan(&cli, |_| None).unwrap();
+    server::start(plan).await.unwrap()
+}
+
+#[tokio::test]
+async fn emulate_mode_serves_the_page_health_and_connection_info() {
+    let www = temp_www();
+    let running = start(&www).await;
+    let relay = running.relay_addr;
+    assert_ne!(relay.port(), 0);
+    let emulator = running.emulator.as_ref().unwrap();
+    assert_ne!(emulator.addr.port(), 0);
+    assert_eq!(running.config.mode, Mode::Emulate);
+    assert_eq!(running.config.upstreams.cams, emulator.url);
+    assert_eq!(running.config.upstreams.sts, emulator.url);
+
+    let health = exchange(relay, "GET", "/healthz", None).await;
+    assert_eq!((health.status, health.body.as_slice()), (200, &b"ok"[..]));
+
+    let info = exchange(relay, "GET", "/relay.json", None).await.json();
+    assert_eq!(info["mode"], "emulate");
+    assert_eq!(info["sts"], "/sts");
+    assert_eq!(info["cams"], "/cams");
+    assert_eq!(info["emulator"], format!("http://{}", emulator.addr));
+
+    let index = exchange(relay, "GET", "/", None).await;
+    assert_eq!(index.status, 200);
+    assert!(index
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(
+        index.header("content-security-policy"),
+        Some(cams_relay::static_files::CONTENT_SECURITY_POLICY)
+    );
+    assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
+
+    let wasm = exchange(relay, "GET", "/pkg/cams_qrdl_bg.wasm", None).await;
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(&wasm.body[..4], b"\0asm");
+    let js = exchange(relay, "GET", "/pkg/cams_qrdl.js", None).await;
+    assert!(js.header("content-type").unwrap().contains("javascript"));
+
+    let missing = exchange(relay, "GET", "/nope.html", None).await;
+    assert_eq!(missing.status, 404);
+
+    // The emulator's test helpers are not on the relay's listener.
+    let helper = exchange(relay, "POST", "/__emulator/html", Some("")).await;
+    assert_ne!(helper.status, 200);
+
+    running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(www).ok();
+}
+
+#[tokio::test]
+async fn the_relays_identity_can_assume_its_role_in_the_emulator() {
+    let www = temp_www();
+    let running = start(&www).await;
+    let emulator = running.emulator.as_ref().unwrap();
+    let identity = &running.config.identity;
+    let now = emulator.state.clock.now_secs();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let ctx = CallContext {
+        action: "AssumeRole",
+        version: STS_VERSION,
+        unix_secs: now,
+        nonce: &nonce,
+    };
+    let params = signed_params(
+        Method::Post,
+        &ctx,
+        &identity.credentials,
+        &[
+            ("RoleArn", identity.role_arn.as_str()),
+            ("RoleSessionName", "relay-test"),
+        ],
+    );
+    let reply = exchange(emulator.addr, "POST", "/", Some(&form_body(&params))).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert!(reply.json()["Credentials"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .starts_with("STS."));
+    // Its secret is its own, not the demo key's, and never in Debug output.
+    assert_ne!(identity.credentials.access_key_id, "testid");
+    assert!(!format!("{:?}", running.config).contains(&identity.credentials.access_key_secret));
+
+    running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(www).ok();
+}
+
+#[tokio::test]
+async fn a_taken_port_is_a_clear_error() {
+    let www = temp_www();
+    let first = start(&www).await;
+    let taken = first.relay_addr.to_string();
+    let cli = Cli::try_parse_from([
+        "cams-relay",
+        "--listen",
+        &taken,
+        "--emulator-listen",
+        "127.0.0.1:0",
+    ])
+    .unwrap();
+    let err = server::start(config::plan(&cli, |_| None).unwrap())
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("--listen"), "{err:#}");
+    first.shutdown().await.unwrap();
+    std::fs::remove_dir_all(www).ok();
+}
+
+#[test]
+fn the_binary_prints_its_urls_and_stops_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cams-relay"))
+        .args([
+            "--emulate",
+            "--listen",
+            "127.0.0.1:0",
+            "--emulator-listen",
+            "127.0.0.1:0",
+            "--emulator-access-key",
+            "AKID1:secret-one",
+        ])
+        .env_remove("ALIBABA_CLOUD_ACCESS_KEY_ID")
+        .env_remove("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        .env_remove("ALIBABA_CLOUD_ROLE_ARN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let emulator_line = lines.next().unwrap().unwrap();
+    let serving_line = lines.next().unwrap().unwrap();
+    assert!(
+        emulator_line.starts_with("cams-relay: emulator listening on http://127.0.0.1:"),
+        "{emulator_line}"
+    );
+    assert!(
+        emulator_line.contains("access keys: AKID1"),
+        "{emulator_line}"
+    );
+    assert!(!emulator_line.contains("secret-one"));
+    assert!(
+        serving_line.starts_with("cams-relay: serving http://127.0.0.1:"),
+        "{serving_line}"
+    );
+    assert!(serving_line.contains("mode: emulate"), "{serving_line}");
+    let url = serving_line.split_whitespace().nth(2).unwrap();
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let health = runtime.block_on(exchange(addr, "GET", "/healthz", None));
+    assert_eq!(health.status, 200);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert_eq!(lines.next().unwrap().unwrap(), "cams-relay: shutting down");
+}
