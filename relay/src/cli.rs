@@ -14,9 +14,9 @@ use crate::api_args::ApiArgs;
 /// ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_ROLE_ARN. With none of them set, or with
 /// --emulate, a built-in emulator of CAMS (2020-06-06) and STS (2015-04-01) starts on its own
 /// listener and both upstreams point at it.
-/// Not `Debug`: it holds the auth token and emulator secrets.
+// Not `Debug`: it holds the auth token and emulator secrets.
 #[derive(Clone, Parser)]
-#[command(name = "cams-relay", version, about, long_about)]
+#[command(name = "cams-relay", version, about, long_about, after_long_help = EMULATOR_HELP)]
 pub struct Cli {
     /// Address of the relay (page, /sts, /cams, /healthz, /relay.json). Port 0 picks a free port;
     /// the bound address is printed.
@@ -76,6 +76,15 @@ pub struct Cli {
     #[command(flatten)]
     pub api: ApiArgs,
 }
+
+/// The emulator's routes, shown at the end of `--help`.
+const EMULATOR_HELP: &str = "\
+The emulator's listener serves:
+  GET|POST /                 the RPC API (CAMS 2020-06-06 actions, STS 2015-04-01 AssumeRole)
+  GET /qr/<CODE>.png|.svg    the QR image of a code's deep link
+  POST /__emulator/html      an HTML error page (for client tests)
+  GET /__emulator/stats      request counters; POST /__emulator/stats/reset clears them
+  GET|POST /__emulator/clock the emulator's clock; offsetSeconds=N or advanceSeconds=N shifts it";
 
 /// An `ID:SECRET` pair from the command line. `Debug` hides the secret.
 #[derive(Clone, PartialEq, Eq)]
