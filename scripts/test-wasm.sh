@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the wasm module (tests/web_*.rs) in headless Chromium, against cams-relay's
 # emulator: builds cams-relay, starts it (relay on 18080, emulator on 18081) and a silent server
-# for timeouts (18082), runs `cargo test --target wasm32-unknown-unknown`, and stops both by PID.
+# for timeouts (18082), serves the test page on a fixed origin (18083) that the relay allows, runs `cargo test --target wasm32-unknown-unknown`, and stops both by PID.
 # Extra arguments go to cargo test (e.g. --test web_direct).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,6 +11,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 relay_port="${CAMS_RELAY_PORT:-18080}"
 emulator_port="${CAMS_EMULATOR_PORT:-18081}"
 stall_port="${CAMS_STALL_PORT:-18082}"
+page_port="${CAMS_TEST_PAGE_PORT:-18083}"
+# The runner serves the test page here; the relay's origin check must allow it.
+export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$page_port"
 export CAMS_RELAY_URL="http://127.0.0.1:$relay_port"
 export CAMS_EMULATOR_URL="http://127.0.0.1:$emulator_port"
 export CAMS_STALL_URL="http://127.0.0.1:$stall_port"
@@ -31,7 +34,7 @@ target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 "$target_dir/debug/cams-relay" --emulate \
   --listen "127.0.0.1:$relay_port" --emulator-listen "127.0.0.1:$emulator_port" \
   --emulator-access-key demo-access-key-id:demo-access-key-secret \
-  --emulator-sts-min-duration 1 >"$log_dir/relay.log" 2>&1 &
+  --emulator-sts-min-duration 1 --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/relay.log" 2>&1 &
 pids+=($!)
 
 # Accepts connections and never answers: the timeout test's endpoint.
