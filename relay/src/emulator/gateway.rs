@@ -141,7 +141,11 @@ pub fn authenticate(
     if value("SignatureVersion") != "1.0" {
         return Err(errors::invalid_signature_version());
     }
-    let timestamp = parse_timestamp(value("Timestamp")).ok_or_else(errors::timestamp_format)?;
+    // Exactly `YYYY-MM-DDThh:mm:ssZ`: the gateway refuses fractional seconds.
+    let timestamp = Some(value("Timestamp"))
+        .filter(|t| t.len() == "2006-01-02T15:04:05Z".len())
+        .and_then(parse_timestamp)
+        .ok_or_else(errors::timestamp_format)?;
     let now = emu.clock.now_secs();
     if (timestamp - now).abs() > WINDOW_SECS {
         return Err(errors::timestamp_expired());

@@ -5,6 +5,7 @@ use axum::http::{header, Method, Request};
 use cams_qrdl::core::encode::percent_encode;
 use cams_qrdl::core::params::form_body;
 use cams_qrdl::core::sign::{sign_params, Method as SignMethod};
+use cams_qrdl::core::timestamp::format_timestamp;
 
 use crate::harness::{demo_key, remove, set, Harness, PHONE};
 
@@ -183,7 +184,14 @@ async fn the_emulator_clock_can_be_shifted() {
 #[tokio::test]
 async fn malformed_timestamps_are_refused() {
     let h = Harness::new();
-    for ts in ["2024-01-01 00:00:00", "1700000000", "2024-13-01T00:00:00Z"] {
+    let now = h.emu.clock.now_secs();
+    let with_fraction = format!("{}.123Z", format_timestamp(now).trim_end_matches('Z'));
+    for ts in [
+        "2024-01-01 00:00:00",
+        "1700000000",
+        "2024-13-01T00:00:00Z",
+        with_fraction.as_str(),
+    ] {
         let mut params = h.sign(SignMethod::Post, CREATE, &demo_key(), &create_params());
         set(&mut params, "Timestamp", ts);
         h.send_params(SignMethod::Post, &params)
