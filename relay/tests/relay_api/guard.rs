@@ -1,0 +1,219 @@
+//! Who may call: origins and CORS, the bearer token, the per-client rate limit.
+
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::support::*;
+
+const DASH: &str = "https://dash.example.com";
+const EVIL: &str = "https://evil.example";
+
+#[tokio::test]
+async fn foreign_origins_are_refused_without_cors_headers_and_reach_nothing() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production(&cams, &sts, &["--allow-origin", DASH]).await;
+
+    for origin in [
+        EVIL,
+        "null",
+        "https://dash.example.com.evil.example",
+        "http://dash.example.com",
+    ] {
+        let got = get(&at(&relay, "/sts"), &[("origin", origin)]).await;
+        assert_eq!(
+            (got.status, got.code().as_str()),
+            (403, "RelayOriginNotAllowed"),
+            "{origin}"
+        );
+        got.assert_no_cors();
+        let got = post(&at(&relay, "/cams"), &[("origin", origin)], "Action=X").await;
+        assert_eq!(got.status, 403, "{origin}");
+        got.assert_no_cors();
+        // Preflights too.
+        let pre = Got::from(
+            client()
+                .request(reqwest::Method::OPTIONS, at(&relay, "/sts"))
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(pre.status, 403);
+        pre.assert_no_cors();
+    }
+    assert_eq!((sts.count(), cams.count()), (0, 0));
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn allowed_origins_get_cors_and_preflights() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production(
+        &cams,
+        &sts,
+        &["--allow-origin", "https://Dash.Example.com/"],
+    )
+    .await;
+
+    let got = get(&at(&relay, "/sts"), &[("origin", DASH)]).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("access-control-allow-origin"), Some(DASH));
+    assert_eq!(got.header("access-control-allow-credentials"), Some("true"));
+    assert!(got.header("vary").unwrap().contains("Origin"));
+
+    let got = post(&at(&relay, "/cams"), &[("origin", DASH)], "Action=X").await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("access-control-allow-origin"), Some(DASH));
+    let exposed = got.header("access-control-expose-headers").unwrap();
+    assert!(
+        exposed.contains("Date") && exposed.contains("Retry-After"),
+        "{exposed}"
+    );
+
+    let pre = Got::from(
+        client()
+            .request(reqwest::Method::OPTIONS, at(&relay, "/sts"))
+            .header("origin", DASH)
+            .header("access-control-request-method", "GET")
+            .header(
+                "access-control-request-headers",
+                "authorization, x-csrf-token",
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(pre.status, 204);
+    assert_eq!(pre.header("access-control-allow-origin"), Some(DASH));
+    assert_eq!(pre.header("access-control-allow-credentials"), Some("true"));
+    assert!(pre
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
+    let allowed = pre
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    // A preflight never reaches STS.
+    assert_eq!(sts.count(), 1);
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn no_origin_and_the_relays_own_origin_are_allowed() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production(&cams, &sts, &[]).await;
+    assert_eq!(get(&at(&relay, "/sts"), &[]).await.status, 200);
+    let own = format!("http://{}", relay.relay_addr);
+    let got = get(&at(&relay, "/sts"), &[("origin", &own)]).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(
+        got.header("access-control-allow-origin"),
+        Some(own.as_str())
+    );
+    let got = post(&at(&relay, "/cams"), &[("origin", &own)], "Action=X").await;
+    assert_eq!(got.status, 200);
+    // Another port on the same host is another origin.
+    let other = format!(
+        "http://127.0.0.1:{}",
+        relay.relay_addr.port().wrapping_add(1)
+    );
+    assert_eq!(
+        get(&at(&relay, "/sts"), &[("origin", &other)]).await.status,
+        403
+    );
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_auth_token_guards_sts_only() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production(
+        &cams,
+        &sts,
+        &["--auth-token", "tok-123", "--allow-origin", DASH],
+    )
+    .await;
+    let url = at(&relay, "/sts");
+
+    let got = get(&url, &[]).await;
+    assert_eq!(
+        (got.status, got.code().as_str()),
+        (401, "RelayUnauthorized")
+    );
+    assert_eq!(got.header("www-authenticate"), Some("Bearer"));
+    for bad in [
+        "Bearer tok-12",
+        "Bearer tok-1234",
+        "Basic tok-123",
+        "tok-123",
+    ] {
+        assert_eq!(
+            get(&url, &[("authorization", bad)]).await.status,
+            401,
+            "{bad}"
+        );
+    }
+    // An allowed origin can read the refusal.
+    let got = get(&url, &[("origin", DASH)]).await;
+    assert_eq!(got.status, 401);
+    assert_eq!(got.header("access-control-allow-origin"), Some(DASH));
+    assert_eq!(sts.count(), 0);
+
+    let got = get(&url, &[("authorization", "Bearer tok-123")]).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(sts.count(), 1);
+    // /cams takes signed calls without it.
+    assert_eq!(
+        post(&at(&relay, "/cams"), &[], "Action=X").await.status,
+        200
+    );
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn each_client_is_rate_limited_with_retry_after() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    // 6 a minute: a burst of 2, then one every 10 s.
+    let relay = production(
+        &cams,
+        &sts,
+        &["--sts-rate-limit", "6", "--cams-rate-limit", "1"],
+    )
+    .await;
+    let url = at(&relay, "/sts");
+    assert_eq!(get(&url, &[]).await.status, 200);
+    assert_eq!(get(&url, &[]).await.status, 200);
+    let got = get(&url, &[]).await;
+    assert_eq!((got.status, got.code().as_str()), (429, "Throttling.Relay"));
+    let retry: u64 = got.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=10).contains(&retry), "{retry}");
+
+    // /cams: 1 a second, burst 2.
+    let cams_url = at(&relay, "/cams");
+    assert_eq!(post(&cams_url, &[], "Action=X").await.status, 200);
+    assert_eq!(post(&cams_url, &[], "Action=X").await.status, 200);
+    let got = post(&cams_url, &[], "Action=X").await;
+    assert_eq!(got.status, 429);
+    assert!(got.header("retry-after").is_some());
+    assert_eq!(cams.count(), 2);
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_origins_on_the_command_line_stop_the_start() {
+    let e = production_refused(&["--allow-origin", "*"]).await;
+    assert!(e.contains("--allow-origin"), "{e}");
+    let e = production_refused(&["--allow-origin", "https://a.example/app"]).await;
+    assert!(e.contains("--allow-origin"), "{e}");
+}

@@ -1,0 +1,9 @@
+//! The relay's production routes, `GET /sts` and `POST /cams`, against recording mock upstreams
+//! and against the built-in emulator.
+
+mod e2e;
+mod guard;
+mod open_proxy;
+mod proxy;
+mod sts;
+mod support;
