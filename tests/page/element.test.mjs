@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePng, download, openPage, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { closedUrl, decodePng, download, openPage, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 
@@ -75,7 +75,8 @@ test('<cams-qrdl> shows validation beside the field and failures in its alert, a
     await el.getByLabel('Prefilled message').fill('Hello');
 
     // Point the element at an endpoint where nothing listens.
-    await el.evaluate((e) => e.setAttribute('endpoint', 'http://127.0.0.1:9/'));
+    const nowhere = await closedUrl();
+    await el.evaluate((e, url) => e.setAttribute('endpoint', url), nowhere);
     const failed = page.evaluate(() => new Promise((resolve) => document.addEventListener('qrdl-error', (e) => resolve({ code: e.detail.code, sentence: e.detail.sentence }), { once: true })));
     await el.getByRole('button', { name: 'Create QR code' }).click();
     const detail = await failed;

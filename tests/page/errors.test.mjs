@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_HINTS, FALLBACK_HINT } from '../../www/js/errors.js';
 import { MD_PATH, renderTable, tableInDoc } from './errors-table.mjs';
-import { DEMO_KEY, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { DEMO_KEY, closedUrl, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
@@ -97,8 +97,8 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no relay, i
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [REFUSED, HTTP_4XX_5XX] });
   try {
     await pageReady(page);
-    // Nothing listens on port 9 here.
-    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: 'http://127.0.0.1:9/' });
+    const nowhere = await closedUrl();
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: nowhere });
     let { text } = await createAndExpectAlert(page, 'NetworkError');
     assertHint(text, 'NetworkError');
 
@@ -114,7 +114,7 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no relay, i
     const panel = page.locator('#connect');
     await panel.locator('summary').click();
     await panel.getByRole('radio', { name: 'Relay (recommended)' }).check();
-    await panel.getByLabel('Relay URL').fill('http://127.0.0.1:9/');
+    await panel.getByLabel('Relay URL').fill(nowhere);
     await panel.getByLabel('Endpoint (optional)').fill('');
     await panel.getByRole('button', { name: 'Connect' }).click();
     await page.waitForFunction(() => !document.querySelector('#connect').open);

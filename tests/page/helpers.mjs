@@ -3,6 +3,7 @@
 // Builds nothing: expects www/pkg (scripts/build-wasm.sh) and target/debug/cams-relay.
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -68,6 +69,15 @@ export async function startRelay(extraArgs = []) {
       clearTimeout(t);
     },
   };
+}
+
+/** A loopback URL where nothing listens (a port just bound and released), for refused connections. */
+export async function closedUrl() {
+  const srv = createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return `http://127.0.0.1:${port}/`;
 }
 
 export async function launchBrowser() {

@@ -105,3 +105,39 @@ test('a number with no codes says so; a bad number is caught beside the field', 
     await context.close();
   }
 });
+
+test('editing a code that was deleted elsewhere shows Qrdl.NotExists with its hint', async () => {
+  const a = await openPage(env.browser, env.relay.url, { allow: [/Failed to load resource: the server responded with a status of 400/] });
+  const b = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(a.page);
+    await pageReady(b.page);
+    const card = await createViaForm(a.page, { phone: '6588887777', message: 'Soon gone' });
+    const code = (await card.locator('.qrdl-code').textContent()).trim();
+    const manageA = a.page.locator('#manage');
+    await manageA.getByRole('button', { name: 'Show my QR codes' }).click();
+    await manageA.locator(`tr[data-code="${code}"]`).waitFor();
+
+    // Another tab deletes it.
+    const manageB = b.page.locator('#manage');
+    await manageB.getByLabel('Phone number').fill('6588887777');
+    await manageB.getByRole('button', { name: 'Show my QR codes' }).click();
+    await manageB.getByRole('button', { name: `Delete ${code}` }).click();
+    await b.page.getByRole('dialog').getByRole('button', { name: 'Delete QR code' }).click();
+    await b.page.locator('#status', { hasText: `QR code ${code} deleted.` }).waitFor();
+
+    // The first tab's table is stale: saving an edit fails with a hint.
+    const row = manageA.locator(`tr[data-code="${code}"]`);
+    await row.getByRole('button', { name: `Edit message of ${code}` }).click();
+    await row.getByLabel(`New message for ${code}`).fill('Too late');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const alert = row.locator('[role="alert"][data-code="Qrdl.NotExists"]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Reload "My QR codes"/);
+    a.assertNoConsoleErrors();
+    b.assertNoConsoleErrors();
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});

@@ -166,7 +166,6 @@ export function mountBatch(root, opts) {
     rows = parseRows();
     renderTable();
     updateProgress();
-    start.textContent = rows.length ? `Create ${fmt(rows.filter((r) => r.state === 'ready').length)} QR codes` : 'Create QR codes';
   }
 
   messages.control.addEventListener('input', () => {
@@ -278,6 +277,8 @@ export function mountBatch(root, opts) {
     if (!c.total) progressText.textContent = 'Nothing to do yet.';
     else if (!started) progressText.textContent = `${fmt(sendable)} ${sendable === 1 ? 'QR code' : 'QR codes'} ready to create.${notSent}`;
     else progressText.textContent = `${fmt(finished)} of ${fmt(sendable)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed.${notSent}`;
+    const ready = rows.filter((r) => r.state === 'ready').length;
+    start.textContent = ready ? `Create ${fmt(ready)} ${ready === 1 ? 'QR code' : 'QR codes'}` : 'Create QR codes';
     retry.disabled = running || c.failed === 0;
     exportBtn.disabled = running || c.done + c.failed === 0;
   }

@@ -47,6 +47,11 @@ export async function discoverRelay(base) {
     stsUrl: new URL(json.sts, base).href,
     camsUrl: new URL(typeof json.cams === 'string' ? json.cams : 'cams', base).href,
     emulator: typeof json.emulator === 'string' ? json.emulator : null,
+    // Optional: the emulator's demo key, when the relay says which one it accepts.
+    demoKey:
+      json.demoAccessKey && typeof json.demoAccessKey.id === 'string' && typeof json.demoAccessKey.secret === 'string'
+        ? { id: json.demoAccessKey.id, secret: json.demoAccessKey.secret }
+        : null,
   };
 }
 

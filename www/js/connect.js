@@ -52,8 +52,9 @@ export function mountConnection(root, { mod, relay, announce }) {
           class: 'secondary',
           text: 'Fill in the emulator\'s demo key',
           onclick: () => {
-            keyId.control.value = DEMO_KEY.id;
-            keySecret.control.value = DEMO_KEY.secret;
+            const demo = relay.demoKey ?? DEMO_KEY;
+            keyId.control.value = demo.id;
+            keySecret.control.value = demo.secret;
             if (!endpoint.control.value) endpoint.control.value = relay.camsUrl;
             announce('Filled in the emulator\'s demo key. It works only with this relay\'s built-in emulator.');
           },

@@ -65,6 +65,18 @@ export const ERROR_HINTS = [
     sentence: 'The phone number, space or QR code does not belong to the account these credentials come from.',
     todo: 'Check the phone number and the Space ID on the Channel Management page, and that the AccessKey (or the relay\'s role) belongs to the same Alibaba Cloud account.',
   },
+  // Limits of WhatsApp and CAMS (the codes cams-relay's emulator answers with; the real service's
+  // codes for these cases are not documented).
+  {
+    code: 'Qrdl.LimitExceeded',
+    sentence: 'This number already has 2,000 message QR codes, the most WhatsApp allows.',
+    todo: 'Delete QR codes you no longer use in "My QR codes", or change the message of an existing one instead of creating a new one.',
+  },
+  {
+    code: 'Qrdl.NotExists',
+    sentence: 'This number (and space) has no QR code with that code: it was deleted, or belongs to another number.',
+    todo: 'Reload "My QR codes" to see the codes that exist now, and check the phone number and Space ID.',
+  },
   // The client's own.
   {
     code: 'InvalidParameter',
