@@ -14,9 +14,10 @@ CAMS_RELAY_BIN overrides the binary's path.
 
 import json
 import os
+import queue
 import re
-import selectors
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,18 +39,22 @@ DEEP_LINK = re.compile(r"^https://wa\.me/message/([A-Z0-9]{8})$")
 
 
 def read_banner(proc, timeout=30.0):
-    """Reads stdout until both URLs are printed; returns (emulator_url, relay_url)."""
+    """Reads stdout until both URLs are printed; returns (emulator_url, relay_url).
+
+    A thread reads the lines (a selector on a buffered pipe would miss lines already buffered)."""
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],
+                     daemon=True).start()
     emulator = relay = None
     seen = []
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + timeout
     while (emulator is None or relay is None) and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        if not sel.select(timeout=0.2):
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
             continue
-        line = proc.stdout.readline()
         seen.append(line)
         if m := re.search(r"emulator listening on (http://\S+)", line):
             emulator = m.group(1)
