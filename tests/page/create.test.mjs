@@ -236,3 +236,32 @@ test('phone width: the create form and result fit without sideways scrolling', a
     await context.close();
   }
 });
+
+test('Content-Security-Policy: no inline script, no eval beyond wasm, no style attributes', async () => {
+  const res = await fetch(env.relay.url);
+  const header = res.headers.get('content-security-policy') ?? '';
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    for (const policy of [header, meta].filter(Boolean)) {
+      assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+      assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'/);
+      assert.match(policy, /object-src 'none'/);
+    }
+    assert.ok(header, 'the relay sends a CSP header');
+    await createViaForm(page, { phone: '8613800001234', message: 'CSP check <b>bold?</b>' });
+    // Text from the service went in as text.
+    assert.equal((await page.locator('#create .qrdl-message').textContent()).trim(), 'CSP check <b>bold?</b>');
+    assert.equal(await page.locator('#create .qrdl-message b').count(), 0);
+    const counts = await page.evaluate(() => ({
+      inlineScripts: document.querySelectorAll('script:not([src])').length,
+      styleAttrs: document.querySelectorAll('[style]').length,
+      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
+    }));
+    assert.deepEqual(counts, { inlineScripts: 0, styleAttrs: 0, handlers: 0 });
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});

@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -78,6 +79,43 @@ export async function closedUrl() {
   const { port } = srv.address();
   await new Promise((r) => srv.close(r));
   return `http://127.0.0.1:${port}/`;
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * A plain static host for www/ (no relay behind it), on a free loopback port. `files` adds or
+ * overrides paths (e.g. { '/relay.json': '{...}' }). Returns { url, close() }.
+ */
+export async function startStaticServer(files = {}) {
+  const www = path.join(ROOT, 'www');
+  const server = http.createServer((req, res) => {
+    const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (Object.hasOwn(files, p)) {
+      res.writeHead(200, { 'content-type': MIME[path.extname(p)] ?? 'application/octet-stream' });
+      return res.end(files[p]);
+    }
+    const file = path.join(www, p.endsWith('/') ? `${p}index.html` : p);
+    if (!file.startsWith(www) || !existsSync(file)) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    return res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 export async function launchBrowser() {

@@ -41,10 +41,12 @@ export async function discoverRelay(base) {
     return null;
   }
   if (!json || typeof json !== 'object' || typeof json.sts !== 'string') return null;
+  const stsUrl = new URL(json.sts, base).href;
   return {
-    base,
+    // A relay.json beside a page on a plain static host may point at a relay elsewhere.
+    base: new URL('.', stsUrl).href,
     mode: json.mode === 'emulate' ? 'emulate' : 'production',
-    stsUrl: new URL(json.sts, base).href,
+    stsUrl,
     camsUrl: new URL(typeof json.cams === 'string' ? json.cams : 'cams', base).href,
     emulator: typeof json.emulator === 'string' ? json.emulator : null,
     // Optional: the emulator's demo key, when the relay says which one it accepts.
@@ -55,11 +57,16 @@ export async function discoverRelay(base) {
   };
 }
 
-/** The relay endpoints for a base URL, from its relay.json or, failing that, the usual paths. */
+/**
+ * The relay endpoints for a base URL: from its relay.json when it is this page's own origin, else
+ * (or when that fails) the usual paths /sts and /cams under it. A relay on another origin is not
+ * asked for relay.json: that file carries no CORS headers, and the request would only log an error.
+ */
 export async function relayAt(url) {
   const base = asBase(url);
+  const sameOrigin = new URL(base).origin === location.origin;
   return (
-    (await discoverRelay(base)) ?? {
+    (sameOrigin ? await discoverRelay(base) : null) ?? {
       base,
       mode: 'unknown',
       stsUrl: new URL('sts', base).href,

@@ -167,7 +167,9 @@ export function mountConnection(root, { mod, relay, announce }) {
           (id ? keySecret : keyId).control.focus();
           return;
         }
-        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined });
+        // Served by a relay, calls go through its /cams unless told otherwise: Alibaba Cloud's
+        // endpoint does not answer browsers.
+        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || conn.relay?.camsUrl || undefined, regionId: regionId || undefined });
         announce('Connected with an access key. It is kept in this tab\'s memory only.');
       }
       root.open = false;
