@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { download, openPage, pageReady, parseCsv, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { SCREENSHOTS, download, openPage, pageReady, parseCsv, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 
@@ -45,6 +45,7 @@ test('a batch of 20: the progress bar reaches the end at no more than 5 per seco
     assert.equal(await batch.locator('[role="alert"]:not([hidden])').count(), 0);
     await page.locator('#status', { hasText: 'Batch finished: 20 created, 0 failed' }).waitFor();
     await screenshot(page, 'batch-done');
+    await batch.screenshot({ path: `${SCREENSHOTS}/readme-batch.png`, animations: 'disabled' });
 
     // Export.
     const csv = await download(page, () => batch.getByRole('button', { name: 'Export CSV' }).click());

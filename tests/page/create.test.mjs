@@ -12,6 +12,7 @@ import {
   openPage,
   pageReady,
   screenshot,
+  SCREENSHOTS,
   useRelayAndBrowser,
 } from './helpers.mjs';
 
@@ -70,6 +71,7 @@ test('create a PNG code: the service image loads, the link copies, SVG and PNG d
     assert.equal(decoded.text, deepLink);
 
     await screenshot(page, 'create-png-light');
+    await page.locator('#create').screenshot({ path: `${SCREENSHOTS}/readme-create.png`, animations: 'disabled' });
     assertNoConsoleErrors();
   } finally {
     await context.close();

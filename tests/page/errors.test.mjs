@@ -93,7 +93,7 @@ test('errors from the emulator for real: wrong secret, unknown key, clock off by
   }
 });
 
-test('client errors: unreachable endpoint, a reply that is not JSON, no relay, invalid field', async () => {
+test('client errors: unreachable endpoint, a reply that is not JSON, no reply in time, no relay', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [REFUSED, HTTP_4XX_5XX] });
   try {
     await pageReady(page);
@@ -109,6 +109,12 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no relay, i
     ({ text } = await createAndExpectAlert(page, 'InvalidResponse'));
     assertHint(text, 'InvalidResponse');
     await page.unroute('**/cams');
+
+    // An endpoint that never answers: the client gives up after its timeout (10 s by default).
+    await page.route('**/cams', () => {});
+    ({ text } = await createAndExpectAlert(page, 'Timeout'));
+    assertHint(text, 'Timeout');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
 
     // A relay URL where no relay runs: no temporary credentials.
     const panel = page.locator('#connect');

@@ -133,6 +133,12 @@ export function messageCounter(textarea, id) {
   return { el, update };
 }
 
+/** The client's own codes carry a message about this very failure; unknown codes have only theirs. */
+const CLIENT_CODES = new Set(['InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse', 'CredentialsError']);
+function showMessage(d) {
+  return Boolean(d.message) && d.message !== d.sentence && (!d.known || CLIENT_CODES.has(d.code));
+}
+
 /**
  * Shows a failure in a role="alert" element: the code, a sentence, what to do, and the service's
  * own details. `title` says what failed ("Could not create the QR code").
@@ -140,7 +146,7 @@ export function messageCounter(textarea, id) {
 export function showError(alertEl, err, { title, operation } = {}) {
   const d = describeError(err, { operation });
   const details = [];
-  if (!d.known || d.message) details.push(h('li', {}, 'Message: ', h('span', { class: 'server-message', text: d.message })));
+  if (d.message && !showMessage(d)) details.push(h('li', {}, 'Message: ', h('span', { class: 'server-message', text: d.message })));
   if (d.accessDeniedDetail) details.push(h('li', {}, 'Access denied detail: ', h('code', { text: d.accessDeniedDetail })));
   if (d.httpStatus) details.push(h('li', {}, `HTTP status: ${d.httpStatus}`));
   if (d.requestId) details.push(h('li', {}, 'Request ID: ', h('code', { text: d.requestId })));
@@ -148,7 +154,7 @@ export function showError(alertEl, err, { title, operation } = {}) {
   const parts = [
     h('p', { class: 'alert-title' }, h('strong', { text: title ?? 'Something went wrong' }), ' ', h('code', { class: 'error-code', text: d.code })),
     h('p', { class: 'error-sentence', text: d.sentence }),
-    d.known ? null : h('p', { class: 'server-message-visible', text: d.message }),
+    showMessage(d) ? h('p', { class: 'server-message-visible', text: d.message }) : null,
     d.ramAction ? h('p', { class: 'ram-action' }, 'Action to grant: ', h('code', { text: d.ramAction })) : null,
     h('p', { class: 'error-todo' }, h('strong', { text: 'What to do: ' }), d.todo),
     details.length ? h('details', { class: 'error-details' }, h('summary', { text: 'Details from the service' }), h('ul', {}, details)) : null,
