@@ -145,3 +145,27 @@ test('failed rows show their error and the hint, and "Retry failed rows" finishe
     await context.close();
   }
 });
+
+test('Stop halts a batch after the calls already sent; starting again finishes the rest', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const batch = page.locator('#batch');
+    await batch.getByLabel('Phone number').fill('8613800008888');
+    await batch.getByLabel('Messages, one per line').fill(Array.from({ length: 12 }, (_, i) => `Stop test ${i + 1}`).join('\n'));
+    const start = batch.locator('button.start');
+    await start.click();
+    await page.waitForFunction(() => document.querySelector('#batch progress').value >= 2);
+    await batch.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('#status', { hasText: 'Batch stopped' }).waitFor();
+    const done = await batch.locator('tbody tr[data-state="done"]').count();
+    assert.ok(done >= 2 && done < 12, `stopped part-way (${done} done)`);
+    assert.equal(await batch.locator('tbody tr[data-state="ready"]').count(), 12 - done);
+    assert.equal((await start.textContent()).trim(), `Create ${12 - done} QR codes`);
+    await start.click();
+    await batch.locator('.progress-text', { hasText: '12 of 12 finished: 12 created, 0 failed' }).waitFor({ timeout: 30_000 });
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
