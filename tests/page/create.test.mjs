@@ -267,3 +267,34 @@ test('Content-Security-Policy: no inline script, no eval beyond wasm, no style a
     await context.close();
   }
 });
+
+test('every control is labelled and every button has a name, in every state', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    await createViaForm(page, { phone: '8613800001234', message: 'Label check' });
+    await page.locator('#manage').getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#manage tbody tr').first().waitFor();
+    await page.locator('#manage tbody tr').first().getByRole('button', { name: /^Edit message of/ }).click();
+    await page.locator('#batch').getByLabel('Messages, one per line').fill('one\ntwo');
+    await page.locator('#connect summary').click();
+    const unlabelled = await page.evaluate(() => {
+      const bad = [];
+      for (const el of document.querySelectorAll('input, select, textarea, button, progress, meter')) {
+        const named =
+          (el.labels && el.labels.length > 0) ||
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          (el.tagName === 'BUTTON' && el.textContent.trim());
+        if (!named) bad.push(el.outerHTML.slice(0, 120));
+      }
+      return bad;
+    });
+    assert.deepEqual(unlabelled, []);
+    // Status changes are announced through a polite live region.
+    assert.equal(await page.locator('#status').getAttribute('role'), 'status');
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
