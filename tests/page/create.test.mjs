@@ -24,7 +24,7 @@ test('create a PNG code: the service image loads, the link copies, SVG and PNG d
     await pageReady(page);
     // Served by cams-relay: connected through it without asking.
     await assert.doesNotReject(page.locator('#connect .conn-summary', { hasText: 'Relay' }).waitFor());
-    const message = 'Hello! I would like to book a table for two 🍽️';
+    const message = "Hello! I'd like to book a table for two tonight.";
     const card = await createViaForm(page, { phone: '+86 138 0000 1234', message, format: 'PNG' });
 
     const img = card.locator('img.qr-image');
