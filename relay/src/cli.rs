@@ -62,7 +62,7 @@ pub struct Cli {
     pub emulator_listen: SocketAddr,
 
     /// Long-term key the emulator accepts, as ID:SECRET (repeatable).
-    /// [default when none is given: testid:testsecret, the key of Alibaba's public signing example]
+    /// [default when none is given: demo-access-key-id:demo-access-key-secret, the documented demo key]
     #[arg(long = "emulator-access-key", value_name = "ID:SECRET", value_parser = parse_access_key)]
     pub emulator_access_keys: Vec<AccessKeyArg>,
 

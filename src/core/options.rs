@@ -86,11 +86,16 @@ pub fn resolve(raw: &RawOptions) -> Result<Options, CamsError> {
 /// An absolute http(s) URL, or a path on the page's own origin (a same-origin proxy).
 fn endpoint(url: &str) -> Result<String, CamsError> {
     let url = url.trim();
+    // The browser's URL parser drops tabs and newlines and reads `\` as `/`, so "/\\evil" would
+    // escape the `//` check below and send a signed request to another host.
+    let clean = !url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
     let scheme_ok = ["http://", "https://"].iter().any(|s| {
         url.get(..s.len())
             .is_some_and(|p| p.eq_ignore_ascii_case(s) && url.len() > s.len())
     });
-    if scheme_ok || (url.starts_with('/') && !url.starts_with("//")) {
+    if clean && (scheme_ok || (url.starts_with('/') && !url.starts_with("//"))) {
         Ok(url.to_owned())
     } else {
         Err(CamsError::invalid_parameter(

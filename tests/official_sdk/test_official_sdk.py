@@ -32,7 +32,7 @@ from alibabacloud_tea_openapi import utils_models as open_api_models
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("CAMS_RELAY_BIN", ROOT / "target" / "debug" / "cams-relay"))
-DEMO_ID, DEMO_SECRET = "testid", "testsecret"
+DEMO_ID, DEMO_SECRET = "demo-access-key-id", "demo-access-key-secret"
 PHONE = "8613800001234"
 ROLE_ARN = "acs:ram::1234567890123456:role/cams-qrdl-browser"
 DEEP_LINK = re.compile(r"^https://wa\.me/message/([A-Z0-9]{8})$")
@@ -173,7 +173,7 @@ def test_wrong_secret_raises_signature_does_not_match(relay):
     err = info.value
     assert getattr(err, "code", None) == "SignatureDoesNotMatch", err
     assert getattr(err, "status_code", None) == 400
-    assert "server string to sign is:POST&%2F&AccessKeyId%3Dtestid" in str(err)
+    assert "server string to sign is:POST&%2F&AccessKeyId%3Ddemo-access-key-id" in str(err)
 
 
 def test_unknown_code_on_update_raises_the_emulators_error(relay):

@@ -45,10 +45,10 @@ use crate::emulator::store::{QrdlStore, MAX_CODES_PER_NUMBER};
 /// The timestamp window and the nonce memory, both 15 minutes.
 pub const WINDOW_SECS: i64 = 15 * 60;
 
-/// The demo key accepted when no `--emulator-access-key` is given: the key of Alibaba's public
-/// signing example, so it is plainly not a real secret.
-pub const DEMO_ACCESS_KEY_ID: &str = "testid";
-pub const DEMO_ACCESS_KEY_SECRET: &str = "testsecret";
+/// The documented demo key accepted when no `--emulator-access-key` is given. Its name says it
+/// is not a real secret; the page offers it in emulate mode.
+pub const DEMO_ACCESS_KEY_ID: &str = "demo-access-key-id";
+pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-access-key-secret";
 
 /// The emulated account's ID (16 digits, like a real one); roles and ARNs live in it.
 pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";

@@ -351,7 +351,7 @@ async fn unsupported_signature_settings_and_formats_are_refused() {
     let resigned = sign_params(
         SignMethod::Post,
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        "testsecret",
+        cams_relay::emulator::DEMO_ACCESS_KEY_SECRET,
     );
     set(&mut params, "Signature", &resigned.signature);
     h.send_params(SignMethod::Post, &params).await.assert_ok();
