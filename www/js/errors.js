@@ -77,6 +77,42 @@ export const ERROR_HINTS = [
     sentence: 'This number (and space) has no QR code with that code: it was deleted, or belongs to another number.',
     todo: 'Reload "My QR codes" to see the codes that exist now, and check the phone number and Space ID.',
   },
+  // From cams-relay itself (its /sts and /cams routes).
+  {
+    code: 'RelayOriginNotAllowed',
+    sentence: 'The relay refused this page\'s origin: it only serves the origins it was started with.',
+    todo: 'Start cams-relay with --allow-origin set to this page\'s origin (scheme, host and port), or open the page from the relay itself.',
+  },
+  {
+    code: 'RelayUnauthorized',
+    sentence: 'The relay wants a sign-in token (Authorization: Bearer) and this request had none or a wrong one.',
+    todo: 'Sign in to the dashboard again, or pass the token in the module\'s relay headers option.',
+  },
+  {
+    code: 'Throttling.Relay',
+    sentence: 'This browser asked the relay too often in a short time.',
+    todo: 'Wait the few seconds the relay asks for; the module retries by itself. If many people share one address, raise the relay\'s --sts-rate-limit or --cams-rate-limit.',
+  },
+  {
+    code: 'RelayTimeout',
+    sentence: 'The relay forwarded the request but Alibaba Cloud did not answer in time.',
+    todo: 'Try again in a moment. A create may still have happened: check "My QR codes" before creating it again.',
+  },
+  {
+    code: 'RelayUpstreamError',
+    sentence: 'The relay could not reach Alibaba Cloud, or Alibaba Cloud answered with something that is not its API\'s JSON.',
+    todo: 'Check the relay\'s network and its --cams-endpoint / --sts-endpoint; the relay\'s log names the cause.',
+  },
+  {
+    code: 'RelayBodyTooLarge',
+    sentence: 'The request was larger than the 64 KB the relay forwards.',
+    todo: 'Shorten the message: a QR code\'s message is at most 140 characters, far below this limit.',
+  },
+  {
+    code: 'RelayBadRequest',
+    sentence: 'The relay refused the request\'s form: its /cams route takes a plain POST with no query string.',
+    todo: 'Set the endpoint to the relay\'s /cams address exactly, with nothing after it.',
+  },
   // The client's own.
   {
     code: 'InvalidParameter',
