@@ -1,11 +1,11 @@
 // Every failure appears in a role="alert" element with its code, a sentence and what to do; the
-// hint table and docs/errors.md agree.
+// hint table, docs/errors.md and the README's troubleshooting table agree.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_HINTS, FALLBACK_HINT } from '../../www/js/errors.js';
-import { MD_PATH, renderTable, tableInDoc } from './errors-table.mjs';
+import { DOC_PATHS, renderTable, tableInDoc } from './errors-table.mjs';
 import { DEMO_KEY, closedUrl, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
@@ -13,9 +13,11 @@ const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
 const REFUSED = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|FAILED)/;
 const HTTP_4XX_5XX = /Failed to load resource: the server responded with a status of [45]\d\d/;
 
-test('docs/errors.md holds the same table as www/js/errors.js', () => {
-  const doc = readFileSync(MD_PATH, 'utf8');
-  assert.equal(tableInDoc(doc), renderTable(), 'run `node tests/page/errors-table.mjs --write`');
+test('docs/errors.md and README.md hold the same table as www/js/errors.js', () => {
+  for (const path of DOC_PATHS) {
+    const doc = readFileSync(path, 'utf8');
+    assert.equal(tableInDoc(doc), renderTable(), `${path}: run \`node tests/page/errors-table.mjs --write\``);
+  }
   const codes = ERROR_HINTS.map((h) => h.code);
   for (const code of [
     'SignatureDoesNotMatch', 'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'InvalidAccessKeyId.NotFound',
