@@ -1,6 +1,6 @@
 //! The canonical query: the one form of the parameters that both sides sign.
 
-use crate::core::encode::percent_encode;
+use crate::core::encode::encode_pairs;
 
 /// Builds the canonical query from decoded parameters: every one but `Signature`, sorted by
 /// name (byte order, as the official SDKs sort), written `enc(k)=enc(v)` and joined with `&`.
@@ -14,16 +14,7 @@ where
         .collect();
     // Stable sort: with a repeated name (which the gateway would have merged) the order is kept.
     pairs.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.into_iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&percent_encode(k));
-        out.push('=');
-        out.push_str(&percent_encode(v));
-    }
-    out
+    encode_pairs(pairs)
 }
 
 #[cfg(test)]

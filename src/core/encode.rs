@@ -17,6 +17,24 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// Writes pairs as `enc(k)=enc(v)` joined with `&`: the canonical query's form and the form
+/// body's (a body in this form decodes to exactly the values that were signed).
+pub fn encode_pairs<'a, I>(pairs: I) -> String
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&percent_encode(k));
+        out.push('=');
+        out.push_str(&percent_encode(v));
+    }
+    out
+}
+
 /// Decodes `application/x-www-form-urlencoded` or query text (`+` is a space), as the gateway
 /// does before it canonicalises. Malformed escapes are kept literally; invalid UTF-8 is replaced.
 pub fn form_decode(s: &str) -> String {

@@ -1,7 +1,7 @@
 //! The common RPC parameters, and a signed request ready to send as a form body.
 
 use crate::core::credentials::Credentials;
-use crate::core::encode::percent_encode;
+use crate::core::encode::encode_pairs;
 use crate::core::sign::{sign_params, Method};
 use crate::core::timestamp::format_timestamp;
 
@@ -58,16 +58,7 @@ pub fn signed_params(
 
 /// `application/x-www-form-urlencoded` body (or query string) for the parameters.
 pub fn form_body(params: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in params.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&percent_encode(k));
-        out.push('=');
-        out.push_str(&percent_encode(v));
-    }
-    out
+    encode_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 #[cfg(test)]
