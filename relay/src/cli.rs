@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::api_args::ApiArgs;
+use crate::emulator::faults::FaultConfig;
 
 /// Serves the cams-qrdl page, hands the browser short-lived STS credentials (`GET /sts`) and passes
 /// signed CAMS calls through (`POST /cams`).
@@ -72,6 +73,17 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub emulator_sts_min_duration: u32,
 
+    /// CAMS calls per second the emulator accepts per account (each long-term key; STS
+    /// credentials count toward the key that minted them), over a sliding one-second window;
+    /// more get System.LimitControl. 0 turns the limit off.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub emulator_qps: u32,
+
+    /// Fault injection from the start, as the JSON that POST /__emulator/faults takes, e.g.
+    /// '{"throttleRate":0.2,"seed":42}' (see the relay's README).
+    #[arg(long, value_name = "JSON", value_parser = parse_faults)]
+    pub emulator_faults: Option<FaultConfig>,
+
     /// Flags of /sts and /cams.
     #[command(flatten)]
     pub api: ApiArgs,
@@ -83,8 +95,12 @@ The emulator's listener serves:
   GET|POST /                 the RPC API (CAMS 2020-06-06 actions, STS 2015-04-01 AssumeRole)
   GET /qr/<CODE>.png|.svg    the QR image of a code's deep link
   POST /__emulator/html      an HTML error page (for client tests)
-  GET /__emulator/stats      request counters; POST /__emulator/stats/reset clears them
-  GET|POST /__emulator/clock the emulator's clock; offsetSeconds=N or advanceSeconds=N shifts it";
+  GET /__emulator/stats      counters (total and perAccount; ?accessKeyId=ID for one account);
+                             POST /__emulator/stats/reset clears them
+  GET|POST|DELETE /__emulator/faults
+                             fault injection: show, set (JSON body, as --emulator-faults), clear
+  GET|POST /__emulator/clock the emulator's clock; offsetSeconds=N, advanceSeconds=N or
+                             advanceMillis=N shifts it, freeze=true|false stops or restarts it";
 
 /// An `ID:SECRET` pair from the command line. `Debug` hides the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -107,6 +123,10 @@ fn parse_access_key(s: &str) -> Result<AccessKeyArg, String> {
         }),
         _ => Err("expected ID:SECRET, both non-empty".to_owned()),
     }
+}
+
+fn parse_faults(s: &str) -> Result<FaultConfig, String> {
+    FaultConfig::parse(s)
 }
 
 #[cfg(test)]
@@ -140,8 +160,14 @@ mod tests {
             "id1:se:cret",
             "--emulator-sts-min-duration",
             "5",
+            "--emulator-qps",
+            "0",
+            "--emulator-faults",
+            r#"{"throttleRate":0.5,"seed":7}"#,
         ])
         .unwrap();
+        assert_eq!(cli.emulator_qps, 0);
+        assert_eq!(cli.emulator_faults.as_ref().map(|f| f.seed), Some(7));
         assert_eq!(cli.listen.port(), 0);
         assert_eq!(cli.allow_origins.len(), 2);
         assert!(cli.emulate);
@@ -157,6 +183,9 @@ mod tests {
             &["cams-relay", "--emulator-access-key", "nosecret"][..],
             &["cams-relay", "--emulator-access-key", ":s"],
             &["cams-relay", "--emulator-sts-min-duration", "0"],
+            &["cams-relay", "--emulator-qps", "-1"],
+            &["cams-relay", "--emulator-faults", r#"{"throttleRate":2}"#],
+            &["cams-relay", "--emulator-faults", "not json"],
             &["cams-relay", "--listen", "localhost"],
             &["cams-relay", "--cams-endpoint", "not a url"],
         ] {

@@ -214,6 +214,8 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
 fn emulator_config(cli: &Cli) -> EmulatorConfig {
     let mut config = EmulatorConfig {
         sts_min_duration: cli.emulator_sts_min_duration,
+        qps_limit: cli.emulator_qps,
+        faults: cli.emulator_faults.clone(),
         ..EmulatorConfig::default()
     };
     if !cli.emulator_access_keys.is_empty() {
@@ -314,6 +316,7 @@ mod tests {
             panic!("expected emulate")
         };
         assert_eq!(emulator.access_keys, EmulatorConfig::default().access_keys);
+        assert_eq!((emulator.qps_limit, emulator.faults), (5, None));
     }
 
     #[test]

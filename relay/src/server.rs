@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::config::{Plan, PlanMode, RelayConfig, RelayIdentity};
-use crate::emulator::{sts, Emulator};
+use crate::emulator::{self, sts, Emulator};
 use crate::routes;
 
 /// The role the relay assumes for browsers in emulate mode.
@@ -99,10 +99,14 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     let emulator = emulator.map(|(emulator_listener, running)| {
-        tasks.push(tokio::spawn(serve(
+        // Its own serve loop: the drop fault closes connections without a reply.
+        let mut stopped = stopped.clone();
+        tasks.push(tokio::spawn(emulator::listener::serve(
             emulator_listener,
             running.state.router(),
-            stopped.clone(),
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
         )));
         running
     });

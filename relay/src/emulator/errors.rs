@@ -200,6 +200,39 @@ pub fn unsupported_http_method() -> ApiError {
     )
 }
 
+// ---- Flow control and server faults (the QPS limit; fault injection). ----
+
+/// CAMS's own refusal past its QPS limit, as the seed API page lists it.
+pub fn limit_control() -> ApiError {
+    ApiError::bad_request("System.LimitControl", "The system is under flow control.")
+}
+
+/// The gateway's per-user throttling.
+pub fn throttling_user() -> ApiError {
+    ApiError::bad_request(
+        "Throttling.User",
+        "Request was denied due to user flow control.",
+    )
+}
+
+/// A 500 from the service, with Alibaba's common message.
+pub fn internal_error() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "The request processing has failed due to some unknown error, exception or failure.",
+    )
+}
+
+/// A 503 from the service, with Alibaba's common message.
+pub fn service_unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "The request has failed due to a temporary failure of the server.",
+    )
+}
+
 // ---- RAM: session policies. ----
 
 /// The session policy of the STS credentials does not allow the action.

@@ -7,17 +7,23 @@
 //! ([`store`]) and serves their images ([`qr`]). STS credentials it mints ([`sts`]) carry their
 //! session policy, which [`authz`] enforces on CAMS calls. Its clock ([`clock`]) can be shifted.
 //!
-//! Where to extend: per-account QPS limiting and fault injection go in [`dispatch`] between
-//! authentication and the service (the caller is known there); their counters can join
-//! [`stats::Stats`], and their controls the `/__emulator/` routes of [`testing`].
+//! Between authentication and the service, [`dispatch`] applies the per-account QPS limit
+//! ([`flow_control`]) and injected faults ([`faults`], [`fault_injector`], [`fault_replies`]);
+//! a dropped reply needs the emulator's own [`listener`]. [`stats`] counts all of it, and
+//! [`testing`] has the controls under `/__emulator/`.
 
 pub mod authz;
 pub mod cams;
 pub mod clock;
 pub mod dispatch;
 pub mod errors;
+pub mod fault_injector;
+pub mod fault_replies;
+pub mod faults;
+pub mod flow_control;
 pub mod gateway;
 pub mod keys;
+pub mod listener;
 pub mod nonce;
 pub mod policy;
 pub mod qr;
@@ -37,6 +43,10 @@ use tower_http::cors::{Any, CorsLayer};
 use url::Url;
 
 use crate::emulator::clock::Clock;
+use crate::emulator::fault_injector::FaultInjector;
+use crate::emulator::fault_replies::ACS_RETRY_AFTER_HEADER;
+use crate::emulator::faults::FaultConfig;
+use crate::emulator::flow_control::{FlowControl, DEFAULT_QPS};
 use crate::emulator::keys::KeyStore;
 use crate::emulator::nonce::NonceStore;
 use crate::emulator::stats::Stats;
@@ -54,7 +64,7 @@ pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-access-key-secret";
 pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
 
 /// What the emulator accepts. `Debug` shows key IDs only.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct EmulatorConfig {
     /// Long-term keys, as (AccessKeyId, AccessKeySecret).
     pub access_keys: Vec<(String, String)>,
@@ -63,6 +73,10 @@ pub struct EmulatorConfig {
     /// Most codes per phone number (2,000 like WhatsApp; lower in tests).
     pub max_codes_per_number: usize,
     pub account_id: String,
+    /// CAMS calls per second and account (5, as documented); 0 turns the limit off.
+    pub qps_limit: u32,
+    /// Fault injection in force from the start (`/__emulator/faults` changes it).
+    pub faults: Option<FaultConfig>,
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +89,8 @@ impl Default for EmulatorConfig {
             sts_min_duration: 900,
             max_codes_per_number: MAX_CODES_PER_NUMBER,
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            qps_limit: DEFAULT_QPS,
+            faults: None,
         }
     }
 }
@@ -93,6 +109,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("sts_min_duration", &self.sts_min_duration)
             .field("max_codes_per_number", &self.max_codes_per_number)
             .field("account_id", &self.account_id)
+            .field("qps_limit", &self.qps_limit)
+            .field("faults", &self.faults)
             .finish()
     }
 }
@@ -107,6 +125,8 @@ pub struct Emulator {
     pub(crate) nonces: Mutex<NonceStore>,
     pub(crate) store: Mutex<QrdlStore>,
     pub stats: Stats,
+    pub(crate) flow: FlowControl,
+    pub(crate) faults: FaultInjector,
 }
 
 impl fmt::Debug for Emulator {
@@ -127,6 +147,8 @@ impl Emulator {
         }
         Arc::new(Emulator {
             store: Mutex::new(QrdlStore::new(config.max_codes_per_number)),
+            flow: FlowControl::new(config.qps_limit),
+            faults: FaultInjector::new(config.faults.clone()),
             config,
             base_url,
             clock: Clock::default(),
@@ -157,7 +179,13 @@ impl Emulator {
         }
     }
 
-    /// The emulator's routes, with CORS on every one (preflights included).
+    /// Replaces the fault setting (`None`: no faults), restarting its sequence.
+    pub fn set_faults(&self, config: Option<FaultConfig>) {
+        self.faults.set(config);
+    }
+
+    /// The emulator's routes, with CORS on every one (preflights included). Serve them with
+    /// [`listener::serve`], or dropped replies cannot be emulated.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
             .route("/", any(dispatch::handle))
@@ -168,16 +196,18 @@ impl Emulator {
     }
 }
 
-/// Any origin, GET/POST/OPTIONS, any request header; the headers a client reads are exposed.
+/// Any origin, GET/POST/DELETE/OPTIONS (DELETE for `/__emulator/faults`), any request header;
+/// the headers a client reads are exposed.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers(Any)
         .expose_headers([
             header::DATE,
             HeaderName::from_static(reply::REQUEST_ID_HEADER),
             header::RETRY_AFTER,
+            HeaderName::from_static(ACS_RETRY_AFTER_HEADER),
         ])
 }
 

@@ -1,28 +1,40 @@
 //! Helpers for tests, under `/__emulator/` on the emulator's listener only (never on the relay):
 //! - `POST /__emulator/html`: 200 with an HTML error page, as a misconfigured proxy answers;
-//! - `GET /__emulator/stats`: request counters; `POST /__emulator/stats/reset` clears them;
+//! - `GET /__emulator/stats`: counters, in total and `perAccount`; `?accessKeyId=ID` gives one
+//!   account's (an STS key counts as the key that minted it); `POST /__emulator/stats/reset`
+//!   clears them;
+//! - `GET|POST|DELETE /__emulator/faults`: shows, sets (a JSON [`FaultConfig`]) or clears fault
+//!   injection; each answers with the state `{active, config, matched, injected}`;
 //! - `GET /__emulator/clock`: the emulator's time and offset; `POST /__emulator/clock` with
-//!   `offsetSeconds=N` or `advanceSeconds=N` (query or form body) shifts it.
+//!   `offsetSeconds=N`, `advanceSeconds=N` or `advanceMillis=N` and/or `freeze=true|false`
+//!   (query or form body) shifts, stops or restarts it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cams_qrdl::core::timestamp::format_timestamp;
-use serde_json::json;
+use serde_json::{json, Value};
 
+use crate::emulator::faults::FaultConfig;
 use crate::emulator::gateway::merge_params;
-use crate::emulator::Emulator;
+use crate::emulator::keys::KeyKind;
+use crate::emulator::{lock, Emulator};
 
 pub fn routes() -> Router<Arc<Emulator>> {
     Router::new()
         .route("/__emulator/html", post(html).get(html))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/stats/reset", post(reset_stats))
+        .route(
+            "/__emulator/faults",
+            get(faults).post(set_faults).delete(clear_faults),
+        )
         .route("/__emulator/clock", get(clock).post(set_clock))
 }
 
@@ -33,8 +45,31 @@ async fn html() -> Html<&'static str> {
     ))
 }
 
-async fn stats(State(emu): State<Arc<Emulator>>) -> Json<serde_json::Value> {
-    Json(emu.stats.snapshot())
+fn bad_request(message: impl Into<String>) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": message.into() })),
+    )
+        .into_response()
+}
+
+async fn stats(
+    State(emu): State<Arc<Emulator>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    if let Some(id) = query.get("accessKeyId") {
+        // An STS key's calls count toward the long-term key that minted it.
+        let account = match lock(&emu.keys).lookup(id) {
+            Some(KeyKind::Temporary(s)) => s.parent_access_key_id,
+            _ => id.clone(),
+        };
+        return Json(emu.stats.account_snapshot(&account));
+    }
+    let mut v = emu.stats.snapshot();
+    if let Value::Object(map) = &mut v {
+        map.insert("qpsLimit".into(), json!(emu.flow.limit()));
+    }
+    Json(v)
 }
 
 async fn reset_stats(State(emu): State<Arc<Emulator>>) -> StatusCode {
@@ -42,15 +77,43 @@ async fn reset_stats(State(emu): State<Arc<Emulator>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn clock_json(emu: &Emulator) -> Json<serde_json::Value> {
+async fn faults(State(emu): State<Arc<Emulator>>) -> Json<Value> {
+    Json(emu.faults.state_json())
+}
+
+/// Replaces the setting with the body's (a JSON object of the documented fields).
+async fn set_faults(State(emu): State<Arc<Emulator>>, body: Bytes) -> Response {
+    let text = String::from_utf8_lossy(&body);
+    match FaultConfig::parse(&text) {
+        Ok(config) => {
+            emu.set_faults(Some(config));
+            Json(emu.faults.state_json()).into_response()
+        }
+        Err(why) => bad_request(format!("fault setting refused: {why}")),
+    }
+}
+
+async fn clear_faults(State(emu): State<Arc<Emulator>>) -> Json<Value> {
+    emu.set_faults(None);
+    Json(emu.faults.state_json())
+}
+
+fn clock_json(emu: &Emulator) -> Json<Value> {
     Json(json!({
         "now": format_timestamp(emu.clock.now_secs()),
+        "nowMillis": emu.clock.now_millis(),
         "offsetSeconds": emu.clock.offset_secs(),
+        "frozen": emu.clock.is_frozen(),
     }))
 }
 
-async fn clock(State(emu): State<Arc<Emulator>>) -> Json<serde_json::Value> {
+async fn clock(State(emu): State<Arc<Emulator>>) -> Json<Value> {
     clock_json(&emu)
+}
+
+enum Shift {
+    OffsetSecs(i64),
+    AdvanceMillis(i64),
 }
 
 async fn set_clock(
@@ -59,21 +122,40 @@ async fn set_clock(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    const USAGE: &str = "Give freeze=true|false and/or one of offsetSeconds=N, advanceSeconds=N, \
+                         advanceMillis=N (whole numbers).";
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let params = merge_params(uri.query(), ct, &body);
     let number = |name: &str| params.get(name).map(|v| v.trim().parse::<i64>());
-    match (number("offsetSeconds"), number("advanceSeconds")) {
-        (Some(Ok(secs)), None) => emu.clock.set_offset_secs(secs),
-        (None, Some(Ok(secs))) => emu.clock.advance_secs(secs),
-        _ => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "Give exactly one of offsetSeconds=N or advanceSeconds=N (whole seconds).",
-            )
-                .into_response()
-        }
+    let freeze = match params.get("freeze").map(|v| v.trim()) {
+        None => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => return bad_request(USAGE),
+    };
+    let shift = match (
+        number("offsetSeconds"),
+        number("advanceSeconds"),
+        number("advanceMillis"),
+    ) {
+        (None, None, None) => None,
+        (Some(Ok(secs)), None, None) => Some(Shift::OffsetSecs(secs)),
+        (None, Some(Ok(secs)), None) => Some(Shift::AdvanceMillis(secs.saturating_mul(1000))),
+        (None, None, Some(Ok(ms))) => Some(Shift::AdvanceMillis(ms)),
+        _ => return bad_request(USAGE),
+    };
+    if freeze.is_none() && shift.is_none() {
+        return bad_request(USAGE);
+    }
+    if let Some(f) = freeze {
+        emu.clock.set_frozen(f);
+    }
+    match shift {
+        Some(Shift::OffsetSecs(secs)) => emu.clock.set_offset_secs(secs),
+        Some(Shift::AdvanceMillis(ms)) => emu.clock.advance_millis(ms),
+        None => {}
     }
     clock_json(&emu).into_response()
 }

@@ -17,6 +17,29 @@ use url::Url;
 pub const BASE: &str = "http://emulator.test:8081/";
 pub const PHONE: &str = "8613800001234";
 
+/// A second long-term key, for tests of per-account behaviour.
+pub const OTHER_KEY_ID: &str = "other-access-key-id";
+const OTHER_KEY_SECRET: &str = "other-access-key-secret";
+
+pub fn other_key() -> Credentials {
+    Credentials {
+        access_key_id: OTHER_KEY_ID.into(),
+        access_key_secret: OTHER_KEY_SECRET.into(),
+        security_token: None,
+    }
+}
+
+/// The default config with the demo key and [`other_key`].
+pub fn two_keys() -> EmulatorConfig {
+    EmulatorConfig {
+        access_keys: vec![
+            (DEMO_ACCESS_KEY_ID.into(), DEMO_ACCESS_KEY_SECRET.into()),
+            (OTHER_KEY_ID.into(), OTHER_KEY_SECRET.into()),
+        ],
+        ..EmulatorConfig::default()
+    }
+}
+
 pub fn demo_key() -> Credentials {
     Credentials {
         access_key_id: DEMO_ACCESS_KEY_ID.into(),
@@ -80,8 +103,13 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The default emulator without its QPS limit: tests of other features fire calls as fast
+    /// as they can. (`limits.rs` tests the limit, with its own configs.)
     pub fn new() -> Harness {
-        Harness::with_config(EmulatorConfig::default())
+        Harness::with_config(EmulatorConfig {
+            qps_limit: 0,
+            ..EmulatorConfig::default()
+        })
     }
 
     pub fn with_config(config: EmulatorConfig) -> Harness {
@@ -183,6 +211,51 @@ impl Harness {
         self.send(request).await
     }
 
+    /// A request to a `/__emulator/` route, with a JSON body when one is given.
+    pub async fn admin(&self, method: Method, path: &str, json: Option<&str>) -> Reply {
+        let builder = Request::builder().method(method).uri(path);
+        let request = match json {
+            Some(j) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(j.to_owned())),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
+    }
+
+    /// Sets fault injection over HTTP and checks it was taken.
+    pub async fn set_faults(&self, json: &str) {
+        let r = self
+            .admin(Method::POST, "/__emulator/faults", Some(json))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+    }
+
+    /// A signed List for [`PHONE`] with `creds`.
+    pub async fn list_as(&self, creds: &Credentials) -> Reply {
+        self.call_as(creds, "ListPhoneMessageQrdl", &[("PhoneNumber", PHONE)])
+            .await
+    }
+
+    /// A signed Create for [`PHONE`] with `creds`.
+    pub async fn create_as(&self, creds: &Credentials, message: &str) -> Reply {
+        self.call_as(
+            creds,
+            "CreatePhoneMessageQrdl",
+            &[
+                ("PhoneNumber", PHONE),
+                ("PrefilledMessage", message),
+                ("GenerateQrImage", "PNG"),
+            ],
+        )
+        .await
+    }
+
     /// Sends already-signed parameters: all in the body for POST, in the query for GET.
     pub async fn send_params(&self, method: SignMethod, params: &[(String, String)]) -> Reply {
         match method {
@@ -224,6 +297,15 @@ impl Harness {
 
     /// Temporary credentials from AssumeRole with the demo key.
     pub async fn assume_role(&self, extra: &[(&str, &str)]) -> Credentials {
+        self.assume_role_as(&demo_key(), extra).await
+    }
+
+    /// Temporary credentials from AssumeRole with `parent`.
+    pub async fn assume_role_as(
+        &self,
+        parent: &Credentials,
+        extra: &[(&str, &str)],
+    ) -> Credentials {
         let mut business = vec![
             (
                 "RoleArn",
@@ -232,7 +314,10 @@ impl Harness {
             ("RoleSessionName", "harness"),
         ];
         business.extend_from_slice(extra);
-        let body = self.call("AssumeRole", &business).await.assert_ok();
+        let body = self
+            .call_as(parent, "AssumeRole", &business)
+            .await
+            .assert_ok();
         let c = &body["Credentials"];
         Credentials {
             access_key_id: c["AccessKeyId"].as_str().unwrap().into(),

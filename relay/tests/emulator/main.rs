@@ -1,8 +1,12 @@
-//! The emulator, driven in process through its router.
+//! The emulator, driven in process through its router (and, for dropped replies and the
+//! listeners, over real sockets).
 
 mod cams;
+mod dropped_replies;
+mod faults;
 mod gateway;
 mod harness;
+mod limits;
 mod qr;
 mod sts;
 mod testing;

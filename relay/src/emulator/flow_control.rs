@@ -1,0 +1,112 @@
+//! CAMS's documented limit, 5 calls per second per user, as a sliding window of arrivals: a call
+//! is accepted when fewer than `limit` calls of the same account were accepted in the preceding
+//! 1000 ms (those with arrival > now - 1000), and refused with `System.LimitControl` otherwise.
+//! Refused calls do not count. Time is the emulator's clock, read under the lock, so arrivals are
+//! ordered and a shifted clock stays consistent.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::emulator::clock::Clock;
+use crate::emulator::lock;
+
+/// The window's length.
+pub const WINDOW_MS: i64 = 1000;
+
+/// The documented QPS of the CAMS API, per user.
+pub const DEFAULT_QPS: u32 = 5;
+
+/// Accepted arrivals per account, within the last window.
+#[derive(Debug)]
+pub struct FlowControl {
+    /// Calls per window; 0 turns the limit off.
+    limit: u32,
+    accepted: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+impl FlowControl {
+    pub fn new(limit: u32) -> FlowControl {
+        FlowControl {
+            limit,
+            accepted: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Whether `account` may make a call now; an accepted call is counted.
+    pub fn admit(&self, account: &str, clock: &Clock) -> bool {
+        if self.limit == 0 {
+            return true;
+        }
+        let mut accepted = lock(&self.accepted);
+        let now = clock.now_millis();
+        self.admit_at(&mut accepted, account, now)
+    }
+
+    fn admit_at(&self, accepted: &mut HashMap<String, Vec<i64>>, account: &str, now: i64) -> bool {
+        let window = accepted.entry(account.to_owned()).or_default();
+        // Arrivals "after" now come from a clock shifted back; they belong to no window of it.
+        window.retain(|&t| t > now.saturating_sub(WINDOW_MS) && t <= now);
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        if window.len() < limit {
+            window.push(now);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(fc: &FlowControl, account: &str, times: &[i64]) -> Vec<bool> {
+        let mut map = HashMap::new();
+        times
+            .iter()
+            .map(|&t| fc.admit_at(&mut map, account, t))
+            .collect()
+    }
+
+    #[test]
+    fn six_in_a_second_refuses_the_sixth_until_the_first_leaves() {
+        let fc = FlowControl::new(5);
+        let got = run(&fc, "a", &[0, 100, 200, 300, 400, 500, 999, 1000, 1001]);
+        // At 999 the window (-1, 999] still holds five; at exactly 1000 the arrival at 0 is out.
+        assert_eq!(
+            got,
+            [true, true, true, true, true, false, false, true, false]
+        );
+    }
+
+    #[test]
+    fn refused_calls_do_not_count() {
+        let fc = FlowControl::new(1);
+        assert_eq!(
+            run(&fc, "a", &[0, 10, 20, 999, 1000]),
+            [true, false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn accounts_and_zero_limit() {
+        let fc = FlowControl::new(1);
+        let mut map = HashMap::new();
+        assert!(fc.admit_at(&mut map, "a", 0));
+        assert!(fc.admit_at(&mut map, "b", 0));
+        assert!(!fc.admit_at(&mut map, "a", 1));
+        let off = FlowControl::new(0);
+        let clock = Clock::default();
+        assert!((0..100).all(|_| off.admit("a", &clock)));
+    }
+
+    #[test]
+    fn a_clock_shifted_back_starts_afresh() {
+        let fc = FlowControl::new(2);
+        assert_eq!(run(&fc, "a", &[10_000, 10_001, 5_000]), [true, true, true]);
+    }
+}
