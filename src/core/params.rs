@@ -1,5 +1,6 @@
 //! The common RPC parameters, and a signed request ready to send as a form body.
 
+use crate::core::canonical::sorted_by_name;
 use crate::core::credentials::Credentials;
 use crate::core::encode::encode_pairs;
 use crate::core::sign::{sign_params, Method};
@@ -47,13 +48,11 @@ pub fn signed_params(
         &credentials.access_key_secret,
     )
     .signature;
-    let mut out: Vec<(String, String)> = params
+    params.push(("Signature", &signature));
+    sorted_by_name(params)
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    out.push(("Signature".to_owned(), signature));
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+        .collect()
 }
 
 /// `application/x-www-form-urlencoded` body (or query string) for the parameters.

@@ -16,15 +16,34 @@ pub fn redact(text: &str, secret: &str) -> String {
     }
     let once = percent_encode(secret);
     let twice = percent_encode(&once);
-    // Longest first, so a shorter form never splits a longer one.
-    let mut forms = [twice, once, secret.to_owned()];
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    // Longest first, so a shorter form never splits a longer one (encoding never shortens).
+    let forms = [twice.as_str(), once.as_str(), secret];
     let mut out = text.to_owned();
-    for form in &forms {
-        if out.contains(form.as_str()) {
-            out = out.replace(form.as_str(), REDACTED);
+    for form in forms {
+        out = replace_all(&out, form, REDACTED);
+    }
+    out
+}
+
+/// `text.replace(needle, with)` by plain byte comparison: `str::replace`'s two-way searcher
+/// and its char-boundary panic path cost the wasm module about 2 KB gzipped. Error messages
+/// are short, so the quadratic worst case does not matter. `needle` is not empty.
+fn replace_all(text: &str, needle: &str, with: &str) -> String {
+    let (hay, pat) = (text.as_bytes(), needle.as_bytes());
+    let mut out = String::with_capacity(text.len());
+    let (mut kept, mut i) = (0, 0);
+    while i < hay.len() {
+        if hay[i..].starts_with(pat) {
+            // A match of valid UTF-8 in valid UTF-8 starts and ends on character boundaries.
+            out.push_str(text.get(kept..i).unwrap_or_default());
+            out.push_str(with);
+            i += pat.len();
+            kept = i;
+        } else {
+            i += 1;
         }
     }
+    out.push_str(text.get(kept..).unwrap_or_default());
     out
 }
 
@@ -54,6 +73,23 @@ mod tests {
             redact("token CAIS+token/with=chars", token),
             "token <redacted>"
         );
+    }
+
+    #[test]
+    fn replace_all_matches_str_replace() {
+        for (text, needle) in [
+            ("aaaa", "aa"),
+            ("abcabc", "bc"),
+            ("é中é中", "中"),
+            ("x", "xy"),
+            ("", "a"),
+            ("%2541%41", "%41"),
+        ] {
+            assert_eq!(
+                replace_all(text, needle, "<r>"),
+                text.replace(needle, "<r>")
+            );
+        }
     }
 
     #[test]

@@ -1,36 +1,73 @@
 //! Reading a reply: the documented JSON on success, the error body otherwise, and anything
 //! else (HTML, truncated JSON, wrong types) as `InvalidResponse`. Never a panic.
 
-use serde::Deserialize;
-
 use crate::core::error::{is_retryable, CamsError};
+use crate::core::json::{self, Value};
 use crate::core::types::{BaseResponse, ListQrdlResponse, Qrdl, QrdlResponse};
 
-/// The envelope shared by success and error bodies.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Envelope<T> {
+/// The envelope shared by success and error bodies: the documented members, read as optional
+/// strings (absent or null is `None`; any other type makes the reply an `InvalidResponse`).
+#[derive(Default)]
+struct Envelope {
     request_id: Option<String>,
     code: Option<String>,
     message: Option<String>,
     recommend: Option<String>,
     access_denied_detail: Option<String>,
-    #[serde(default = "Option::default")]
-    data: Option<T>,
+    /// `Data`, unread: only a success's is converted.
+    data: Option<Value>,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(
-    status: u16,
-    body: &str,
-) -> Result<(BaseResponse, Option<T>), CamsError> {
-    let env: Envelope<T> = serde_json::from_str(body).map_err(|e| {
+/// An `InvalidResponse` naming a member whose type is wrong.
+fn wrong_type(status: u16, member: &str, expected: &str, got: &Value) -> CamsError {
+    CamsError::invalid_response(
+        status,
+        &format!("{member} is {}, expected {expected}", got.kind()),
+    )
+}
+
+/// A string member, absent and null being `None`.
+fn opt_string(status: u16, member: &str, value: Value) -> Result<Option<String>, CamsError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        other => Err(wrong_type(status, member, "a string", &other)),
+    }
+}
+
+fn envelope(status: u16, body: &str) -> Result<Envelope, CamsError> {
+    let value = json::parse(body).map_err(|e| {
         let detail = if body.trim_start().starts_with('<') {
             "HTML or XML".to_owned()
         } else {
-            format!("{e}")
+            e.to_string()
         };
         CamsError::invalid_response(status, &detail)
     })?;
+    let Value::Object(members) = value else {
+        return Err(wrong_type(status, "the body", "an object", &value));
+    };
+    let mut env = Envelope::default();
+    for (key, value) in members {
+        let slot = match key.as_str() {
+            "RequestId" => &mut env.request_id,
+            "Code" => &mut env.code,
+            "Message" => &mut env.message,
+            "Recommend" => &mut env.recommend,
+            "AccessDeniedDetail" => &mut env.access_denied_detail,
+            "Data" => {
+                env.data = Some(value).filter(|v| *v != Value::Null);
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = opt_string(status, &key, value)?;
+    }
+    Ok(env)
+}
+
+fn parse(status: u16, body: &str) -> Result<(BaseResponse, Option<Value>), CamsError> {
+    let env = envelope(status, body)?;
     let ok = env.code.as_deref() == Some("OK") && (200..300).contains(&status);
     if !ok {
         let Some(code) = env.code.filter(|c| !c.is_empty()) else {
@@ -56,26 +93,59 @@ fn parse<T: for<'de> Deserialize<'de>>(
     Ok((base, env.data))
 }
 
+/// One QR code: an object whose documented members are strings (a missing one is empty);
+/// other members are ignored.
+fn qrdl(status: u16, value: Value) -> Result<Qrdl, CamsError> {
+    let Value::Object(members) = value else {
+        return Err(wrong_type(status, "Data", "an object", &value));
+    };
+    let mut q = Qrdl::default();
+    for (key, value) in members {
+        let slot = match key.as_str() {
+            "QrImageUrl" => &mut q.qr_image_url,
+            "PhoneNumber" => &mut q.phone_number,
+            "QrdlCode" => &mut q.qrdl_code,
+            "DeepLinkUrl" => &mut q.deep_link_url,
+            "GenerateQrImage" => &mut q.generate_qr_image,
+            "PrefilledMessage" => &mut q.prefilled_message,
+            _ => continue,
+        };
+        match value {
+            Value::String(s) => *slot = s,
+            other => return Err(wrong_type(status, &key, "a string", &other)),
+        }
+    }
+    Ok(q)
+}
+
 /// A create or update reply: `Data` is one QR code and must be there.
 pub fn parse_qrdl(status: u16, body: &str) -> Result<QrdlResponse, CamsError> {
-    let (base, data) = parse::<Qrdl>(status, body)?;
+    let (base, data) = parse(status, body)?;
     let data =
         data.ok_or_else(|| CamsError::invalid_response(status, "Code is OK but Data is missing"))?;
-    Ok(QrdlResponse { base, data })
+    Ok(QrdlResponse {
+        base,
+        data: qrdl(status, data)?,
+    })
 }
 
 /// A list reply: `Data` is an array (absent or null means none).
 pub fn parse_list(status: u16, body: &str) -> Result<ListQrdlResponse, CamsError> {
-    let (base, data) = parse::<Vec<Qrdl>>(status, body)?;
-    Ok(ListQrdlResponse {
-        base,
-        data: data.unwrap_or_default(),
-    })
+    let (base, data) = parse(status, body)?;
+    let data = match data {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| qrdl(status, item))
+            .collect::<Result<_, _>>()?,
+        Some(other) => return Err(wrong_type(status, "Data", "an array", &other)),
+    };
+    Ok(ListQrdlResponse { base, data })
 }
 
 /// A reply with no data to keep (delete).
 pub fn parse_base(status: u16, body: &str) -> Result<BaseResponse, CamsError> {
-    parse::<serde::de::IgnoredAny>(status, body).map(|(base, _)| base)
+    parse(status, body).map(|(base, _)| base)
 }
 
 #[cfg(test)]
@@ -126,6 +196,58 @@ mod tests {
             assert_eq!(e.http_status, Some(status));
         }
         assert!(parse_qrdl(502, "<html/>").unwrap_err().retryable);
+    }
+
+    #[test]
+    fn wrong_types_are_invalid_responses_that_say_which_member() {
+        for (body, says) in [
+            (
+                r#"{"Code":"OK","RequestId":5,"Data":{}}"#,
+                "RequestId is a number",
+            ),
+            (
+                r#"{"Code":"OK","Data":{"QrdlCode":null}}"#,
+                "QrdlCode is null",
+            ),
+            (r#"{"Code":"OK","Data":[]}"#, "Data is an array"),
+            (r#"["OK"]"#, "the body is an array"),
+        ] {
+            let e = parse_qrdl(200, body).unwrap_err();
+            assert_eq!(e.code, "InvalidResponse", "{body}");
+            assert!(e.message.contains(says), "{}", e.message);
+        }
+        let e = parse_list(200, r#"{"Code":"OK","Data":{"QrdlCode":"x"}}"#).unwrap_err();
+        assert!(
+            e.message.contains("Data is an object, expected an array"),
+            "{}",
+            e.message
+        );
+        let e = parse_qrdl(200, "{\"Code\":\"OK\",\n\"Data\":x}").unwrap_err();
+        assert!(
+            e.message.contains("expected value at line 2 column 8"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_error_reply_keeps_its_code_whatever_its_data() {
+        let e =
+            parse_qrdl(400, r#"{"Code":"Throttling.User","Data":5,"Unknown":[1]}"#).unwrap_err();
+        assert_eq!(e.code, "Throttling.User");
+        assert!(e.retryable);
+    }
+
+    #[test]
+    fn unknown_members_are_ignored_and_missing_qrdl_members_are_empty() {
+        let r = parse_qrdl(
+            200,
+            r#"{"Code":"OK","Extra":{"a":[1,2,{}]},"Data":{"QrdlCode":"C","New":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.data.qrdl_code, "C");
+        assert_eq!(r.data.deep_link_url, "");
+        assert_eq!(r.base.request_id, "");
     }
 
     #[test]

@@ -3,9 +3,7 @@
 //! Three steps, each public and tested on its own so a `SignatureDoesNotMatch` can be debugged
 //! by comparing with the server's string-to-sign: canonical query, string-to-sign, signature.
 
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
+use sha1::{Digest, Sha1};
 
 use crate::core::canonical::canonical_query;
 use crate::core::encode::percent_encode;
@@ -51,10 +49,45 @@ pub fn signature(string_to_sign: &str, access_key_secret: &str) -> String {
     let mut key = Vec::with_capacity(access_key_secret.len() + 1);
     key.extend_from_slice(access_key_secret.as_bytes());
     key.push(b'&');
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    base64(&hmac_sha1(&key, string_to_sign.as_bytes()))
+}
+
+/// HMAC-SHA1 (RFC 2104) over the sha1 crate: the construction is four lines, and the `hmac`
+/// crate's generic layers and infallible-but-`Result` constructor cost the wasm module more.
+fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..20].copy_from_slice(&Sha1::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let inner = Sha1::new()
+        .chain_update(block.map(|b| b ^ 0x36))
+        .chain_update(message)
+        .finalize();
+    Sha1::new()
+        .chain_update(block.map(|b| b ^ 0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+/// Standard Base64 with padding (RFC 4648 §4), for the 20-byte MAC.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = byte(0) << 16 | byte(1) << 8 | byte(2);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63])
+            } else {
+                '='
+            });
+        }
+    }
+    out
 }
 
 /// The three intermediate results of signing, as `signRpcRequest` returns them.
@@ -130,6 +163,39 @@ mod tests {
         reversed.push(("Signature", "whatever"));
         let s = sign_params(Method::Get, reversed, "testsecret");
         assert_eq!(s.signature, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+    }
+
+    #[test]
+    fn hmac_sha1_and_base64_match_rfc_vectors() {
+        // RFC 2202 test cases 1, 2 and 6 (a key longer than the 64-byte block).
+        let hex = |b: [u8; 20]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(hmac_sha1(&[0x0b; 20], b"Hi There")),
+            "b617318655057264e28bc0b6fb378c8ef146be00"
+        );
+        assert_eq!(
+            hex(hmac_sha1(b"Jefe", b"what do ya want for nothing?")),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
+        );
+        assert_eq!(
+            hex(hmac_sha1(
+                &[0xaa; 80],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "aa4ae5e15272d00e95705637ce8a3b55ed402112"
+        );
+        // RFC 4648 §10.
+        for (raw, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(raw.as_bytes()), encoded);
+        }
     }
 
     #[test]

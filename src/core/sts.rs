@@ -4,10 +4,9 @@
 //! its `Credentials` object alone, or the same four fields in camelCase. No error message ever
 //! echoes the body: it holds a secret.
 
-use serde_json::{Map, Value};
-
 use crate::core::credentials::Credentials;
 use crate::core::error::{is_retryable, CamsError};
+use crate::core::json::{self, Value};
 use crate::core::timestamp::parse_timestamp;
 
 /// Credentials with the moment they stop working, when the source said.
@@ -22,14 +21,14 @@ pub struct TemporaryCredentials {
 /// for the error message, which is a `CredentialsError`.
 pub fn parse_credentials(body: &str, source: &str) -> Result<TemporaryCredentials, CamsError> {
     let fail = |what: &str| CamsError::credentials(format!("The credentials {source} {what}."));
-    let value: Value = serde_json::from_str(body)
+    let value = json::parse(body)
         .map_err(|_| fail("did not answer with JSON (expected an AccessKeyId, AccessKeySecret, SecurityToken and Expiration)"))?;
-    let Value::Object(outer) = value else {
+    if !matches!(value, Value::Object(_)) {
         return Err(fail("answered with JSON that is not an object"));
-    };
-    let inner = match outer.get("Credentials") {
-        Some(Value::Object(inner)) => inner,
-        _ => &outer,
+    }
+    let inner = match value.get("Credentials") {
+        Some(inner @ Value::Object(_)) => inner,
+        _ => &value,
     };
     let access_key_id =
         required(inner, "AccessKeyId").ok_or_else(|| fail("gave no AccessKeyId"))?;
@@ -56,7 +55,7 @@ pub fn parse_credentials(body: &str, source: &str) -> Result<TemporaryCredential
 }
 
 /// The field under its PascalCase name or its camelCase one.
-fn field<'a>(obj: &'a Map<String, Value>, pascal: &str) -> Option<&'a Value> {
+fn field<'a>(obj: &'a Value, pascal: &str) -> Option<&'a Value> {
     obj.get(pascal).or_else(|| {
         let mut camel = String::with_capacity(pascal.len());
         let mut chars = pascal.chars();
@@ -69,7 +68,7 @@ fn field<'a>(obj: &'a Map<String, Value>, pascal: &str) -> Option<&'a Value> {
 }
 
 /// A non-empty string, or `None`.
-fn required(obj: &Map<String, Value>, pascal: &str) -> Option<String> {
+fn required(obj: &Value, pascal: &str) -> Option<String> {
     match field(obj, pascal) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
@@ -77,7 +76,7 @@ fn required(obj: &Map<String, Value>, pascal: &str) -> Option<String> {
 }
 
 /// Absent, null or empty is `None`; a string is kept; anything else is an error.
-fn optional(obj: &Map<String, Value>, pascal: &str) -> Result<Option<String>, ()> {
+fn optional(obj: &Value, pascal: &str) -> Result<Option<String>, ()> {
     match field(obj, pascal) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -89,10 +88,7 @@ fn optional(obj: &Map<String, Value>, pascal: &str) -> Result<Option<String>, ()
 /// A relay's failure, read from its HTTP status and body: a `CredentialsError` with the status,
 /// and the relay's own error code (`Code` or `code`) when the body has one, returned apart too.
 pub fn relay_failure(http_status: u16, body: &str) -> (CamsError, Option<String>) {
-    let parsed: Option<Map<String, Value>> = match serde_json::from_str(body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    };
+    let parsed = json::parse(body).ok();
     let text = |name: &str| match parsed.as_ref().and_then(|m| field(m, name)) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
@@ -117,7 +113,7 @@ pub fn relay_failure(http_status: u16, body: &str) -> (CamsError, Option<String>
 /// At most `max` characters, so a relay's stack trace does not flood an error message.
 fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
         None => s.to_owned(),
     }
 }

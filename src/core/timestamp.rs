@@ -39,7 +39,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let rest = &s[19..];
+    let rest = s.get(19..)?;
     let rest = match rest.strip_prefix('.') {
         Some(frac) => frac.trim_start_matches(|c: char| c.is_ascii_digit()),
         None => rest,

@@ -1,10 +1,7 @@
 //! Requests and replies of the four QR-code actions, in their Rust form.
 
-use serde::Deserialize;
-
 /// One message QR code, as the API returns it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Qrdl {
     pub qr_image_url: String,
     pub phone_number: String,
