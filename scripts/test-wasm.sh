@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Browser tests of the wasm module (tests/web_*.rs) in headless Chromium, against cams-relay's
-# emulator: builds cams-relay, starts it (relay on 18080, emulator on 18081) and a silent server
-# for timeouts (18082), serves the test page on a fixed origin (18083) that the relay allows, runs `cargo test --target wasm32-unknown-unknown`, and stops both by PID.
+# emulator: builds cams-relay, starts it (relay on 18080, emulator on 18081), a second one whose
+# STS credentials last 3 s (relay 18084, emulator 18085) and a silent server for timeouts
+# (18082), serves the test page on a fixed origin (18083) that the relays allow, runs
+# `cargo test --target wasm32-unknown-unknown`, and stops them all by PID.
+# Every `test_key("ID")` in tests/web_*.rs becomes an emulator key ID:ID-secret, an account of
+# that test's own (its own 5 QPS window, fault setting scope and counters).
 # Extra arguments go to cargo test (e.g. --test web_direct).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,11 +16,17 @@ relay_port="${CAMS_RELAY_PORT:-18080}"
 emulator_port="${CAMS_EMULATOR_PORT:-18081}"
 stall_port="${CAMS_STALL_PORT:-18082}"
 page_port="${CAMS_TEST_PAGE_PORT:-18083}"
+short_relay_port="${CAMS_SHORT_RELAY_PORT:-18084}"
+short_emulator_port="${CAMS_SHORT_EMULATOR_PORT:-18085}"
 # The runner serves the test page here; the relay's origin check must allow it.
 export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$page_port"
 export CAMS_RELAY_URL="http://127.0.0.1:$relay_port"
 export CAMS_EMULATOR_URL="http://127.0.0.1:$emulator_port"
 export CAMS_STALL_URL="http://127.0.0.1:$stall_port"
+export CAMS_SHORT_RELAY_URL="http://127.0.0.1:$short_relay_port"
+export CAMS_SHORT_EMULATOR_URL="http://127.0.0.1:$short_emulator_port"
+# A file's tests share one limit for the whole file (default 20 s); paced batches take longer.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 log_dir="$(mktemp -d)"
 
@@ -30,11 +40,21 @@ trap cleanup EXIT
 
 cargo build -p cams-relay --quiet
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+test_keys=()
+for id in $(grep -ohE 'test_key\("[A-Za-z0-9._-]+"\)' tests/web_*.rs | sed -E 's/test_key\("(.*)"\)/\1/' | sort -u); do
+  test_keys+=(--emulator-access-key "$id:$id-secret")
+done
 # Short STS durations allowed so a test can watch a token expire.
 "$target_dir/debug/cams-relay" --emulate \
   --listen "127.0.0.1:$relay_port" --emulator-listen "127.0.0.1:$emulator_port" \
-  --emulator-access-key demo-access-key-id:demo-access-key-secret \
+  --emulator-access-key demo-access-key-id:demo-access-key-secret "${test_keys[@]}" \
   --emulator-sts-min-duration 1 --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/relay.log" 2>&1 &
+pids+=($!)
+# A relay whose credentials expire every 3 s, with an emulator of its own: a batch outlives them.
+"$target_dir/debug/cams-relay" --emulate \
+  --listen "127.0.0.1:$short_relay_port" --emulator-listen "127.0.0.1:$short_emulator_port" \
+  --sts-duration 3 --emulator-sts-min-duration 1 \
+  --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/short-relay.log" 2>&1 &
 pids+=($!)
 
 # Accepts connections and never answers: the timeout test's endpoint.
@@ -48,15 +68,18 @@ while True:
 ' "$stall_port" &
 pids+=($!)
 
-for _ in $(seq 1 100); do
-  if curl -fsS "$CAMS_RELAY_URL/healthz" >/dev/null 2>&1; then break; fi
-  sleep 0.1
+for relay in "$CAMS_RELAY_URL:relay" "$CAMS_SHORT_RELAY_URL:short-relay"; do
+  url="${relay%:*}" log="${relay##*:}"
+  for _ in $(seq 1 100); do
+    if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
+    sleep 0.1
+  done
+  if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
+    echo "test-wasm: cams-relay ($url) did not start:" >&2
+    cat "$log_dir/$log.log" >&2
+    exit 1
+  fi
 done
-if ! curl -fsS "$CAMS_RELAY_URL/healthz" >/dev/null 2>&1; then
-  echo "test-wasm: cams-relay did not start:" >&2
-  cat "$log_dir/relay.log" >&2
-  exit 1
-fi
 
 # Only the browser suites: the other integration tests are native (proptest and the like).
 cargo test --target wasm32-unknown-unknown -p cams-qrdl --test 'web_*' "$@"

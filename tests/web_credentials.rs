@@ -45,12 +45,13 @@ fn provider_config(p: &Provider, endpoint: &str) -> JsValue {
     config
 }
 
-/// The demo key as a provider returns it, expiring `in_secs` from now.
-fn demo_key_expiring(in_secs: i64) -> JsValue {
+/// `key` as a provider returns it, expiring `in_secs` from now.
+fn key_expiring(key: &TestKey, in_secs: i64) -> JsValue {
     let expiration =
         js_sys::Date::new(&JsValue::from((now_secs() + in_secs) as f64 * 1000.0)).to_iso_string();
     let v = js(&format!(
-        r#"{{"accessKeyId":"{DEMO_ID}","accessKeySecret":"{DEMO_SECRET}"}}"#
+        r#"{{"accessKeyId":"{}","accessKeySecret":"{}"}}"#,
+        key.id, key.secret
     ));
     set(&v, "expiration", &expiration);
     v
@@ -62,7 +63,7 @@ async fn create_with(client: &CamsClient, phone: &str) -> Result<JsValue, JsValu
 
 #[wasm_bindgen_test]
 async fn concurrent_calls_share_one_provider_call_and_the_cache() {
-    let (p, calls) = provider(50, |_| demo_key_expiring(3600));
+    let (p, calls) = provider(50, |_| key_expiring(&test_key("cred-shared"), 3600));
     let client = CamsClient::new(provider_config(&p, emulator())).expect("config is valid");
     let all: Array = (0..3)
         .map(|_| client.create_qrdl(create_request("8613800000101", "Hi", "PNG")))
@@ -77,14 +78,14 @@ async fn concurrent_calls_share_one_provider_call_and_the_cache() {
 #[wasm_bindgen_test]
 async fn credentials_due_for_refresh_are_fetched_again() {
     // Expired by the browser's clock: every call must ask again.
-    let (p, calls) = provider(0, |_| demo_key_expiring(-60));
+    let (p, calls) = provider(0, |_| key_expiring(&test_key("cred-expired"), -60));
     let client = CamsClient::new(provider_config(&p, emulator())).expect("config is valid");
     create_with(&client, "8613800000102").await.expect("first");
     create_with(&client, "8613800000102").await.expect("second");
     assert_eq!(calls.get(), 2);
 
     // A 300 s lifetime is refreshed a fifth (60 s) before its end: still fresh now.
-    let (p, calls) = provider(0, |_| demo_key_expiring(300));
+    let (p, calls) = provider(0, |_| key_expiring(&test_key("cred-fresh"), 300));
     let client = CamsClient::new(provider_config(&p, emulator())).expect("config is valid");
     create_with(&client, "8613800000102").await.expect("first");
     create_with(&client, "8613800000102").await.expect("second");
@@ -97,7 +98,7 @@ async fn stale_credentials_are_dropped_and_the_call_retried_once() {
         if n == 1 {
             js(r#"{"accessKeyId":"STS.NoSuchKey","accessKeySecret":"x","securityToken":"t"}"#)
         } else {
-            demo_key_expiring(3600)
+            key_expiring(&test_key("cred-stale"), 3600)
         }
     });
     let client = CamsClient::new(provider_config(&p, emulator())).expect("config is valid");
@@ -126,7 +127,7 @@ async fn an_expired_security_token_is_replaced() {
     let p: Provider = Closure::new(move || {
         counter.set(counter.get() + 1);
         future_to_promise(async {
-            let reply = js(&assume_role(2).await);
+            let reply = js(&assume_role_as(&test_key("cred-sts-expiry"), 2).await);
             let creds = get(&reply, "Credentials");
             let expiration = js_sys::Date::new(&JsValue::from((now_secs() + 3600) as f64 * 1000.0))
                 .to_iso_string();

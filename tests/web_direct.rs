@@ -12,10 +12,10 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn create_and_fetch_image(phone: &str, format: &str) -> (String, Vec<u8>) {
+async fn create_and_fetch_image(key: &TestKey, phone: &str, format: &str) -> (String, Vec<u8>) {
     let res = settle(create_qrdl(
         create_request(phone, "Hello from the browser test", format),
-        direct_config(emulator(), DEMO_SECRET),
+        key_config(emulator(), key),
     ))
     .await
     .expect("create succeeds");
@@ -39,14 +39,16 @@ async fn create_and_fetch_image(phone: &str, format: &str) -> (String, Vec<u8>) 
 
 #[wasm_bindgen_test]
 async fn create_png_and_its_image_arrives() {
-    let (ctype, bytes) = create_and_fetch_image("8613800000001", "PNG").await;
+    let (ctype, bytes) =
+        create_and_fetch_image(&test_key("direct-png"), "8613800000001", "PNG").await;
     assert_eq!(ctype, "image/png");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
 }
 
 #[wasm_bindgen_test]
 async fn create_svg_and_its_image_arrives() {
-    let (ctype, bytes) = create_and_fetch_image("8613800000002", "SVG").await;
+    let (ctype, bytes) =
+        create_and_fetch_image(&test_key("direct-svg"), "8613800000002", "SVG").await;
     assert!(ctype.starts_with("image/svg+xml"), "{ctype}");
     assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
 }
@@ -188,7 +190,8 @@ async fn a_silent_server_is_a_timeout() {
 #[wasm_bindgen_test]
 async fn client_lists_updates_and_deletes() {
     let phone = "8613800000009";
-    let client = CamsClient::new(direct_config(emulator(), DEMO_SECRET)).expect("config is valid");
+    let client = CamsClient::new(key_config(emulator(), &test_key("direct-manage")))
+        .expect("config is valid");
     let mut codes = Vec::new();
     for (i, format) in ["PNG", "SVG"].iter().enumerate() {
         let res = settle(client.create_qrdl(create_request(phone, &format!("Store {i}"), format)))
@@ -252,7 +255,8 @@ async fn client_lists_updates_and_deletes() {
 
 #[wasm_bindgen_test]
 async fn deleting_an_unknown_code_passes_the_service_error_through() {
-    let client = CamsClient::new(direct_config(emulator(), DEMO_SECRET)).expect("config is valid");
+    let client = CamsClient::new(key_config(emulator(), &test_key("direct-unknown-code")))
+        .expect("config is valid");
     let e = rejection(client.delete_qrdl(js(
         r#"{"phoneNumber":"8613800000010","qrdlCode":"NOSUCHCODE"}"#,
     )))

@@ -70,12 +70,15 @@ async fn four_actions(client: &CamsClient, phone: &str) {
 
 #[wasm_bindgen_test]
 async fn relay_mode_runs_all_four_actions() {
+    // The relay's calls all count toward its one account: one test at a time.
+    let _turn = exclusive("relay-account").await;
     let client = CamsClient::new(relay_config()).expect("config is valid");
     four_actions(&client, "8613800000301").await;
 }
 
 #[wasm_bindgen_test]
 async fn relay_mode_with_headers_and_cookies() {
+    let _turn = exclusive("relay-account").await;
     let config = relay_config();
     let creds = get(&config, "credentials");
     set(&creds, "headers", &js(r#"{"X-Dashboard-Session":"abc"}"#));
@@ -91,6 +94,7 @@ async fn relay_mode_with_headers_and_cookies() {
 
 #[wasm_bindgen_test]
 async fn provider_mode_through_the_relay() {
+    let _turn = exclusive("relay-account").await;
     // The caller's own provider fetches /sts and hands over the camelCase shape.
     let p = Closure::<dyn FnMut() -> Promise>::new(|| {
         future_to_promise(async {
@@ -120,6 +124,7 @@ async fn provider_mode_through_the_relay() {
 
 #[wasm_bindgen_test]
 async fn relay_credentials_are_temporary_and_scoped() {
+    let _turn = exclusive("relay-account").await;
     // What /sts hands out carries a token and an expiration in the future.
     let (status, _, body) = fetch_bytes(&format!("{}/sts", relay())).await;
     assert_eq!(status, 200);

@@ -16,6 +16,8 @@ pub mod codes {
     pub const CREDENTIALS_ERROR: &str = "CredentialsError";
     /// The JavaScript host lacks something the client needs (`crypto.getRandomValues`, `fetch`).
     pub const UNSUPPORTED_ENVIRONMENT: &str = "UnsupportedEnvironment";
+    /// A batch was stopped (its `signal` aborted) before this item was sent.
+    pub const ABORTED: &str = "Aborted";
 }
 
 /// A failed call. Secrets never appear in any field.

@@ -1,5 +1,6 @@
-//! `CamsClient`: the credential cache and the single `call` path every request takes, where
-//! pacing, retries with backoff and batches plug in.
+//! `CamsClient`: the credential cache, the pacing gate and the single `call` path every request
+//! takes, with its retries (core::retry), clock correction (core::clock_skew) and credential
+//! refresh; the batches are in `batch`.
 
 use std::rc::Rc;
 
@@ -7,71 +8,182 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::core::clock_skew::{correct, unfixable, SkewFix};
 use crate::core::credentials::Credentials;
-use crate::core::error::CamsError;
+use crate::core::error::{codes, CamsError};
+use crate::core::http_date::parse_http_date;
 use crate::core::options::Options;
 use crate::core::params::{form_body, signed_params, CallContext, CAMS_VERSION};
 use crate::core::redact::redact;
-use crate::core::refresh::is_stale_credentials;
 use crate::core::response::{parse_base, parse_list, parse_qrdl};
+use crate::core::retry::{
+    gave_up, next_step, requested_wait_ms, retry_delay_ms, unknown_outcome, wait_too_long, Next,
+};
 use crate::core::sign::Method;
 use crate::core::types::{Action, Operation};
+use crate::web::batch::{run_batch, BatchKind};
+use crate::web::clock::Clock;
 use crate::web::config::{read_config, Config};
 use crate::web::convert::{base_response, list_response, qrdl_response};
 use crate::web::credentials::CredentialCache;
 use crate::web::error::WebError;
-use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
-use crate::web::platform::{now_unix_secs, random_nonce};
+use crate::web::gate::Gate;
+use crate::web::http::{send, url_for_message, HttpFailure, HttpReply, HttpRequest};
+use crate::web::platform::random_nonce;
 use crate::web::request::{create_or_update_op, list_or_delete_op};
+use crate::web::timers::{sleep, Stop};
 
-/// Reads a reply body into the action's typed result.
-pub(crate) type Parser<T> = fn(u16, &str) -> Result<T, CamsError>;
+/// Reads a reply (status, body) into the JS object handed back: the action's parser, then its
+/// conversion. One function per action, so that the call path is not generic and the module
+/// holds one copy of it.
+pub(crate) type Reader = fn(u16, &str) -> Result<JsValue, CamsError>;
 
-/// Turns a typed result into the JS object handed back.
-type ToJs<T> = fn(&T) -> JsValue;
+pub(crate) fn read_qrdl(status: u16, body: &str) -> Result<JsValue, CamsError> {
+    parse_qrdl(status, body).map(|r| qrdl_response(&r))
+}
+
+fn read_list(status: u16, body: &str) -> Result<JsValue, CamsError> {
+    parse_list(status, body).map(|r| list_response(&r))
+}
+
+fn read_base(status: u16, body: &str) -> Result<JsValue, CamsError> {
+    parse_base(status, body).map(|r| base_response(&r))
+}
+
+/// How often one call may find its keys expired after waiting for its slot before it sends
+/// with them anyway.
+const MAX_RELEASES: u32 = 2;
 
 pub(crate) struct Client {
     options: Options,
     credentials: CredentialCache,
+    gate: Gate,
+    clock: Rc<Clock>,
 }
 
 impl Client {
     pub(crate) fn new(config: Config) -> Self {
+        let clock = Rc::new(Clock::default());
+        let gate = Gate::new(config.options.max_qps);
         Client {
-            credentials: CredentialCache::new(config.source, config.options.timeout_ms),
+            credentials: CredentialCache::new(
+                config.source,
+                config.options.timeout_ms,
+                clock.clone(),
+                gate.clone(),
+            ),
+            gate,
+            clock,
             options: config.options,
         }
     }
 
-    /// Every request goes through here: credentials, signing, sending, reading the reply, and
-    /// one retry with fresh credentials when the gateway says the cached ones went stale.
-    pub(crate) async fn call<T>(&self, op: &Operation, parse: Parser<T>) -> Result<T, WebError> {
+    /// Every request goes through here: keys, a pacing slot, signing, sending, reading the
+    /// reply, and what a failure calls for (core::retry::next_step): a backoff and another
+    /// slot, a corrected clock, fresh keys, or an error. `stop` ends it before anything more is
+    /// sent (a batch's signal).
+    pub(crate) async fn call(
+        &self,
+        op: &Operation,
+        read: Reader,
+        stop: &Stop,
+    ) -> Result<JsValue, WebError> {
+        let mut retries = 0u32;
         let mut refreshed = false;
+        let mut clock_fixed = false;
+        let mut releases = 0u32;
+        let mut last: Option<CamsError> = None;
         loop {
-            let lease = self.credentials.get().await?;
-            let outcome = self.send_once(op, &lease.credentials).await?;
-            match parse(outcome.0, &outcome.1) {
-                Err(e) if lease.temporary && !refreshed && is_stale_credentials(&e.code) => {
+            let stopped = |_| WebError::from(aborted(last.as_ref()));
+            let lease = stop
+                .or_stop(self.credentials.get())
+                .await
+                .map_err(stopped)??;
+            // Keys that already look expired (a provider's odd expiration, a skewed clock) are
+            // used for this call all the same: the gateway decides.
+            let usable_before = self.credentials.usable(&lease).is_some();
+            let permit = stop.or_stop(self.gate.acquire()).await.map_err(stopped)?;
+            // Keys that expired while the call waited for its slot are replaced.
+            let lease = match self.credentials.usable(&lease) {
+                Some(current) => current,
+                None if usable_before && releases < MAX_RELEASES => {
+                    releases += 1;
+                    self.credentials.invalidate(&lease);
+                    continue;
+                }
+                None => lease,
+            };
+            let sent_secs = self.clock.now_unix_secs();
+            let sent = self.send_once(op, &lease.credentials, sent_secs).await;
+            drop(permit);
+            let (e, reply) = match sent {
+                Ok(reply) => match read(reply.status, &reply.body) {
+                    Ok(value) => return Ok(value),
+                    Err(e) => (scrub(e, &lease.credentials), Some(reply)),
+                },
+                Err(e) => (e, None),
+            };
+            let headers = reply.as_ref().map(|r| &r.headers);
+            let date = headers.and_then(|h| h.date.as_deref());
+            match next_step(op.action, &e) {
+                Next::Backoff if retries < self.options.max_retries => {
+                    let server_now = date
+                        .and_then(parse_http_date)
+                        .unwrap_or_else(|| self.clock.now_unix_secs());
+                    let requested = requested_wait_ms(
+                        headers.and_then(|h| h.retry_after.as_deref()),
+                        headers.and_then(|h| h.acs_retry_after.as_deref()),
+                        server_now,
+                    );
+                    let Some(delay) = retry_delay_ms(retries, js_sys::Math::random(), requested)
+                    else {
+                        return Err(wait_too_long(e, requested.unwrap_or_default()).into());
+                    };
+                    let waited = stop.or_stop(sleep(delay)).await;
+                    if waited.is_err() {
+                        return Err(aborted(Some(&e)).into());
+                    }
+                    retries += 1;
+                }
+                Next::Backoff => return Err(gave_up(e, retries).into()),
+                Next::FixClock if !clock_fixed => {
+                    let received = reply.as_ref().map_or(0.0, |r| r.received_ms);
+                    match correct(date, received, sent_secs) {
+                        SkewFix::Retry { offset_ms } => {
+                            self.clock.set_offset_ms(offset_ms);
+                            clock_fixed = true;
+                        }
+                        fix => return Err(unfixable(e, fix).into()),
+                    }
+                }
+                Next::FixClock => {
+                    return Err(unfixable(e, SkewFix::Retry { offset_ms: 0.0 }).into())
+                }
+                Next::RefreshCredentials if lease.temporary && !refreshed => {
                     self.credentials.invalidate(&lease);
                     refreshed = true;
                 }
-                Err(e) => return Err(scrub(e, &lease.credentials).into()),
-                Ok(value) => return Ok(value),
+                Next::UnknownOutcome => return Err(unknown_outcome(e).into()),
+                _ => return Err(e.into()),
             }
+            last = Some(e);
         }
     }
 
-    /// Signs with a fresh nonce and timestamp and POSTs the form: a CORS simple request.
+    /// Signs with a fresh nonce and the (corrected) time `unix_secs`, and POSTs the form: a
+    /// CORS simple request. No reply is a `NetworkError` or a `Timeout` (core::retry decides
+    /// what that means for the action).
     async fn send_once(
         &self,
         op: &Operation,
         creds: &Credentials,
-    ) -> Result<(u16, String), CamsError> {
+        unix_secs: i64,
+    ) -> Result<HttpReply, CamsError> {
         let nonce = random_nonce()?;
         let ctx = CallContext {
             action: op.action.name(),
             version: CAMS_VERSION,
-            unix_secs: now_unix_secs(),
+            unix_secs,
             nonce: &nonce,
         };
         let body = form_body(&signed_params(Method::Post, &ctx, creds, &op.params()));
@@ -80,7 +192,7 @@ impl Client {
             "application/x-www-form-urlencoded".to_owned(),
         )];
         let endpoint = &self.options.endpoint;
-        let reply = send(&HttpRequest {
+        send(&HttpRequest {
             url: endpoint,
             method: "POST",
             body: Some(&body),
@@ -89,26 +201,29 @@ impl Client {
             timeout_ms: self.options.timeout_ms,
         })
         .await
-        .map_err(|failure| {
-            // Whether a create that got no reply ran is unknown: not retryable, or it may
-            // make a second QR code.
-            let safe_to_resend = op.action.is_idempotent();
-            match failure {
-                HttpFailure::Network(msg) => CamsError {
-                    retryable: safe_to_resend,
-                    ..CamsError::network(format!(
-                        "Could not reach {} ({msg}). Check the endpoint, your connection, and that the endpoint allows this page's origin (CORS); a cams-relay /cams URL does.",
-                        url_for_message(endpoint)
-                    ))
-                },
-                HttpFailure::Timeout => CamsError {
-                    retryable: safe_to_resend,
-                    ..CamsError::timeout(self.options.timeout_ms)
-                },
-                HttpFailure::Unsupported(e) => e,
-            }
-        })?;
-        Ok((reply.status, reply.body))
+        .map_err(|failure| match failure {
+            HttpFailure::Network(msg) => CamsError::network(format!(
+                "Could not reach {} ({msg}). Check the endpoint, your connection, and that the endpoint allows this page's origin (CORS); a cams-relay /cams URL does.",
+                url_for_message(endpoint)
+            )),
+            HttpFailure::Timeout => CamsError::timeout(self.options.timeout_ms),
+            HttpFailure::Unsupported(e) => e,
+        })
+    }
+}
+
+/// The error of a call stopped by its batch's signal before it was sent (again).
+fn aborted(last: Option<&CamsError>) -> CamsError {
+    let message = match last {
+        None => "The batch was stopped before this item was sent.".to_owned(),
+        Some(e) => format!(
+            "The batch was stopped before this item was sent again (the last attempt got {}: {}).",
+            e.code, e.message
+        ),
+    };
+    CamsError {
+        retryable: true,
+        ..CamsError::new(codes::ABORTED, message)
     }
 }
 
@@ -124,20 +239,15 @@ fn scrub(mut e: CamsError, creds: &Credentials) -> CamsError {
 
 /// Runs one validated operation on `client` and settles a promise with the JS result or a
 /// `CamsError`. Validation errors reject without anything being sent.
-pub(crate) fn run<T: 'static>(
-    client: Rc<Client>,
-    op: Result<Operation, CamsError>,
-    parse: Parser<T>,
-    to_js: ToJs<T>,
-) -> Promise {
+pub(crate) fn run(client: Rc<Client>, op: Result<Operation, CamsError>, read: Reader) -> Promise {
     future_to_promise(async move {
         let op = op?;
-        let result = client.call(&op, parse).await?;
-        Ok(to_js(&result))
+        Ok(client.call(&op, read, &Stop::never()).await?)
     })
 }
 
-/// A client for many calls: it keeps temporary credentials between them.
+/// A client for many calls: it keeps temporary credentials between them, paces its calls to
+/// `maxQps`, and runs batches.
 #[wasm_bindgen]
 pub struct CamsClient {
     client: Rc<Client>,
@@ -162,7 +272,7 @@ impl CamsClient {
         #[wasm_bindgen(unchecked_param_type = "CreateQrdlRequest")] request: JsValue,
     ) -> Promise {
         let op = create_or_update_op(&request, Action::Create);
-        run(self.client.clone(), op, parse_qrdl, qrdl_response)
+        run(self.client.clone(), op, read_qrdl)
     }
 
     /// Lists a number's message QR codes.
@@ -172,7 +282,7 @@ impl CamsClient {
         #[wasm_bindgen(unchecked_param_type = "ListQrdlsRequest")] request: JsValue,
     ) -> Promise {
         let op = list_or_delete_op(&request, Action::List);
-        run(self.client.clone(), op, parse_list, list_response)
+        run(self.client.clone(), op, read_list)
     }
 
     /// Changes a code's message or image format.
@@ -182,7 +292,7 @@ impl CamsClient {
         #[wasm_bindgen(unchecked_param_type = "UpdateQrdlRequest")] request: JsValue,
     ) -> Promise {
         let op = create_or_update_op(&request, Action::Update);
-        run(self.client.clone(), op, parse_qrdl, qrdl_response)
+        run(self.client.clone(), op, read_qrdl)
     }
 
     /// Deletes a code.
@@ -192,6 +302,51 @@ impl CamsClient {
         #[wasm_bindgen(unchecked_param_type = "DeleteQrdlRequest")] request: JsValue,
     ) -> Promise {
         let op = list_or_delete_op(&request, Action::Delete);
-        run(self.client.clone(), op, parse_base, base_response)
+        run(self.client.clone(), op, read_base)
+    }
+
+    /// Creates one code per request, paced and retried like single calls; resolves with one
+    /// settled result per request, in order. One failure never stops the others.
+    #[wasm_bindgen(
+        js_name = createQrdls,
+        unchecked_return_type = "Promise<Settled<CreateQrdlResponse>[]>"
+    )]
+    pub fn create_qrdls(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateQrdlRequest[]")] requests: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BatchOptions<CreateQrdlResponse>")]
+        options: JsValue,
+    ) -> Promise {
+        run_batch(
+            self.client.clone(),
+            requests,
+            options,
+            BatchKind {
+                request: |r| create_or_update_op(r, Action::Create),
+                reply: read_qrdl,
+            },
+        )
+    }
+
+    /// Deletes one code per request, like `createQrdls`.
+    #[wasm_bindgen(
+        js_name = deleteQrdls,
+        unchecked_return_type = "Promise<Settled<BaseResponse>[]>"
+    )]
+    pub fn delete_qrdls(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeleteQrdlRequest[]")] requests: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BatchOptions<BaseResponse>")]
+        options: JsValue,
+    ) -> Promise {
+        run_batch(
+            self.client.clone(),
+            requests,
+            options,
+            BatchKind {
+                request: |r| list_or_delete_op(r, Action::Delete),
+                reply: read_base,
+            },
+        )
     }
 }

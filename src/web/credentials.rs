@@ -1,6 +1,7 @@
 //! The credential cache a client holds: direct keys as given, temporary ones fetched from the
 //! relay or the provider, cached, refreshed early (core::refresh) through one shared in-flight
-//! refresh, and dropped when the gateway says they went stale.
+//! refresh, and dropped when the gateway says they went stale. A refresh takes a pacing slot
+//! (the relay's AssumeRole counts against the same account's limit), ahead of queued calls.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,21 +13,25 @@ use crate::core::credentials::Credentials;
 use crate::core::error::CamsError;
 use crate::core::refresh::needs_refresh;
 use crate::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
+use crate::web::clock::Clock;
 use crate::web::config::{RelaySource, Source};
 use crate::web::deadline::Deadline;
 use crate::web::error::WebError;
+use crate::web::gate::Gate;
 use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
 use crate::web::js::message_of;
-use crate::web::platform::now_unix_secs;
 use crate::web::shared::Shared;
 
-/// Keys for one call, and whether they came from the cache (and so may be refreshed).
+/// Keys for one call, whether they came from the cache (and so may be refreshed), and when
+/// they expire (server time).
+#[derive(Clone)]
 pub(crate) struct Lease {
     pub credentials: Rc<Credentials>,
     pub temporary: bool,
+    pub expiration: Option<i64>,
 }
 
-type Outcome = Result<Rc<Credentials>, WebError>;
+type Outcome = Result<Lease, WebError>;
 
 pub(crate) struct CredentialCache {
     inner: Rc<Inner>,
@@ -35,6 +40,8 @@ pub(crate) struct CredentialCache {
 struct Inner {
     source: Source,
     timeout_ms: u32,
+    clock: Rc<Clock>,
+    gate: Gate,
     state: RefCell<State>,
 }
 
@@ -50,12 +57,24 @@ struct Cached {
     expiration: Option<i64>,
 }
 
+impl Cached {
+    fn lease(&self) -> Lease {
+        Lease {
+            credentials: self.credentials.clone(),
+            temporary: true,
+            expiration: self.expiration,
+        }
+    }
+}
+
 impl CredentialCache {
-    pub(crate) fn new(source: Source, timeout_ms: u32) -> Self {
+    pub(crate) fn new(source: Source, timeout_ms: u32, clock: Rc<Clock>, gate: Gate) -> Self {
         CredentialCache {
             inner: Rc::new(Inner {
                 source,
                 timeout_ms,
+                clock,
+                gate,
                 state: RefCell::new(State::default()),
             }),
         }
@@ -68,16 +87,18 @@ impl CredentialCache {
             return Ok(Lease {
                 credentials: credentials.clone(),
                 temporary: false,
+                expiration: None,
             });
         }
         let (refresh, start) = {
             let mut state = self.inner.state.borrow_mut();
             if let Some(c) = &state.cached {
-                if !needs_refresh(now_unix_secs(), c.obtained_at, c.expiration) {
-                    return Ok(Lease {
-                        credentials: c.credentials.clone(),
-                        temporary: true,
-                    });
+                if !needs_refresh(
+                    self.inner.clock.now_unix_secs(),
+                    c.obtained_at,
+                    c.expiration,
+                ) {
+                    return Ok(c.lease());
                 }
             }
             match &state.inflight {
@@ -94,10 +115,25 @@ impl CredentialCache {
         if start {
             wasm_bindgen_futures::spawn_local(run_refresh(self.inner.clone(), refresh.clone()));
         }
-        refresh.wait().await.map(|credentials| Lease {
-            credentials,
-            temporary: true,
-        })
+        refresh.wait().await
+    }
+
+    /// Keys to send with now, after waiting for a pacing slot with `lease`: the cache's current
+    /// ones (a refresh may have replaced them meanwhile), or `lease` itself, unless they have
+    /// expired; then `None`, and the caller gets new ones.
+    pub(crate) fn usable(&self, lease: &Lease) -> Option<Lease> {
+        if !lease.temporary {
+            return Some(lease.clone());
+        }
+        let current = match &self.inner.state.borrow().cached {
+            Some(c) => c.lease(),
+            None => lease.clone(),
+        };
+        let now = self.inner.clock.now_unix_secs();
+        current
+            .expiration
+            .is_none_or(|e| now < e)
+            .then_some(current)
     }
 
     /// Drops the cached keys if they are the ones `lease` handed out (a concurrent call may
@@ -115,8 +151,12 @@ impl CredentialCache {
 }
 
 async fn run_refresh(inner: Rc<Inner>, refresh: Shared<Outcome>) {
+    let _slot = match &inner.source {
+        Source::Direct(_) => None,
+        _ => Some(inner.gate.acquire_first().await),
+    };
     // Measured before asking, so the lifetime is never overestimated.
-    let obtained_at = now_unix_secs();
+    let obtained_at = inner.clock.now_unix_secs();
     let fetched = match &inner.source {
         Source::Direct(c) => Ok(TemporaryCredentials {
             credentials: Credentials::clone(c),
@@ -129,13 +169,14 @@ async fn run_refresh(inner: Rc<Inner>, refresh: Shared<Outcome>) {
         let mut state = inner.state.borrow_mut();
         state.inflight = None;
         fetched.map(|t| {
-            let credentials = Rc::new(t.credentials);
-            state.cached = Some(Cached {
-                credentials: credentials.clone(),
+            let cached = Cached {
+                credentials: Rc::new(t.credentials),
                 obtained_at,
                 expiration: t.expiration,
-            });
-            credentials
+            };
+            let lease = cached.lease();
+            state.cached = Some(cached);
+            lease
         })
     };
     refresh.set(outcome);

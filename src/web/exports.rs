@@ -6,12 +6,10 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::CamsError;
-use crate::core::response::parse_qrdl;
 use crate::core::sign::{sign_params, Method};
 use crate::core::types::Action;
-use crate::web::client::{run, Client};
+use crate::web::client::{read_qrdl, run, Client};
 use crate::web::config::read_config;
-use crate::web::convert::qrdl_response;
 use crate::web::js::string_record;
 use crate::web::request::create_or_update_op;
 
@@ -25,7 +23,7 @@ pub fn create_qrdl(
 ) -> Promise {
     let op = create_or_update_op(&request, Action::Create);
     match read_config(&config) {
-        Ok(config) => run(Rc::new(Client::new(config)), op, parse_qrdl, qrdl_response),
+        Ok(config) => run(Rc::new(Client::new(config)), op, read_qrdl),
         Err(e) => Promise::reject(&op.err().unwrap_or(e).into()),
     }
 }

@@ -2,14 +2,14 @@
 //! because the client needs only status and text, and gloo-net would add its http/serde
 //! layers to the module for nothing.
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
 use crate::core::error::CamsError;
 use crate::web::deadline::Deadline;
-use crate::web::js::message_of;
+use crate::web::js::{get, message_of};
 
 #[wasm_bindgen]
 extern "C" {
@@ -37,10 +37,22 @@ pub(crate) enum HttpFailure {
     Unsupported(CamsError),
 }
 
-/// A reply: HTTP status and body text.
+/// A reply: HTTP status, body text, the headers the retry logic reads, and when it arrived.
 pub(crate) struct HttpReply {
     pub status: u16,
     pub body: String,
+    pub headers: ReplyHeaders,
+    /// Local `Date.now()` when the status and headers arrived.
+    pub received_ms: f64,
+}
+
+/// The reply headers that steer retries. Cross-origin, a browser shows them only when the
+/// server lists them in `Access-Control-Expose-Headers` (the emulator and cams-relay do).
+#[derive(Default)]
+pub(crate) struct ReplyHeaders {
+    pub date: Option<String>,
+    pub retry_after: Option<String>,
+    pub acs_retry_after: Option<String>,
 }
 
 pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure> {
@@ -78,6 +90,8 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
         .dyn_into()
         .map_err(|_| HttpFailure::Network("fetch did not return a Response".to_owned()))?;
     let status = response.status();
+    let received_ms = js_sys::Date::now();
+    let headers = read_headers(&response);
     // The body is read under the same time limit: a server can stall after the headers.
     let text = JsFuture::from(response.text().map_err(failed)?)
         .await
@@ -85,7 +99,27 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
     Ok(HttpReply {
         status,
         body: text.as_string().unwrap_or_default(),
+        headers,
+        received_ms,
     })
+}
+
+/// `response.headers.get(name)` for the three headers, through plain property reads (no
+/// `Headers` binding needed); a host without them just yields none.
+fn read_headers(response: &Response) -> ReplyHeaders {
+    let headers = get(response, "headers");
+    let getter = get(&headers, "get").dyn_into::<Function>().ok();
+    let header = |name: &str| {
+        getter
+            .as_ref()
+            .and_then(|f| f.call1(&headers, &JsValue::from_str(name)).ok())
+            .and_then(|v| v.as_string())
+    };
+    ReplyHeaders {
+        date: header("date"),
+        retry_after: header("retry-after"),
+        acs_retry_after: header("x-acs-retry-after"),
+    }
 }
 
 /// A URL without its query and fragment, for error messages (a query may carry a token).

@@ -19,11 +19,6 @@ extern "C" {
     pub(crate) fn clear_timeout(id: &JsValue);
 }
 
-/// Whole seconds since the Unix epoch from `Date.now()` (`SystemTime::now()` panics on wasm32).
-pub(crate) fn now_unix_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
-}
-
 /// A fresh 128-bit `SignatureNonce` from `crypto.getRandomValues`.
 pub(crate) fn random_nonce() -> Result<String, CamsError> {
     let buf = Uint8Array::new_with_length(16);

@@ -95,9 +95,9 @@ export interface ClientConfig {
   endpoint?: string;
   /** Default "ap-southeast-1"; the endpoint becomes cams.<regionId>.aliyuncs.com when `endpoint` is unset. */
   regionId?: string;
-  /** Default 5 (the documented limit). */
+  /** Default 5 (the documented limit): no one-second window holds more calls of this client. */
   maxQps?: number;
-  /** Default 3, for throttling and 5xx only. */
+  /** Default 3, for throttling, 429 and 500/502/503/504 only. */
   maxRetries?: number;
   /** Default 10000. */
   timeoutMs?: number;
@@ -111,12 +111,14 @@ export type CamsErrorCode =
   | "InvalidResponse"
   | "CredentialsError"
   | "UnsupportedEnvironment"
+  | "Aborted"
   | "SignatureDoesNotMatch"
   | "InvalidTimeStamp.Expired"
   | "SignatureNonceUsed"
   | "InvalidAccessKeyId.NotFound"
   | "InvalidSecurityToken.Expired"
   | "MissingParameter"
+  | "Throttling"
   | "Throttling.User"
   | "Product.Unsubscript"
   | "Ram.PermissionDeny"
@@ -139,6 +141,20 @@ export interface CamsError extends Error {
   field?: string;
   /** The STS relay's own error code, when a CredentialsError came from its reply. */
   relayCode?: string;
+}
+
+/** One item of a batch: its reply, or why it failed. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: CamsError };
+
+/** Options of `createQrdls` and `deleteQrdls` (`T`: one item's reply). */
+export interface BatchOptions<T> {
+  /**
+   * Called after each item settles: how many have, out of how many, and which one (its index in
+   * the requests) with its result. A callback that throws does not stop the batch.
+   */
+  onProgress?: (done: number, total: number, index: number, result: Settled<T>) => void;
+  /** Stops the batch: items not yet sent settle with code "Aborted"; those sent finish. */
+  signal?: AbortSignal;
 }
 
 /** The three steps of an RPC signature. */

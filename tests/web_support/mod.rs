@@ -22,6 +22,15 @@ pub fn stall() -> &'static str {
     option_env!("CAMS_STALL_URL").unwrap_or("http://127.0.0.1:18082")
 }
 
+/// A second relay whose STS credentials last 3 s, and its own emulator.
+pub fn short_relay() -> &'static str {
+    option_env!("CAMS_SHORT_RELAY_URL").unwrap_or("http://127.0.0.1:18084")
+}
+
+pub fn short_emulator() -> &'static str {
+    option_env!("CAMS_SHORT_EMULATOR_URL").unwrap_or("http://127.0.0.1:18085")
+}
+
 pub const DEMO_ID: &str = "demo-access-key-id";
 pub const DEMO_SECRET: &str = "demo-access-key-secret";
 
@@ -168,6 +177,18 @@ pub async fn sleep(ms: u32) {
 /// STS AssumeRole on the emulator with the demo key, signed by the crate's own signer, as a
 /// relay would do it: the reply's JSON text.
 pub async fn assume_role(duration_secs: u32) -> String {
+    assume_role_as(
+        &TestKey {
+            id: DEMO_ID.into(),
+            secret: DEMO_SECRET.into(),
+        },
+        duration_secs,
+    )
+    .await
+}
+
+/// AssumeRole signed with `key`: the credentials it mints count toward `key`'s account.
+pub async fn assume_role_as(key: &TestKey, duration_secs: u32) -> String {
     use cams_qrdl::core::credentials::Credentials;
     use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
     use cams_qrdl::core::sign::Method;
@@ -180,8 +201,8 @@ pub async fn assume_role(duration_secs: u32) -> String {
         nonce: &nonce,
     };
     let creds = Credentials {
-        access_key_id: DEMO_ID.into(),
-        access_key_secret: DEMO_SECRET.into(),
+        access_key_id: key.id.clone(),
+        access_key_secret: key.secret.clone(),
         security_token: None,
     };
     let duration = duration_secs.to_string();
@@ -217,4 +238,131 @@ pub async fn assume_role(duration_secs: u32) -> String {
         "AssumeRole failed: {text}"
     );
     text
+}
+
+/// A long-term key of a test's own: its own account in the emulator, so its QPS window, its
+/// injected faults and its counters are its alone while other tests run. `scripts/test-wasm.sh`
+/// registers every `test_key("...")` written in `tests/web_*.rs`, with the secret `<id>-secret`.
+pub struct TestKey {
+    pub id: String,
+    pub secret: String,
+}
+
+pub fn test_key(id: &str) -> TestKey {
+    TestKey {
+        id: id.to_owned(),
+        secret: format!("{id}-secret"),
+    }
+}
+
+/// A config with `key`, pointed at `endpoint`.
+pub fn key_config(endpoint: &str, key: &TestKey) -> JsValue {
+    let config = Object::new();
+    let creds = Object::new();
+    set(&creds, "accessKeyId", &key.id.as_str().into());
+    set(&creds, "accessKeySecret", &key.secret.as_str().into());
+    set(&config, "credentials", &creds);
+    set(&config, "endpoint", &endpoint.into());
+    config.into()
+}
+
+/// `fetch(url, init)` to an emulator helper (or any URL): status and body text.
+pub async fn fetch_text(url: &str, init: &JsValue) -> (u16, String) {
+    let resp = JsFuture::from(global_fetch_init(url, init))
+        .await
+        .expect("fetch works");
+    let status = get(&resp, "status").as_f64().unwrap_or(0.0) as u16;
+    let text: Function = get(&resp, "text").unchecked_into();
+    let body = JsFuture::from(Promise::from(text.call0(&resp).expect("text")))
+        .await
+        .expect("body reads")
+        .as_string()
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// One account's emulator counters (`GET /__emulator/stats?accessKeyId=`): `requests`,
+/// `byAction`, `byCode`, `accepted`, `throttled`, `faults` {throttle, serverError, drop, html,
+/// latency}, `created`.
+pub async fn account_stats_at(emulator_url: &str, key_id: &str) -> JsValue {
+    let (status, body) = fetch_text(
+        &format!("{emulator_url}/__emulator/stats?accessKeyId={key_id}"),
+        &js("{}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    js(&body)
+}
+
+pub async fn account_stats(key_id: &str) -> JsValue {
+    account_stats_at(emulator(), key_id).await
+}
+
+/// A number in a stats object, by path (`"faults.throttle"`); 0 when absent.
+pub fn stat(stats: &JsValue, path: &str) -> f64 {
+    path.split('.')
+        .fold(stats.clone(), |v, key| get(&v, key))
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+/// Sets the emulator's fault injection (`POST /__emulator/faults`, the JSON as given).
+pub async fn set_faults(json: &str) {
+    let init = js(r#"{"method":"POST","headers":{"Content-Type":"application/json"}}"#);
+    set(&init, "body", &json.into());
+    let (status, body) = fetch_text(&format!("{}/__emulator/faults", emulator()), &init).await;
+    assert_eq!(status, 200, "fault setting refused: {body}");
+}
+
+/// Clears fault injection.
+pub async fn clear_faults() {
+    let (status, body) = fetch_text(
+        &format!("{}/__emulator/faults", emulator()),
+        &js(r#"{"method":"DELETE"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The `qrdlCode`s a list reply holds.
+pub fn listed_codes(list: &JsValue) -> Vec<String> {
+    js_sys::Array::from(&get(list, "data"))
+        .iter()
+        .filter_map(|q| get_str(&q, "qrdlCode"))
+        .collect()
+}
+
+thread_local! {
+    static TAILS: std::cell::RefCell<std::collections::HashMap<String, Promise>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Held while a test uses something tests in the same file must not use at once (the one
+/// fault setting, a shared account); released when dropped.
+pub struct Exclusive {
+    release: Option<Function>,
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// Waits until the tests that asked for `name` before are done (or 30 s have passed: a test
+/// that panicked never releases), then holds it.
+pub async fn exclusive(name: &str) -> Exclusive {
+    let mut release = None;
+    let mine = Promise::new(&mut |resolve, _| release = Some(resolve));
+    let previous = TAILS.with(|t| t.borrow_mut().insert(name.to_owned(), mine));
+    if let Some(previous) = previous {
+        let timeout = Promise::new(&mut |resolve, _| {
+            let set_timeout: Function = get(&js_sys::global(), "setTimeout").unchecked_into();
+            let _ = set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(30_000));
+        });
+        let _ = JsFuture::from(Promise::race(&js_sys::Array::of2(&previous, &timeout))).await;
+    }
+    Exclusive { release }
 }

@@ -1,0 +1,183 @@
+//! The pacing gate every request of a client passes just before it is sent: first come, first
+//! served, at the times [`Pacer`] allows, with at most one window's worth of calls in flight.
+//!
+//! The send time recorded is the moment the gate opens for a call, immediately before `fetch`
+//! (the call already has its keys), so the spacing the server sees is the spacing recorded. The
+//! in-flight limit keeps it so when replies are slow: the browser holds back a request beyond its
+//! six connections per host and would then send several at once when connections free up.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+
+use crate::core::pacing::Pacer;
+use crate::web::timers::{monotonic_ms, sleep};
+
+#[derive(Clone)]
+pub(crate) struct Gate {
+    state: Rc<RefCell<State>>,
+}
+
+struct State {
+    pacer: Pacer,
+    in_flight: usize,
+    queue: VecDeque<Rc<Ticket>>,
+    /// A timer will call `pump` when the head of the queue may go.
+    wake_scheduled: bool,
+}
+
+/// A place in the queue.
+#[derive(Default)]
+struct Ticket {
+    granted: Cell<bool>,
+    /// Taken by its caller, or given up (the wait was dropped).
+    closed: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Gate {
+    pub(crate) fn new(max_qps: f64) -> Gate {
+        Gate {
+            state: Rc::new(RefCell::new(State {
+                pacer: Pacer::new(max_qps),
+                in_flight: 0,
+                queue: VecDeque::new(),
+                wake_scheduled: false,
+            })),
+        }
+    }
+
+    /// Joins the back of the queue now; resolves to a permit when the call may be sent.
+    pub(crate) fn acquire(&self) -> Acquire {
+        self.join(false)
+    }
+
+    /// Joins the front of the queue: for a credential refresh, which every queued call may
+    /// need, so it must not wait behind them.
+    pub(crate) fn acquire_first(&self) -> Acquire {
+        self.join(true)
+    }
+
+    fn join(&self, first: bool) -> Acquire {
+        let ticket = Rc::new(Ticket::default());
+        {
+            let mut s = self.state.borrow_mut();
+            if first {
+                s.queue.push_front(ticket.clone());
+            } else {
+                s.queue.push_back(ticket.clone());
+            }
+        }
+        pump(&self.state);
+        Acquire {
+            state: self.state.clone(),
+            ticket,
+        }
+    }
+}
+
+/// Lets queued calls through while the pacer and the in-flight limit allow, and otherwise
+/// schedules itself for when the head of the queue may go.
+fn pump(state: &Rc<RefCell<State>>) {
+    let mut wakers = Vec::new();
+    let mut wait_ms = None;
+    {
+        let mut s = state.borrow_mut();
+        loop {
+            while s.queue.front().is_some_and(|t| t.closed.get()) {
+                s.queue.pop_front();
+            }
+            if s.queue.is_empty() || s.in_flight >= s.pacer.per_window() {
+                break;
+            }
+            let now = monotonic_ms();
+            let at = s.pacer.earliest(now);
+            if at > now {
+                if !s.wake_scheduled {
+                    s.wake_scheduled = true;
+                    wait_ms = Some(at - now);
+                }
+                break;
+            }
+            let Some(ticket) = s.queue.pop_front() else {
+                break;
+            };
+            s.pacer.record(now);
+            s.in_flight += 1;
+            ticket.granted.set(true);
+            wakers.extend(ticket.waker.borrow_mut().take());
+        }
+    }
+    for w in wakers {
+        w.wake();
+    }
+    if let Some(ms) = wait_ms {
+        let weak: Weak<RefCell<State>> = Rc::downgrade(state);
+        wasm_bindgen_futures::spawn_local(async move {
+            sleep(ms).await;
+            if let Some(state) = weak.upgrade() {
+                state.borrow_mut().wake_scheduled = false;
+                pump(&state);
+            }
+        });
+    }
+}
+
+fn release(state: &Rc<RefCell<State>>) {
+    {
+        let mut s = state.borrow_mut();
+        s.in_flight = s.in_flight.saturating_sub(1);
+    }
+    pump(state);
+}
+
+/// Waiting for the gate. Dropping it gives up the place (or the permit, if already granted).
+pub(crate) struct Acquire {
+    state: Rc<RefCell<State>>,
+    ticket: Rc<Ticket>,
+}
+
+impl Future for Acquire {
+    type Output = Permit;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit> {
+        if self.ticket.closed.get() {
+            // Polled again after completing: never happens with `.await`.
+            return Poll::Pending;
+        }
+        if self.ticket.granted.get() {
+            self.ticket.closed.set(true);
+            return Poll::Ready(Permit {
+                state: self.state.clone(),
+            });
+        }
+        *self.ticket.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Drop for Acquire {
+    fn drop(&mut self) {
+        if self.ticket.closed.replace(true) {
+            return;
+        }
+        if self.ticket.granted.get() {
+            // Granted but never taken: the slot stays used (it was recorded), the place frees.
+            release(&self.state);
+        }
+    }
+}
+
+/// One call in flight; dropping it lets the next one through.
+pub(crate) struct Permit {
+    state: Rc<RefCell<State>>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        release(&self.state);
+    }
+}

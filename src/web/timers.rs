@@ -1,0 +1,100 @@
+//! Waiting: a monotonic clock for pacing, a cancellable `sleep`, and [`Stop`], the batch's abort
+//! signal as something a wait can race against.
+
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::web::platform::{clear_timeout, set_timeout};
+use crate::web::shared::Shared;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now, catch)]
+    fn performance_now() -> Result<f64, JsValue>;
+}
+
+/// Milliseconds on a clock that never goes back (`performance.now()`), for pacing; `Date.now()`
+/// where there is no `performance`. A wall clock set back would otherwise let calls bunch up.
+pub(crate) fn monotonic_ms() -> f64 {
+    performance_now().unwrap_or_else(|_| js_sys::Date::now())
+}
+
+/// Resolves after `ms` milliseconds; dropping it clears the timer.
+pub(crate) struct Sleep {
+    future: JsFuture,
+    timer: JsValue,
+}
+
+pub(crate) fn sleep(ms: f64) -> Sleep {
+    // setTimeout takes whole milliseconds up to 2^31 - 1; rounding up never wakes early.
+    let ms = if ms.is_finite() {
+        ms.ceil().clamp(0.0, f64::from(i32::MAX)) as i32
+    } else {
+        0
+    };
+    let mut timer = JsValue::UNDEFINED;
+    // The promise's own resolve function is the timer's handler: no Rust closure to keep alive.
+    let promise = Promise::new(&mut |resolve: Function, _reject| {
+        timer = set_timeout(&resolve, ms);
+    });
+    Sleep {
+        future: JsFuture::from(promise),
+        timer,
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.future).poll(cx).map(|_| ())
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+    }
+}
+
+/// A batch's stop signal (never set for single calls).
+#[derive(Clone, Default)]
+pub(crate) struct Stop(Option<Shared<()>>);
+
+/// The wait was cut short by [`Stop`].
+#[derive(Debug)]
+pub(crate) struct Stopped;
+
+impl Stop {
+    /// A stop that never fires.
+    pub(crate) fn never() -> Stop {
+        Stop(None)
+    }
+
+    /// A stop that fires when `shared` is set.
+    pub(crate) fn on(shared: Shared<()>) -> Stop {
+        Stop(Some(shared))
+    }
+
+    /// Waits for `f` unless the stop fires first (checked first, so nothing starts after it).
+    /// `f` is dropped when stopped, which releases whatever it was waiting for.
+    pub(crate) async fn or_stop<F: Future>(&self, f: F) -> Result<F::Output, Stopped> {
+        let Some(shared) = &self.0 else {
+            return Ok(f.await);
+        };
+        let mut f = pin!(f);
+        let mut stopped = shared.wait();
+        poll_fn(move |cx| {
+            if Pin::new(&mut stopped).poll(cx).is_ready() {
+                return Poll::Ready(Err(Stopped));
+            }
+            f.as_mut().poll(cx).map(Ok)
+        })
+        .await
+    }
+}
