@@ -5,9 +5,8 @@ import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveB
 import { describeError } from './errors.js';
 import { formatChoice } from './create.js';
 
-/** The documented limit: 5 calls per second per account. */
+/** The documented limit: 5 calls per second per account (the client paces to it). */
 export const MAX_QPS = 5;
-const CONCURRENCY = 3;
 
 /** Parses CSV text (RFC 4180: quotes, doubled quotes, CRLF) into rows of cells. */
 export function parseCsv(text) {
@@ -90,8 +89,6 @@ export function toCsv(rows) {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Mounts the batch section into `root`. opts: { getClient(), announce(msg), defaultPhone() }
  */
@@ -147,7 +144,8 @@ export function mountBatch(root, opts) {
   let csvRows = null;
   let running = false;
   let started = false;
-  let stopRequested = false;
+  /** Aborts the running batch's unsent rows. */
+  let stopper = null;
   let batchPhone = '';
   let batchFormat = 'PNG';
   let batchSpace;
@@ -283,25 +281,33 @@ export function mountBatch(root, opts) {
     exportBtn.disabled = running || c.done + c.failed === 0;
   }
 
-  async function createOne(client, r) {
-    r.state = 'running';
-    r.error = undefined;
-    renderRowStatus(r);
+  /** The row's request: the batch's phone number, format and space, and its message. */
+  function requestFor(r) {
     const req = { phoneNumber: batchPhone, prefilledMessage: r.message, generateQrImage: batchFormat };
     if (batchSpace) req.custSpaceId = batchSpace;
-    try {
-      const res = await client.createQrdl(req);
-      r.qrdl = res.data;
+    return req;
+  }
+
+  /** A settled item on its row: created, failed, or (stopped before it was sent) ready again. */
+  function settleRow(r, result) {
+    if (result.ok) {
+      r.qrdl = result.value.data;
       r.state = 'done';
-    } catch (err) {
-      r.error = err;
+    } else if (result.error?.code === 'Aborted') {
+      r.state = 'ready';
+    } else {
+      r.error = result.error;
       r.state = 'failed';
     }
     renderRowStatus(r);
     updateProgress();
   }
 
-  /** Runs the given rows at no more than MAX_QPS starts per second, CONCURRENCY at a time. */
+  /**
+   * Runs the given rows through the client's createQrdls: it paces them at the rate limit (no
+   * one-second window holds more than 5), retries throttled and 5xx calls, and settles each row
+   * on its own. Stop aborts the rows not yet sent.
+   */
   async function run(todo) {
     let client;
     try {
@@ -312,37 +318,39 @@ export function mountBatch(root, opts) {
     }
     running = true;
     started = true;
-    stopRequested = false;
+    stopper = new AbortController();
     start.disabled = true;
     stop.disabled = false;
     form.setAttribute('aria-busy', 'true');
     clearError(alert);
     for (const r of todo) {
       r.state = 'queued';
+      r.error = undefined;
       renderRowStatus(r);
     }
     updateProgress();
     announce(`Creating ${todo.length} QR codes, at most ${MAX_QPS} per second…`);
-    const gap = 1000 / MAX_QPS;
-    let nextStart = 0;
-    const inflight = new Set();
-    for (const r of todo) {
-      if (stopRequested) break;
-      while (inflight.size >= CONCURRENCY) await Promise.race(inflight);
-      if (stopRequested) break;
-      const wait = nextStart - performance.now();
-      if (wait > 0) await sleep(wait);
-      nextStart = performance.now() + gap;
-      const p = createOne(client, r).finally(() => inflight.delete(p));
-      inflight.add(p);
-    }
-    await Promise.all(inflight);
-    for (const r of todo) {
-      if (r.state === 'queued') {
-        r.state = 'ready';
-        renderRowStatus(r);
+    try {
+      const results = await client.createQrdls(todo.map(requestFor), {
+        signal: stopper.signal,
+        onProgress: (_done, _total, index, result) => settleRow(todo[index], result),
+      });
+      // Every row has settled through onProgress; this covers a client that did not report one.
+      results.forEach((result, i) => {
+        if (todo[i].state === 'queued') settleRow(todo[i], result);
+      });
+    } catch (err) {
+      // Only a misuse of the API rejects the whole batch; its rows were not sent.
+      for (const r of todo) {
+        if (r.state === 'queued') {
+          r.state = 'ready';
+          renderRowStatus(r);
+        }
       }
+      showError(alert, err, { title: 'Could not run the batch', operation: 'create' });
     }
+    const stopped = stopper.signal.aborted;
+    stopper = null;
     running = false;
     start.disabled = false;
     stop.disabled = true;
@@ -356,7 +364,7 @@ export function mountBatch(root, opts) {
         operation: 'create',
       });
     }
-    announce(`${stopRequested ? 'Batch stopped' : 'Batch finished'}: ${c.done} created, ${c.failed} failed${c.invalid ? `, ${c.invalid} not sent` : ''}.`);
+    announce(`${stopped ? 'Batch stopped' : 'Batch finished'}: ${c.done} created, ${c.failed} failed${c.invalid ? `, ${c.invalid} not sent` : ''}.`);
   }
 
   form.addEventListener('submit', async (ev) => {
@@ -388,7 +396,7 @@ export function mountBatch(root, opts) {
     await run(todo);
   });
   stop.addEventListener('click', () => {
-    stopRequested = true;
+    stopper?.abort();
     stop.disabled = true;
     announce('Stopping after the requests already sent…');
   });
