@@ -154,8 +154,13 @@ mod tests {
         assert_eq!(p.earliest(50.0), 1100.0);
         assert_eq!(p.earliest(5000.0), 5000.0);
         p.record(5000.0);
-        // The window now starts from the second call.
-        assert_eq!(p.earliest(5001.0), 1110.0f64.max(5001.0));
+        // The window now starts from the second call (10 ms): 1110 ms is long past.
+        assert_eq!(p.earliest(5001.0), 5001.0);
+        for t in [5000.0, 5000.0, 5000.0, 5000.0] {
+            p.record(t);
+        }
+        // Five sent at 5000 ms: the next waits for the window after them.
+        assert_eq!(p.earliest(5001.0), 6100.0);
     }
 
     #[test]
