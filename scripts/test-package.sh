@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Tests the npm package as a user gets it: builds it (scripts/build-package.sh), checks the
+# size budget and that the public .d.ts has no `any`, packs it with `npm pack`, installs the
+# tarball into scratch projects in a temp directory (npm install --no-audit --no-fund), type-checks
+# tests/package/example.ts with `tsc --noEmit --strict`, builds a Vite app with `vite build`, and
+# runs the Chromium tests (tests/package/*.test.mjs) against cams-relay's emulator: the Vite
+# build served by the relay, and a plain static page that imports the module by an import map.
+#
+# Budget: the shipped module (cams_qrdl_bg.wasm + cams_qrdl.js) at most BUDGET bytes gzip -9
+# (default 51200 = 50 KiB). `any`: none in cams_qrdl.d.ts and cams_qrdl_bg.wasm.d.ts, with
+# nothing excluded (build-package.sh types wasm-bindgen's raw exports with `unknown`).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+export PATH="$HOME/.cargo/bin:$PATH"
+budget="${BUDGET:-51200}"
+vite_version="${VITE_VERSION:-8.3.8}"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/cams-package-test.XXXXXX")"
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+say() { printf '\033[1mtest-package:\033[0m %s\n' "$*"; }
+fail() { printf '\033[31mtest-package: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# 1. The package.
+bash scripts/build-package.sh "$work/pkg"
+pkg="$work/pkg"
+
+# 2. Size budget.
+wasm_gz=$(gzip -9c "$pkg/cams_qrdl_bg.wasm" | wc -c)
+js_gz=$(gzip -9c "$pkg/cams_qrdl.js" | wc -c)
+total=$((wasm_gz + js_gz))
+if [ "$total" -gt "$budget" ]; then
+  fail "the module is $total bytes gzip -9 (wasm $wasm_gz + glue $js_gz), over the budget of $budget"
+fi
+say "size: $total bytes gzip -9 (wasm $wasm_gz + glue $js_gz), budget $budget"
+
+# 3. No `any` in the public types (as a word, outside comments).
+for dts in "$pkg/cams_qrdl.d.ts" "$pkg/cams_qrdl_bg.wasm.d.ts"; do
+  if sed -e 's://.*$::' -e 's:/\*.*\*/::g' "$dts" | grep -v '^\s*\*' | grep -nw 'any'; then
+    fail "$(basename "$dts") has \`any\` (lines above)"
+  fi
+done
+say "types: no any in cams_qrdl.d.ts or cams_qrdl_bg.wasm.d.ts"
+
+# 4. npm pack: the tarball holds exactly the package's files.
+(cd "$pkg" && npm pack --silent --pack-destination "$work" >/dev/null)
+tarball=$(ls "$work"/cams-qrdl-*.tgz)
+listed=$(tar -tzf "$tarball" | sed 's:^package/::' | sort | tr '\n' ' ')
+expected="LICENSE README.md cams_qrdl.d.ts cams_qrdl.js cams_qrdl_bg.wasm cams_qrdl_bg.wasm.d.ts package.json "
+[ "$listed" = "$expected" ] || fail "the tarball holds: $listed (expected: $expected)"
+say "packed $(basename "$tarball"): $listed"
+
+npm_install() { (cd "$1" && npm install --no-audit --no-fund --loglevel=error "${@:2}" >/dev/null); }
+
+# 5. A plain static page: the tarball installed into an empty directory, no bundler.
+static="$work/static"
+mkdir -p "$static"
+echo '{ "name": "cams-static-page", "private": true }' >"$static/package.json"
+npm_install "$static" "$tarball"
+cp tests/package/app/static.html tests/package/app/main.js "$static/"
+
+# 6. TypeScript: the example against the installed package (tests/package/tsconfig.json: strict,
+#    noEmit, library checks on, no ambient @types).
+cp tests/package/example.ts tests/package/tsconfig.json "$static/"
+node_modules/.bin/tsc -p "$static/tsconfig.json"
+say "tsc --noEmit --strict: example.ts uses the whole API"
+
+# 7. A scratch Vite project built with `vite build`.
+vite="$work/vite"
+mkdir -p "$vite"
+cat >"$vite/package.json" <<EOF
+{ "name": "cams-vite-app", "private": true, "type": "module",
+  "scripts": { "build": "vite build" },
+  "devDependencies": { "vite": "$vite_version" } }
+EOF
+npm_install "$vite" "$tarball"
+cp tests/package/app/index.html tests/package/app/main.js "$vite/"
+(cd "$vite" && npx --no-install vite build --logLevel warn)
+say "vite $vite_version build: $(ls "$vite/dist/assets" | tr '\n' ' ')"
+
+# 8. Chromium against the emulator.
+cargo build -p cams-relay --quiet
+relay_bin="${CARGO_TARGET_DIR:-$repo/target}/debug/cams-relay"
+CAMS_RELAY_BIN="$relay_bin" CAMS_VITE_DIST="$vite/dist" CAMS_STATIC_DIR="$static" \
+  node --test --test-concurrency=1 tests/package/

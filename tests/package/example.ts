@@ -1,0 +1,201 @@
+// Type-checked, never run: `tsc --noEmit --strict` against the installed package's .d.ts
+// (scripts/test-package.sh). It uses every public function, class, method, option, reply field
+// and error field, and the `@ts-expect-error` lines prove the types refuse what the API refuses
+// (were anything `any`, those lines would be unused errors and tsc would fail).
+import init, {
+  CamsClient,
+  createQrdl,
+  initSync,
+  renderQrSvg,
+  signRpcRequest,
+  type BaseResponse,
+  type BatchOptions,
+  type CamsError,
+  type CamsErrorCode,
+  type ClientConfig,
+  type CreateQrdlRequest,
+  type CreateQrdlResponse,
+  type DeleteQrdlRequest,
+  type DirectCredentials,
+  type InitInput,
+  type InitOutput,
+  type ListQrdlResponse,
+  type ListQrdlsRequest,
+  type ProviderCredentials,
+  type QrImageFormat,
+  type Qrdl,
+  type RelayCredentials,
+  type Settled,
+  type SignedRequest,
+  type SyncInitInput,
+  type TemporaryCredentials,
+  type UpdateQrdlRequest,
+} from 'cams-qrdl';
+
+// -- starting the module -----------------------------------------------------------------------
+
+const wasmUrl: InitInput = new URL('cams_qrdl_bg.wasm', 'https://example.com/assets/');
+const started: Promise<InitOutput> = init({ module_or_path: wasmUrl });
+const memory: WebAssembly.Memory = (await started).memory;
+void memory;
+await init();
+declare const bytes: ArrayBuffer;
+const sync: SyncInitInput = bytes;
+const output: InitOutput = initSync({ module: sync });
+void output;
+
+// -- configuration: the three credential sources and every option ------------------------------
+
+const direct: DirectCredentials = {
+  accessKeyId: 'demo-access-key-id',
+  accessKeySecret: 'demo-access-key-secret',
+  securityToken: 'CAIS...',
+};
+const relay: RelayCredentials = {
+  stsRelayUrl: '/sts',
+  headers: { Authorization: 'Bearer t' },
+  credentials: 'same-origin',
+};
+const provider: ProviderCredentials = {
+  provider: async (): Promise<TemporaryCredentials> => ({
+    accessKeyId: 'STS.x',
+    accessKeySecret: 's',
+    securityToken: 't',
+    expiration: '2030-01-01T00:00:00Z',
+  }),
+};
+const config: ClientConfig = {
+  credentials: relay,
+  endpoint: '/cams',
+  regionId: 'ap-southeast-1',
+  maxQps: 5,
+  maxRetries: 3,
+  timeoutMs: 10_000,
+};
+const others: ClientConfig[] = [{ credentials: direct }, { credentials: provider }];
+void others;
+
+// @ts-expect-error: credentials are required
+const noCredentials: ClientConfig = { endpoint: '/cams' };
+// @ts-expect-error: credentials mode is one of three words
+const badMode: RelayCredentials = { stsRelayUrl: '/sts', credentials: 'always' };
+void noCredentials;
+void badMode;
+
+// -- requests ----------------------------------------------------------------------------------
+
+const format: QrImageFormat = 'SVG';
+const create: CreateQrdlRequest = {
+  phoneNumber: '8613800001234',
+  prefilledMessage: 'Hello',
+  generateQrImage: format,
+  custSpaceId: 'cs-1',
+};
+const update: UpdateQrdlRequest = { ...create, qrdlCode: 'ABC' };
+const list: ListQrdlsRequest = { phoneNumber: '8613800001234', custSpaceId: 'cs-1' };
+const remove: DeleteQrdlRequest = { phoneNumber: '8613800001234', qrdlCode: 'ABC', custSpaceId: 'cs-1' };
+
+// @ts-expect-error: only PNG or SVG
+const jpg: CreateQrdlRequest = { phoneNumber: '1', prefilledMessage: 'x', generateQrImage: 'JPG' };
+// @ts-expect-error: the phone number is required
+const noPhone: CreateQrdlRequest = { prefilledMessage: 'x', generateQrImage: 'PNG' };
+void jpg;
+void noPhone;
+
+// -- replies -----------------------------------------------------------------------------------
+
+function show(q: Qrdl): string {
+  return [q.qrImageUrl, q.phoneNumber, q.qrdlCode, q.deepLinkUrl, q.generateQrImage, q.prefilledMessage].join(' ');
+}
+
+function base(r: BaseResponse): string {
+  const message: string | undefined = r.message;
+  const detail: string | undefined = r.accessDeniedDetail;
+  return `${r.requestId} ${r.code} ${message ?? ''} ${detail ?? ''}`;
+}
+
+const one: CreateQrdlResponse = await createQrdl(create, config);
+show(one.data);
+base(one);
+
+// -- errors: every field -----------------------------------------------------------------------
+
+function isCamsError(e: unknown): e is CamsError {
+  return e instanceof Error && e.name === 'CamsError';
+}
+
+function describe(e: CamsError): string {
+  const name: 'CamsError' = e.name;
+  const code: CamsErrorCode = e.code;
+  const status: number | undefined = e.httpStatus;
+  const retryable: boolean = e.retryable;
+  const optional: (string | undefined)[] = [e.requestId, e.recommend, e.accessDeniedDetail, e.field, e.relayCode];
+  return `${name} ${code} ${e.message} ${status ?? ''} ${retryable} ${optional.join(' ')}`;
+}
+
+const known: CamsErrorCode[] = ['InvalidParameter', 'Throttling.User', 'CredentialsError', 'Some.FutureCode'];
+void known;
+
+try {
+  await createQrdl(create, { credentials: direct });
+} catch (e) {
+  if (isCamsError(e)) describe(e);
+}
+
+// -- the client: every method ------------------------------------------------------------------
+
+const client = new CamsClient(config);
+const created: CreateQrdlResponse = await client.createQrdl(create);
+const listed: ListQrdlResponse = await client.listQrdls(list);
+listed.data.map(show);
+const updated: CreateQrdlResponse = await client.updateQrdl(update);
+const deleted: BaseResponse = await client.deleteQrdl(remove);
+base(created);
+base(updated);
+base(deleted);
+
+// @ts-expect-error: an update needs the code
+await client.updateQrdl(create);
+
+const controller = new AbortController();
+const options: BatchOptions<CreateQrdlResponse> = {
+  signal: controller.signal,
+  onProgress: (done: number, total: number, index: number, result: Settled<CreateQrdlResponse>) => {
+    if (result.ok) show(result.value.data);
+    else describe(result.error);
+    void [done, total, index];
+  },
+};
+const batch: Settled<CreateQrdlResponse>[] = await client.createQrdls([create, create], options);
+for (const r of batch) {
+  if (r.ok) show(r.value.data);
+  else describe(r.error);
+}
+const removedAll: Settled<BaseResponse>[] = await client.deleteQrdls([remove], {
+  signal: controller.signal,
+  onProgress: (_done, _total, _index, result) => (result.ok ? base(result.value) : describe(result.error)),
+});
+void removedAll;
+
+client.free();
+{
+  using scoped = new CamsClient({ credentials: direct });
+  void scoped;
+}
+
+// -- the signer and the local QR renderer -------------------------------------------------------
+
+const signed: SignedRequest = signRpcRequest('POST', { Action: 'CreatePhoneMessageQrdl' }, 'secret');
+const parts: string[] = [signed.canonicalQuery, signed.stringToSign, signed.signature];
+void parts;
+// @ts-expect-error: GET or POST only
+signRpcRequest('PUT', {}, 'secret');
+// @ts-expect-error: parameters are strings
+signRpcRequest('GET', { Version: 2020 }, 'secret');
+
+const svg: string = renderQrSvg(one.data.deepLinkUrl);
+void svg;
+// @ts-expect-error: text only
+renderQrSvg(42);
+
+export {};
