@@ -18,6 +18,8 @@ stall_port="${CAMS_STALL_PORT:-18082}"
 page_port="${CAMS_TEST_PAGE_PORT:-18083}"
 short_relay_port="${CAMS_SHORT_RELAY_PORT:-18084}"
 short_emulator_port="${CAMS_SHORT_EMULATOR_PORT:-18085}"
+narrow_relay_port="${CAMS_NARROW_RELAY_PORT:-18086}"
+narrow_emulator_port="${CAMS_NARROW_EMULATOR_PORT:-18087}"
 # The runner serves the test page here; the relay's origin check must allow it.
 export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$page_port"
 export CAMS_RELAY_URL="http://127.0.0.1:$relay_port"
@@ -25,6 +27,7 @@ export CAMS_EMULATOR_URL="http://127.0.0.1:$emulator_port"
 export CAMS_STALL_URL="http://127.0.0.1:$stall_port"
 export CAMS_SHORT_RELAY_URL="http://127.0.0.1:$short_relay_port"
 export CAMS_SHORT_EMULATOR_URL="http://127.0.0.1:$short_emulator_port"
+export CAMS_NARROW_RELAY_URL="http://127.0.0.1:$narrow_relay_port"
 # A file's tests share one limit for the whole file (default 20 s); paced batches take longer.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
@@ -57,6 +60,13 @@ pids+=($!)
   --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/short-relay.log" 2>&1 &
 pids+=($!)
 
+# A relay whose session policy allows only create and list: the other two get Ram.PermissionDeny.
+"$target_dir/debug/cams-relay" --emulate \
+  --listen "127.0.0.1:$narrow_relay_port" --emulator-listen "127.0.0.1:$narrow_emulator_port" \
+  --sts-policy '{"Version":"1","Statement":[{"Effect":"Allow","Action":["cams:CreatePhoneMessageQrdl","cams:ListPhoneMessageQrdl"],"Resource":"*"}]}' \
+  --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/narrow-relay.log" 2>&1 &
+pids+=($!)
+
 # Accepts connections and never answers: the timeout test's endpoint.
 python3 -c '
 import socket, sys, time
@@ -68,7 +78,7 @@ while True:
 ' "$stall_port" &
 pids+=($!)
 
-for relay in "$CAMS_RELAY_URL:relay" "$CAMS_SHORT_RELAY_URL:short-relay"; do
+for relay in "$CAMS_RELAY_URL:relay" "$CAMS_SHORT_RELAY_URL:short-relay" "$CAMS_NARROW_RELAY_URL:narrow-relay"; do
   url="${relay%:*}" log="${relay##*:}"
   for _ in $(seq 1 100); do
     if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi

@@ -14,11 +14,15 @@ use web_support::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn relay_config() -> JsValue {
+    relay_config_at(relay())
+}
+
+fn relay_config_at(base: &str) -> JsValue {
     let config = js("{}");
     let creds = js("{}");
-    set(&creds, "stsRelayUrl", &format!("{}/sts", relay()).into());
+    set(&creds, "stsRelayUrl", &format!("{base}/sts").into());
     set(&config, "credentials", &creds);
-    set(&config, "endpoint", &format!("{}/cams", relay()).into());
+    set(&config, "endpoint", &format!("{base}/cams").into());
     config
 }
 
@@ -144,4 +148,32 @@ async fn relay_credentials_are_temporary_and_scoped() {
     .await
     .expect("create succeeds");
     assert_eq!(get_str(&res, "code").as_deref(), Some("OK"));
+}
+
+#[wasm_bindgen_test]
+async fn a_session_policy_that_denies_an_action_gives_ram_permission_deny() {
+    // This relay's session policy allows create and list only.
+    let client = CamsClient::new(relay_config_at(narrow_relay())).expect("config is valid");
+    let phone = "8613800000305";
+    let created = settle(client.create_qrdl(create_request(phone, "Allowed", "PNG")))
+        .await
+        .expect("create is allowed");
+    let qrdl = get_str(&get(&created, "data"), "qrdlCode").expect("a code");
+
+    let err = rejection(client.delete_qrdl(js(&format!(
+        r#"{{"phoneNumber":"{phone}","qrdlCode":"{qrdl}"}}"#
+    ))))
+    .await;
+    assert_eq!(code(&err), "Ram.PermissionDeny");
+    assert_eq!(get(&err, "httpStatus").as_f64(), Some(400.0));
+    assert_eq!(get(&err, "retryable").as_bool(), Some(false));
+    assert!(get_str(&err, "requestId").is_some());
+    let detail = get_str(&err, "accessDeniedDetail").expect("an AccessDeniedDetail");
+    assert!(detail.contains("cams:DeletePhoneMessageQrdl"), "{detail}");
+
+    // Nothing was deleted.
+    let list = settle(client.list_qrdls(js(&format!(r#"{{"phoneNumber":"{phone}"}}"#))))
+        .await
+        .expect("list is allowed");
+    assert!(codes_of(&list).contains(&qrdl));
 }

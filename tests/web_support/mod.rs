@@ -27,6 +27,11 @@ pub fn short_relay() -> &'static str {
     option_env!("CAMS_SHORT_RELAY_URL").unwrap_or("http://127.0.0.1:18084")
 }
 
+/// A relay whose session policy allows only create and list.
+pub fn narrow_relay() -> &'static str {
+    option_env!("CAMS_NARROW_RELAY_URL").unwrap_or("http://127.0.0.1:18086")
+}
+
 pub fn short_emulator() -> &'static str {
     option_env!("CAMS_SHORT_EMULATOR_URL").unwrap_or("http://127.0.0.1:18085")
 }
