@@ -150,6 +150,43 @@ test('failed rows show their error and the hint, and "Retry failed rows" finishe
   }
 });
 
+test('"Retry failed rows" first claims codes whose create happened though its reply was lost: no duplicates', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
+    // Through the relay a dropped upstream connection is a 502 RelayUpstreamError.
+    allow: [/the server responded with a status of 502/],
+  });
+  const emulator = env.relay.emulator;
+  const stats = async () => (await (await fetch(`${emulator}/__emulator/stats`)).json());
+  try {
+    await pageReady(page);
+    const batch = page.locator('#batch');
+    await batch.getByLabel('Phone number').fill('8613800006666');
+    await batch.getByLabel('Messages, one per line').fill(['alpha', 'beta', 'gamma'].join('\n'));
+    // The emulator creates the first two codes and then drops the connection without a reply.
+    const set = await fetch(`${emulator}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dropRate: 1, failFirst: 2, actions: ['CreatePhoneMessageQrdl'] }),
+    });
+    assert.equal(set.status, 200);
+    const createdBefore = (await stats()).created ?? 0;
+    await batch.getByRole('button', { name: 'Create 3 QR codes' }).click();
+    await batch.locator('.progress-text', { hasText: '3 of 3 finished: 1 created, 2 failed' }).waitFor({ timeout: 30_000 });
+    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' });
+    assert.equal((await stats()).created - createdBefore, 3, 'the two lost replies were creates that happened');
+
+    await batch.getByRole('button', { name: 'Retry failed rows' }).click();
+    await batch.locator('.progress-text', { hasText: '3 of 3 finished: 3 created, 0 failed' }).waitFor({ timeout: 30_000 });
+    assert.equal((await stats()).created - createdBefore, 3, 'retrying made no second code');
+    const codes = await batch.locator('tbody tr td:nth-child(5)').allTextContents();
+    assert.equal(new Set(codes.filter(Boolean)).size, 3, `three distinct codes: ${codes}`);
+    assertNoConsoleErrors();
+  } finally {
+    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' }).catch(() => {});
+    await context.close();
+  }
+});
+
 test('Stop halts a batch after the calls already sent; starting again finishes the rest', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
   try {

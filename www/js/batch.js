@@ -92,6 +92,9 @@ export function toCsv(rows) {
 /**
  * Mounts the batch section into `root`. opts: { getClient(), announce(msg), defaultPhone() }
  */
+/** Failures after which a create may have happened (the request may have reached the service). */
+const MAYBE_CREATED = new Set(['Timeout', 'NetworkError', 'SignatureNonceUsed', 'RelayTimeout', 'RelayUpstreamError']);
+
 export function mountBatch(root, opts) {
   const announce = opts.announce ?? (() => {});
   const phone = field({ id: 'batch-phone', label: 'Phone number', control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
@@ -400,9 +403,47 @@ export function mountBatch(root, opts) {
     stop.disabled = true;
     announce('Stopping after the requests already sent…');
   });
-  retry.addEventListener('click', () => {
+  /**
+   * A create that timed out or lost its connection may have happened. Before such rows are sent
+   * again, the number's codes are listed and a code with the row's message (not yet claimed by
+   * another row) is taken as that row's, so retrying never makes a second code.
+   * Returns false when the list itself failed (then nothing is retried).
+   */
+  async function reconcileMaybeCreated(failed) {
+    const unsure = failed.filter((r) => MAYBE_CREATED.has(r.error?.code));
+    if (!unsure.length) return true;
+    announce('Checking which of the failed rows were created after all…');
+    let listed;
+    try {
+      const req = { phoneNumber: batchPhone };
+      if (batchSpace) req.custSpaceId = batchSpace;
+      listed = (await opts.getClient().listQrdls(req)).data;
+    } catch (err) {
+      showError(alert, err, { title: 'Could not check the failed rows before retrying them', operation: 'list' });
+      return false;
+    }
+    const claimed = new Set(rows.filter((r) => r.qrdl).map((r) => r.qrdl.qrdlCode));
+    for (const r of unsure) {
+      const found = listed.find((q) => q.prefilledMessage === r.message && !claimed.has(q.qrdlCode));
+      if (found) {
+        claimed.add(found.qrdlCode);
+        settleRow(r, { ok: true, value: { data: found } });
+      }
+    }
+    return true;
+  }
+
+  retry.addEventListener('click', async () => {
     if (running) return;
-    run(rows.filter((r) => r.state === 'failed'));
+    retry.disabled = true;
+    const failed = rows.filter((r) => r.state === 'failed');
+    if (!(await reconcileMaybeCreated(failed))) {
+      updateProgress();
+      return;
+    }
+    const todo = failed.filter((r) => r.state === 'failed');
+    if (todo.length) await run(todo);
+    else announce('Every failed row had been created after all; nothing was sent again.');
   });
   exportBtn.addEventListener('click', () => {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');

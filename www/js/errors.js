@@ -122,12 +122,12 @@ export const ERROR_HINTS = [
   {
     code: 'NetworkError',
     sentence: 'The request could not reach the service: no connection, the host refused it, or the browser blocked it.',
-    todo: 'Check your connection and the relay URL or endpoint. Browsers cannot call Alibaba Cloud\'s endpoint directly (it sends no CORS headers): connect through a cams-relay.',
+    todo: 'Check your connection and the relay URL or endpoint. Browsers cannot call Alibaba Cloud\'s endpoint directly (it sends no CORS headers): connect through a cams-relay. If a create was cut off, it may have happened: look in "My QR codes" before creating it again ("Retry failed rows" checks for you).',
   },
   {
     code: 'Timeout',
     sentence: 'No reply came in time.',
-    todo: 'Check your connection and that the relay or endpoint is up, then try again.',
+    todo: 'Check your connection and that the relay or endpoint is up. A create that timed out may still have happened: look in "My QR codes" before creating it again ("Retry failed rows" checks for you).',
   },
   {
     code: 'InvalidResponse',
