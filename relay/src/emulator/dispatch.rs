@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Extension, State};
-use axum::http::{header, HeaderMap, Method as HttpMethod, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, Uri};
 use axum::response::Response;
 use cams_qrdl::core::sign::Method;
 use cams_qrdl::core::types::Action;
@@ -66,12 +66,6 @@ pub async fn handle(
     let outcome = run(&emu, &method, params, &mut trace);
 
     let delay = trace.injection.as_ref().and_then(|i| i.latency);
-    if let Some(delay) = delay {
-        tokio::time::sleep(delay).await;
-        // The reply is written now; its Date says so (clients measure their skew from it).
-        ctx.date = emu.clock.now_system();
-    }
-
     let response = match &outcome {
         Outcome::Page(kind, status) => fault_replies::html_page(*kind, *status, &ctx)
             .unwrap_or_else(|| errors::internal_error().into_response(&ctx)),
@@ -104,6 +98,18 @@ pub async fn handle(
         delayed: delay.is_some(),
         created: api == Some(Api::Cams(Action::Create)) && matches!(outcome, Outcome::Json(Ok(_))),
     });
+
+    // Counted above, before any injected delay: a client that gives up during it still made the
+    // call (and a create still happened), so the counters must not wait for the reply.
+    let mut response = response;
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+        // The reply is written now; its Date says so (clients measure their skew from it).
+        ctx.date = emu.clock.now_system();
+        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(ctx.date)) {
+            response.headers_mut().insert(header::DATE, v);
+        }
+    }
 
     if trace.fault() == Some(FaultKind::Drop) {
         let Some(Extension(ConnectInfo(connection))) = connection else {

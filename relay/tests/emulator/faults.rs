@@ -294,6 +294,30 @@ async fn latency_delays_the_reply_after_the_action() {
 }
 
 #[tokio::test]
+async fn a_client_that_gives_up_during_the_latency_is_still_counted() {
+    let h = harness();
+    h.set_faults(r#"{"latencyMs":2000,"actions":["CreatePhoneMessageQrdl"]}"#)
+        .await;
+    // Dropping the request future mid-delay is what hyper does when the client disconnects.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        h.create_as(&demo_key(), "abandoned"),
+    )
+    .await;
+    assert!(gave_up.is_err(), "the reply came before the delay ended");
+    let s = h.get_path("/__emulator/stats").await.json();
+    assert_eq!(
+        (s["faults"]["latency"].as_u64(), s["created"].as_u64()),
+        (Some(1), Some(1)),
+        "{s}"
+    );
+    h.set_faults(r#"{"actions":["CreatePhoneMessageQrdl"]}"#)
+        .await;
+    let listed = h.list_as(&demo_key()).await.assert_ok();
+    assert_eq!(listed["Data"].as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[tokio::test]
 async fn scoping_by_key_includes_the_sts_credentials_it_minted() {
     let h = harness();
     let session = h.assume_role_as(&other_key(), &[]).await;
