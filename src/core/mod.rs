@@ -19,6 +19,7 @@ pub mod redact;
 pub mod refresh;
 pub mod response;
 pub mod retry;
+pub mod sha1;
 pub mod sign;
 pub mod sts;
 pub mod timestamp;
