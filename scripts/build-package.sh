@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the wasm module and its
 # JS glue and types from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's
-# wasm-opt -Oz), our package.json (npm/package.json with the version from Cargo.toml), the npm
-# README and LICENSE. Needs nothing beyond the registries: no wasm-pack, no downloads at build
-# time. Prints each part's size, raw and gzip -9, and the shipped module's (wasm + JS glue).
+# wasm-opt -Oz), the glue minified with npm's terser, our package.json (npm/package.json with the
+# version from Cargo.toml), the npm README and LICENSE. Needs nothing beyond the registries: no
+# wasm-pack, no downloads at build time. Prints each part's size, raw and gzip -9, and the
+# shipped module's (wasm + JS glue).
 # Usage: scripts/build-package.sh [OUT_DIR]    then: cd pkg && npm pack
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,6 +24,15 @@ rm -rf "$out"
 bash scripts/build-wasm.sh "$out" >/dev/null
 # wasm-bindgen may write files npm must not publish (a .gitignore would hide everything else).
 rm -f "$out/.gitignore" "$out/package.json"
+
+# The JS glue, minified (terser, a pinned devDependency): wasm-bindgen writes it for reading,
+# with comments, and it is a tenth of what a page downloads. Export and class names are kept,
+# and so is `new URL("cams_qrdl_bg.wasm", import.meta.url)`, which bundlers look for.
+node_modules/.bin/terser "$out/cams_qrdl.js" --module --compress passes=2 --mangle \
+  --keep-classnames -o "$out/cams_qrdl.min.js"
+mv "$out/cams_qrdl.min.js" "$out/cams_qrdl.js"
+grep -q 'new URL("cams_qrdl_bg.wasm",import.meta.url)' "$out/cams_qrdl.js" ||
+  { echo "build-package: the minified glue lost its wasm URL" >&2; exit 1; }
 
 # Types: wasm-bindgen describes the module's raw exports (InitOutput in cams_qrdl.d.ts, and all
 # of cams_qrdl_bg.wasm.d.ts) with `any`. Nobody calls those; they are typed `unknown` instead so
