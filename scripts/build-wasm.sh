@@ -11,10 +11,10 @@ out="${1:-www/pkg}"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
 # shellcheck disable=SC2086 # CARGO_FLAGS is a list of flags
-cargo build --target wasm32-unknown-unknown --release -p cams-qrdl ${CARGO_FLAGS:-}
+cargo build --target wasm32-unknown-unknown --profile wasm-release -p cams-qrdl ${CARGO_FLAGS:-}
 mkdir -p "$out"
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
-  --out-dir "$out" "$target_dir/wasm32-unknown-unknown/release/cams_qrdl.wasm"
+  --out-dir "$out" "$target_dir/wasm32-unknown-unknown/wasm-release/cams_qrdl.wasm"
 
 wasm="$out/cams_qrdl_bg.wasm"
 wasm_opt=""
