@@ -2,74 +2,20 @@
 // with playwright-core, record console errors, save screenshots, decode QR codes.
 // Builds nothing: expects www/pkg (scripts/build-wasm.sh) and target/debug/cams-relay.
 
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { DEMO_KEY, ROOT, launchBrowser, startRelay as startRelayServing } from '../support/relay.mjs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { DEMO_KEY, ROOT, launchBrowser };
 export const SCREENSHOTS = path.join(ROOT, 'tests/page/screenshots');
-export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-const RELAY_BIN = process.env.CAMS_RELAY_BIN ?? path.join(ROOT, 'target/debug/cams-relay');
-
-/**
- * Starts cams-relay on its emulator with port 0 for both listeners and reads the bound addresses
- * from its stdout. Returns { url, emulator, stop(), output() }.
- */
+/** cams-relay on its emulator serving this repository's www/ (which needs www/pkg built). */
 export async function startRelay(extraArgs = []) {
-  if (!existsSync(RELAY_BIN)) throw new Error(`${RELAY_BIN} is missing: run \`cargo build -p cams-relay\` first`);
   if (!existsSync(path.join(ROOT, 'www/pkg/cams_qrdl.js'))) throw new Error('www/pkg is missing: run `bash scripts/build-wasm.sh` first');
-  const args = [
-    '--emulate',
-    '--listen', '127.0.0.1:0',
-    '--emulator-listen', '127.0.0.1:0',
-    '--www', path.join(ROOT, 'www'),
-    '--emulator-access-key', `${DEMO_KEY.id}:${DEMO_KEY.secret}`,
-    ...extraArgs,
-  ];
-  const child = spawn(RELAY_BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
-  let out = '';
-  const collect = (b) => {
-    out += b.toString();
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const found = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cams-relay did not report its addresses within 20 s:\n${out}`)), 20_000);
-    const check = () => {
-      const relay = out.match(/serving (https?:\/\/[^\s]+)/);
-      const emu = out.match(/emulator listening on (https?:\/\/[^\s]+)/);
-      if (relay && emu) {
-        clearTimeout(timer);
-        resolve({ url: relay[1].replace(/\/?$/, '/'), emulator: emu[1].replace(/\/$/, '') });
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cams-relay exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-  return {
-    ...found,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  return startRelayServing(path.join(ROOT, 'www'), extraArgs);
 }
 
 /** A loopback URL where nothing listens (a port just bound and released), for refused connections. */
@@ -116,14 +62,6 @@ export async function startStaticServer(files = {}) {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((r) => server.close(r)),
   };
-}
-
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 /**
