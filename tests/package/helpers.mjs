@@ -6,9 +6,7 @@
 import http from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CHROMIUM, DEMO_KEY, RELAY_BIN, ROOT, launchBrowser, startRelay } from '../support/relay.mjs';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
+import { CHROMIUM, DEMO_KEY, RELAY_BIN, ROOT, decodeSvgInPage, launchBrowser, startRelay } from '../support/relay.mjs';
 
 export { CHROMIUM, DEMO_KEY, RELAY_BIN, ROOT, launchBrowser, startRelay };
 
@@ -79,25 +77,6 @@ export async function waitForQr(page, timeout = 20_000) {
 
 /** Draws the page's local SVG on a white canvas in the page and decodes it with jsQR: its text. */
 export async function decodeSvg(page, size = 400) {
-  const dataUrl = await page.evaluate(async (size) => {
-    const svg = document.querySelector('#qr-svg svg');
-    const url = URL.createObjectURL(new Blob([svg.outerHTML], { type: 'image/svg+xml' }));
-    const img = new Image();
-    await new Promise((res, rej) => {
-      img.onload = res;
-      img.onerror = () => rej(new Error('the SVG does not load as an image'));
-      img.src = url;
-    });
-    const c = document.createElement('canvas');
-    c.width = size;
-    c.height = size;
-    const ctx = c.getContext('2d');
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, size, size);
-    ctx.drawImage(img, 0, 0, size, size);
-    URL.revokeObjectURL(url);
-    return c.toDataURL('image/png');
-  }, size);
-  const png = PNG.sync.read(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
-  return jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? null;
+  const svgText = await page.evaluate(() => document.querySelector('#qr-svg svg').outerHTML);
+  return decodeSvgInPage(page, svgText, size);
 }

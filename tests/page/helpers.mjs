@@ -6,11 +6,11 @@ import { createServer } from 'node:net';
 import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_KEY, ROOT, launchBrowser, startRelay as startRelayServing } from '../support/relay.mjs';
+import { DEMO_KEY, ROOT, decodeSvgInPage, launchBrowser, startRelay as startRelayServing } from '../support/relay.mjs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 
-export { DEMO_KEY, ROOT, launchBrowser };
+export { DEMO_KEY, ROOT, decodeSvgInPage, launchBrowser };
 export const SCREENSHOTS = path.join(ROOT, 'tests/page/screenshots');
 /** cams-relay on its emulator serving this repository's www/ (which needs www/pkg built). */
 export async function startRelay(extraArgs = []) {
@@ -112,33 +112,6 @@ export function decodePng(buffer) {
   const png = PNG.sync.read(buffer);
   const res = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
   return { text: res?.data ?? null, width: png.width, height: png.height };
-}
-
-/** Draws SVG text in the page on a white canvas and decodes the pixels as a QR code. */
-export async function decodeSvgInPage(page, svgText, size = 600) {
-  const rgba = await page.evaluate(
-    async ({ svgText, size }) => {
-      const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
-      const img = new Image();
-      await new Promise((res, rej) => {
-        img.onload = res;
-        img.onerror = () => rej(new Error('the SVG does not load as an image'));
-        img.src = url;
-      });
-      const c = document.createElement('canvas');
-      c.width = size;
-      c.height = size;
-      const ctx = c.getContext('2d');
-      ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, size, size);
-      ctx.drawImage(img, 0, 0, size, size);
-      URL.revokeObjectURL(url);
-      return Array.from(ctx.getImageData(0, 0, size, size).data);
-    },
-    { svgText, size },
-  );
-  const res = jsQR(Uint8ClampedArray.from(rgba), size, size);
-  return res?.data ?? null;
 }
 
 /** Clicks something that starts a download and returns { name, buffer }. */

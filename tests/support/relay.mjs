@@ -1,10 +1,12 @@
-// Shared by the page and package tests: cams-relay on its emulator, and Debian's Chromium.
+// Shared by the page and package tests: cams-relay on its emulator, Debian's Chromium, and
+// decoding a QR drawn from SVG in the page.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import jsQR from 'jsqr';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
@@ -71,4 +73,31 @@ export async function launchBrowser() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Draws SVG text in the page on a white canvas and decodes the pixels as a QR code. */
+export async function decodeSvgInPage(page, svgText, size = 600) {
+  const rgba = await page.evaluate(
+    async ({ svgText, size }) => {
+      const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
+      const img = new Image();
+      await new Promise((res, rej) => {
+        img.onload = res;
+        img.onerror = () => rej(new Error('the SVG does not load as an image'));
+        img.src = url;
+      });
+      const c = document.createElement('canvas');
+      c.width = size;
+      c.height = size;
+      const ctx = c.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, size, size);
+      ctx.drawImage(img, 0, 0, size, size);
+      URL.revokeObjectURL(url);
+      return Array.from(ctx.getImageData(0, 0, size, size).data);
+    },
+    { svgText, size },
+  );
+  const res = jsQR(Uint8ClampedArray.from(rgba), size, size);
+  return res?.data ?? null;
 }
