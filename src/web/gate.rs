@@ -1,10 +1,7 @@
 //! The pacing gate every request of a client passes just before it is sent: first come, first
-//! served, at the times [`Pacer`] allows, with at most one window's worth of calls in flight.
-//!
-//! The send time recorded is the moment the gate opens for a call, immediately before `fetch`
-//! (the call already has its keys), so the spacing the server sees is the spacing recorded. The
-//! in-flight limit keeps it so when replies are slow: the browser holds back a request beyond its
-//! six connections per host and would then send several at once when connections free up.
+//! served, when [`Pacer`] allows. A permit is held for the whole request and dropped once its
+//! reply has been read (or it failed), and that moment is the settle time the pacer counts from,
+//! an upper bound of when the server saw the call.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -13,7 +10,7 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use crate::core::pacing::Pacer;
+use crate::core::pacing::{Pacer, Slot};
 use crate::web::timers::{monotonic_ms, sleep};
 
 #[derive(Clone)]
@@ -23,7 +20,6 @@ pub(crate) struct Gate {
 
 struct State {
     pacer: Pacer,
-    in_flight: usize,
     queue: VecDeque<Rc<Ticket>>,
     /// A timer will call `pump` when the head of the queue may go.
     wake_scheduled: bool,
@@ -43,7 +39,6 @@ impl Gate {
         Gate {
             state: Rc::new(RefCell::new(State {
                 pacer: Pacer::new(max_qps),
-                in_flight: 0,
                 queue: VecDeque::new(),
                 wake_scheduled: false,
             })),
@@ -90,23 +85,26 @@ fn pump(state: &Rc<RefCell<State>>) {
             while s.queue.front().is_some_and(|t| t.closed.get()) {
                 s.queue.pop_front();
             }
-            if s.queue.is_empty() || s.in_flight >= s.pacer.per_window() {
+            if s.queue.is_empty() {
                 break;
             }
             let now = monotonic_ms();
-            let at = s.pacer.earliest(now);
-            if at > now {
-                if !s.wake_scheduled {
-                    s.wake_scheduled = true;
-                    wait_ms = Some(at - now);
+            match s.pacer.next_slot(now) {
+                Slot::Now => {}
+                // A settle calls `pump` again.
+                Slot::AfterSettle => break,
+                Slot::At(at) => {
+                    if !s.wake_scheduled {
+                        s.wake_scheduled = true;
+                        wait_ms = Some(at - now);
+                    }
+                    break;
                 }
-                break;
             }
             let Some(ticket) = s.queue.pop_front() else {
                 break;
             };
-            s.pacer.record(now);
-            s.in_flight += 1;
+            s.pacer.start();
             ticket.granted.set(true);
             wakers.extend(ticket.waker.borrow_mut().take());
         }
@@ -128,8 +126,7 @@ fn pump(state: &Rc<RefCell<State>>) {
 
 fn release(state: &Rc<RefCell<State>>) {
     {
-        let mut s = state.borrow_mut();
-        s.in_flight = s.in_flight.saturating_sub(1);
+        state.borrow_mut().pacer.settle(monotonic_ms());
     }
     pump(state);
 }
@@ -165,13 +162,13 @@ impl Drop for Acquire {
             return;
         }
         if self.ticket.granted.get() {
-            // Granted but never taken: the slot stays used (it was recorded), the place frees.
+            // Granted but never taken: settled now, as if it had been sent.
             release(&self.state);
         }
     }
 }
 
-/// One call in flight; dropping it lets the next one through.
+/// One call in flight; dropping it once the reply is read settles the call.
 pub(crate) struct Permit {
     state: Rc<RefCell<State>>,
 }
