@@ -7,6 +7,10 @@
 //! `/cams` itself is routed here); the upstream request gets a fresh header set, so the browser's
 //! cookies and `Authorization` stay behind. In production the endpoint must be Alibaba's
 //! (`https://*.aliyuncs.com`), checked before the relay starts ([`check_alibaba_endpoint`]).
+//!
+//! Nor does it forward any CAMS call: only the four message QR code actions of version
+//! 2020-06-06 ([`forwardable`]), so a relay's address cannot be used to send WhatsApp messages or
+//! change anything else in an account, whoever's keys signed the request.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +20,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cams_qrdl::core::encode::parse_form;
+use cams_qrdl::core::params::CAMS_VERSION;
+use cams_qrdl::core::types::Action;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use url::{Host, Url};
 
@@ -174,7 +180,13 @@ pub async fn handler(
             .into_response()
         }
     };
-    let action = action_of(&body);
+    let action = match forwardable(&body) {
+        Ok(action) => action,
+        Err(message) => {
+            return RelayError::new(StatusCode::FORBIDDEN, codes::ACTION_NOT_ALLOWED, message)
+                .into_response()
+        }
+    };
     let mut response = match proxy.forward(body).await {
         Ok((status, headers, body)) => {
             let code = reply_code(&body);
@@ -190,9 +202,9 @@ pub async fn handler(
         }
         Err(e) => e.into_response(),
     };
-    if let Some(action) = action {
-        response.extensions_mut().insert(LogAction(action));
-    }
+    response
+        .extensions_mut()
+        .insert(LogAction(action.name().to_owned()));
     response
 }
 
@@ -208,14 +220,29 @@ fn too_large() -> Response {
     .into_response()
 }
 
-/// The `Action` the body names, when it looks like one (for the log line only).
-fn action_of(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    parse_form(text)
-        .into_iter()
-        .find(|(k, _)| k == "Action")
-        .map(|(_, v)| v)
-        .filter(|v| (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+/// The action a body asks for, when the relay forwards it: exactly one `Action`, one of the four
+/// message QR code actions, and exactly one `Version`, CAMS's. The error is the reply's message.
+fn forwardable(body: &[u8]) -> Result<Action, String> {
+    let refused = || {
+        format!(
+            "The relay forwards only the message QR code actions (CreatePhoneMessageQrdl, \
+             ListPhoneMessageQrdl, UpdatePhoneMessageQrdl, DeletePhoneMessageQrdl) of CAMS \
+             version {CAMS_VERSION}, each request with one Action and one Version."
+        )
+    };
+    let text = std::str::from_utf8(body).map_err(|_| refused())?;
+    let params = parse_form(text);
+    let only = |name: &str| {
+        let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
+        match (values.next(), values.next()) {
+            (Some(v), None) => Some(v.as_str()),
+            _ => None,
+        }
+    };
+    match (only("Action").and_then(Action::from_name), only("Version")) {
+        (Some(action), Some(CAMS_VERSION)) => Ok(action),
+        _ => Err(refused()),
+    }
 }
 
 /// The reply's `Code`, when it is JSON that has one (for the log line only).
@@ -285,13 +312,47 @@ mod tests {
     }
 
     #[test]
+    fn only_the_four_qr_actions_of_cams_2020_06_06_are_forwarded() {
+        for (body, action) in [
+            (
+                "Action=CreatePhoneMessageQrdl&Version=2020-06-06&Signature=x",
+                Action::Create,
+            ),
+            (
+                "Version=2020-06-06&Action=ListPhoneMessageQrdl",
+                Action::List,
+            ),
+            (
+                "Action=Update%50honeMessageQrdl&Version=2020-06-06",
+                Action::Update,
+            ),
+            (
+                "Action=DeletePhoneMessageQrdl&Version=2020-06-06",
+                Action::Delete,
+            ),
+        ] {
+            assert_eq!(forwardable(body.as_bytes()), Ok(action), "{body}");
+        }
+        for body in [
+            "",
+            "Signature=x",
+            "Action=SendChatappMessage&Version=2020-06-06",
+            "Action=CreatePhoneMessageQrdl",
+            "Action=CreatePhoneMessageQrdl&Version=2015-04-01",
+            "Action=AssumeRole&Version=2015-04-01",
+            "Action=CreatePhoneMessageQrdl&Action=SendChatappMessage&Version=2020-06-06",
+            "Action=CreatePhoneMessageQrdl&Version=2020-06-06&Version=2020-06-06",
+            "Action=createphonemessageqrdl&Version=2020-06-06",
+            "Action=CreatePhoneMessageQrdl%00&Version=2020-06-06",
+        ] {
+            let e = forwardable(body.as_bytes()).unwrap_err();
+            assert!(e.contains("CreatePhoneMessageQrdl"), "{body}: {e}");
+        }
+        assert!(forwardable(b"Action=\xff&Version=2020-06-06").is_err());
+    }
+
+    #[test]
     fn log_fields_are_tame() {
-        assert_eq!(
-            action_of(b"Action=CreatePhoneMessageQrdl&Signature=x").as_deref(),
-            Some("CreatePhoneMessageQrdl")
-        );
-        assert_eq!(action_of(b"Action=a%0Ab"), None);
-        assert_eq!(action_of(b"Signature=x"), None);
         assert_eq!(
             reply_code(br#"{"Code":"OK","Message":"m"}"#).as_deref(),
             Some("OK")

@@ -25,6 +25,8 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "Throttling.Relay";
     /// The body is over the relay's size limit.
     pub const BODY_TOO_LARGE: &str = "RelayBodyTooLarge";
+    /// `/cams` was asked to forward a CAMS action other than the four message QR code ones.
+    pub const ACTION_NOT_ALLOWED: &str = "RelayActionNotAllowed";
     /// The request is not one the relay forwards (a query string on `/cams`, a stalled body).
     pub const BAD_REQUEST: &str = "RelayBadRequest";
 }

@@ -28,7 +28,7 @@ async fn foreign_origins_are_refused_without_cors_headers_and_reach_nothing() {
             "{origin}"
         );
         got.assert_no_cors();
-        let got = post(&at(&relay, "/cams"), &[("origin", origin)], "Action=X").await;
+        let got = post(&at(&relay, "/cams"), &[("origin", origin)], QR_BODY).await;
         assert_eq!(got.status, 403, "{origin}");
         got.assert_no_cors();
         // Preflights too.
@@ -66,7 +66,7 @@ async fn allowed_origins_get_cors_and_preflights() {
     assert_eq!(got.header("access-control-allow-credentials"), Some("true"));
     assert!(got.header("vary").unwrap().contains("Origin"));
 
-    let got = post(&at(&relay, "/cams"), &[("origin", DASH)], "Action=X").await;
+    let got = post(&at(&relay, "/cams"), &[("origin", DASH)], QR_BODY).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.header("access-control-allow-origin"), Some(DASH));
     let exposed = got.header("access-control-expose-headers").unwrap();
@@ -119,7 +119,7 @@ async fn no_origin_and_the_relays_own_origin_are_allowed() {
         got.header("access-control-allow-origin"),
         Some(own.as_str())
     );
-    let got = post(&at(&relay, "/cams"), &[("origin", &own)], "Action=X").await;
+    let got = post(&at(&relay, "/cams"), &[("origin", &own)], QR_BODY).await;
     assert_eq!(got.status, 200);
     // Another port on the same host is another origin.
     let other = format!(
@@ -173,10 +173,7 @@ async fn the_auth_token_guards_sts_only() {
     assert_eq!(got.status, 200);
     assert_eq!(sts.count(), 1);
     // /cams takes signed calls without it.
-    assert_eq!(
-        post(&at(&relay, "/cams"), &[], "Action=X").await.status,
-        200
-    );
+    assert_eq!(post(&at(&relay, "/cams"), &[], QR_BODY).await.status, 200);
     relay.shutdown().await.unwrap();
 }
 
@@ -201,9 +198,9 @@ async fn each_client_is_rate_limited_with_retry_after() {
 
     // /cams: 1 a second, burst 2.
     let cams_url = at(&relay, "/cams");
-    assert_eq!(post(&cams_url, &[], "Action=X").await.status, 200);
-    assert_eq!(post(&cams_url, &[], "Action=X").await.status, 200);
-    let got = post(&cams_url, &[], "Action=X").await;
+    assert_eq!(post(&cams_url, &[], QR_BODY).await.status, 200);
+    assert_eq!(post(&cams_url, &[], QR_BODY).await.status, 200);
+    let got = post(&cams_url, &[], QR_BODY).await;
     assert_eq!(got.status, 429);
     assert!(got.header("retry-after").is_some());
     assert_eq!(cams.count(), 2);

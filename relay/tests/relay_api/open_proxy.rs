@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// A raw request with a short form body.
 fn request(line: &str, host: &str, extra_headers: &str) -> String {
-    let body = "Action=CreatePhoneMessageQrdl";
+    let body = "Action=CreatePhoneMessageQrdl&Version=2020-06-06";
     format!(
         "{line}\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n{extra_headers}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -164,7 +164,38 @@ async fn no_request_can_choose_the_destination() {
         assert_eq!(call.headers["host"], cams.authority.as_str());
         assert!(call.headers.get("x-forwarded-host").is_none());
         assert!(call.headers.get("forwarded").is_none());
-        assert_eq!(call.body, b"Action=CreatePhoneMessageQrdl");
+        assert_eq!(
+            call.body,
+            b"Action=CreatePhoneMessageQrdl&Version=2020-06-06"
+        );
     }
     relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn only_the_four_qr_actions_are_forwarded() {
+    let cams = ok_cams().await;
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let relay = production(&cams, &sts, &[]).await;
+    for body in [
+        // Another CAMS action (sending a WhatsApp message) with someone's own keys.
+        "Action=SendChatappMessage&Version=2020-06-06&Signature=x",
+        // Another product's version, a second Action smuggled in, none at all.
+        "Action=CreatePhoneMessageQrdl&Version=2015-04-01",
+        "Action=ListPhoneMessageQrdl&Action=SendChatappMessage&Version=2020-06-06",
+        "Version=2020-06-06&Signature=x",
+        "",
+    ] {
+        let got = post(&at(&relay, "/cams"), &[], body).await;
+        assert_eq!(
+            (got.status, got.code().as_str()),
+            (403, "RelayActionNotAllowed"),
+            "{body}"
+        );
+        assert!(got.text.contains("CreatePhoneMessageQrdl"), "{}", got.text);
+    }
+    assert_eq!(cams.count(), 0, "nothing was forwarded");
+    let got = post(&at(&relay, "/cams"), &[], QR_BODY).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(cams.count(), 1);
 }

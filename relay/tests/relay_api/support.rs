@@ -22,6 +22,9 @@ use tokio::net::{TcpListener, TcpStream};
 /// The relay's own long-term key in production-mode tests; it must never leave the relay.
 pub const RELAY_KEY_ID: &str = "LTAIrelayUnderTest";
 pub const RELAY_SECRET: &str = "relay-Secret-9f3Kq+/=x";
+/// A body `/cams` forwards (one of the four QR actions of CAMS 2020-06-06), for tests about
+/// everything but the action check.
+pub const QR_BODY: &str = "Action=ListPhoneMessageQrdl&Version=2020-06-06";
 pub const ROLE_ARN: &str = "acs:ram::1234567890123456:role/cams-qrdl-browser";
 
 /// One request a mock received.
