@@ -62,8 +62,9 @@ pub struct Cli {
     #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
     pub emulator_listen: SocketAddr,
 
-    /// Long-term key the emulator accepts, as ID:SECRET (repeatable).
-    /// [default when none is given: demo-access-key-id:demo-access-key-secret, the documented demo key]
+    /// Long-term key the emulator accepts, as ID:SECRET (repeatable), besides the documented
+    /// demo key demo-access-key-id:demo-access-key-secret (always accepted, unless a key with
+    /// that ID is given here)
     #[arg(long = "emulator-access-key", value_name = "ID:SECRET", value_parser = parse_access_key)]
     pub emulator_access_keys: Vec<AccessKeyArg>,
 

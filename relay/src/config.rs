@@ -218,12 +218,10 @@ fn emulator_config(cli: &Cli) -> EmulatorConfig {
         faults: cli.emulator_faults.clone(),
         ..EmulatorConfig::default()
     };
-    if !cli.emulator_access_keys.is_empty() {
-        config.access_keys = cli
-            .emulator_access_keys
-            .iter()
-            .map(|AccessKeyArg { id, secret }| (id.clone(), secret.clone()))
-            .collect();
+    // The documented demo key stays (the page offers it), unless a key of that ID is given.
+    for AccessKeyArg { id, secret } in &cli.emulator_access_keys {
+        config.access_keys.retain(|(known, _)| known != id);
+        config.access_keys.push((id.clone(), secret.clone()));
     }
     config
 }
@@ -317,6 +315,42 @@ mod tests {
         };
         assert_eq!(emulator.access_keys, EmulatorConfig::default().access_keys);
         assert_eq!((emulator.qps_limit, emulator.faults), (5, None));
+    }
+
+    #[test]
+    fn given_emulator_keys_come_with_the_demo_key() {
+        let p = plan(
+            &cli(&[
+                "--emulator-access-key",
+                "k1:s1",
+                "--emulator-access-key",
+                "k2:s2",
+            ]),
+            env(&[]),
+        )
+        .unwrap();
+        let PlanMode::Emulate { emulator, .. } = p.mode else {
+            panic!("expected emulate")
+        };
+        let ids: Vec<&str> = emulator
+            .access_keys
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(ids, ["demo-access-key-id", "k1", "k2"]);
+        // A key with the demo ID replaces the demo secret.
+        let p = plan(
+            &cli(&["--emulator-access-key", "demo-access-key-id:other"]),
+            env(&[]),
+        )
+        .unwrap();
+        let PlanMode::Emulate { emulator, .. } = p.mode else {
+            panic!("expected emulate")
+        };
+        assert_eq!(
+            emulator.access_keys,
+            [("demo-access-key-id".to_owned(), "other".to_owned())]
+        );
     }
 
     #[test]

@@ -60,13 +60,23 @@ async fn main() -> ExitCode {
     );
     match config.mode {
         Mode::Emulate => tracing::info!("emulate mode: /sts and /cams use the built-in emulator"),
-        Mode::Production => tracing::info!(
-            cams = %config.upstreams.cams,
-            sts = %config.upstreams.sts,
-            access_key_id = %config.identity.credentials.access_key_id,
-            role_arn = %config.identity.role_arn,
-            "production mode"
-        ),
+        Mode::Production => {
+            tracing::info!(
+                cams = %config.upstreams.cams,
+                sts = %config.upstreams.sts,
+                access_key_id = %config.identity.credentials.access_key_id,
+                role_arn = %config.identity.role_arn,
+                "production mode"
+            );
+            if config.auth_token.is_none() {
+                tracing::warn!(
+                    "/sts has no --auth-token: anyone who can reach this relay gets credentials \
+                     for the four QR-code actions (Origin checks stop other sites' pages, not \
+                     curl). Fine for a public QR page; for a dashboard, set --auth-token or put \
+                     the relay behind the dashboard's login (docs/relay.md)"
+                );
+            }
+        }
     }
 
     shutdown_signal().await;

@@ -239,7 +239,7 @@ fn the_binary_prints_its_urls_and_stops_on_sigterm() {
         "{emulator_line}"
     );
     assert!(
-        emulator_line.contains("access keys: AKID1"),
+        emulator_line.contains("access keys: demo-access-key-id, AKID1"),
         "{emulator_line}"
     );
     assert!(!emulator_line.contains("secret-one"));

@@ -55,8 +55,8 @@ use crate::emulator::store::{QrdlStore, MAX_CODES_PER_NUMBER};
 /// The timestamp window and the nonce memory, both 15 minutes.
 pub const WINDOW_SECS: i64 = 15 * 60;
 
-/// The documented demo key accepted when no `--emulator-access-key` is given. Its name says it
-/// is not a real secret; the page offers it in emulate mode.
+/// The documented demo key the emulator always accepts (beside any `--emulator-access-key`). Its
+/// name says it is not a real secret; the page offers it in emulate mode.
 pub const DEMO_ACCESS_KEY_ID: &str = "demo-access-key-id";
 pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-access-key-secret";
 
