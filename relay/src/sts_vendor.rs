@@ -272,11 +272,29 @@ fn sts_refusal(status: StatusCode, text: &str, clean: &dyn Fn(&str) -> String) -
         message = %message,
         "STS refused AssumeRole"
     );
+    let message = without_string_to_sign(&message);
     RelayError {
         request_id: field("RequestId"),
         host_id: field("HostId"),
         recommend: field("Recommend"),
         ..RelayError::new(StatusCode::BAD_GATEWAY, &code, message)
+    }
+}
+
+/// STS's `SignatureDoesNotMatch` message ends with its string-to-sign, which spells out the
+/// relay's AccessKeyId, role ARN and session policy. Browsers get the message without it; the
+/// relay's log has it whole.
+fn without_string_to_sign(message: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    let found = ["server string to sign is", "string to sign is"]
+        .iter()
+        .find_map(|phrase| lower.find(phrase));
+    match found {
+        Some(at) => format!(
+            "{} (STS's string-to-sign is in the relay's log.)",
+            message[..at].trim_end_matches([' ', ':', '.', ','])
+        ),
+        None => message.to_owned(),
     }
 }
 
@@ -309,6 +327,17 @@ pub async fn handler(State(vendor): State<Arc<StsVendor>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browsers_do_not_get_stss_string_to_sign() {
+        let body = r#"{"Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:GET&%2F&AccessKeyId%3DLTAIrelay%26RoleArn%3Dacs%253Aram"}"#;
+        let e = sts_refusal(StatusCode::BAD_REQUEST, body, &|t: &str| t.to_owned());
+        assert_eq!(
+            e.message,
+            "Specified signature is not matched with our calculation (STS's string-to-sign is in the relay's log.)"
+        );
+        assert_eq!(without_string_to_sign("No role."), "No role.");
+    }
 
     #[test]
     fn refusals_keep_the_code_and_lose_the_secret() {

@@ -5,7 +5,7 @@
 //! echoes the body: it holds a secret.
 
 use crate::core::credentials::Credentials;
-use crate::core::error::{is_retryable, CamsError};
+use crate::core::error::{is_retryable, is_throttling, CamsError};
 use crate::core::json::{self, Value};
 use crate::core::timestamp::parse_timestamp;
 
@@ -102,12 +102,26 @@ pub fn relay_failure(http_status: u16, body: &str) -> (CamsError, Option<String>
     };
     let error = CamsError {
         http_status: Some(http_status),
-        retryable: is_retryable(None, http_status),
+        retryable: relay_failure_is_transient(code.as_deref(), http_status),
         ..CamsError::credentials(format!(
             "The STS relay answered HTTP {http_status}{detail}, so no temporary credentials could be had. Check stsRelayUrl, the relay's logs and its RAM role."
         ))
     };
     (error, code)
+}
+
+/// Whether asking the relay again may help. cams-relay answers an STS refusal with 502 and STS's
+/// own code: a missing role or permission stays missing, so only STS's transient codes, throttling
+/// and the relay's upstream failures count; without a code, the status decides.
+fn relay_failure_is_transient(code: Option<&str>, http_status: u16) -> bool {
+    match code {
+        Some(c) if is_throttling(c) => true,
+        Some("RelayTimeout" | "RelayUpstreamError") => true,
+        Some("ServiceUnavailable" | "InternalError" | "UnknownError") => true,
+        Some(c) if c.starts_with("Relay") => false,
+        Some(_) if http_status == 502 => false,
+        _ => is_retryable(None, http_status),
+    }
 }
 
 /// At most `max` characters, so a relay's stack trace does not flood an error message.
@@ -193,6 +207,29 @@ mod tests {
             e.message
         );
         assert!(!e.retryable);
+
+        // STS refused (a missing role): asking again cannot help. Its outages and the relay's
+        // own upstream failures can.
+        for (body, retryable) in [
+            (
+                r#"{"Code":"EntityNotExist.Role","Message":"The role not exists"}"#,
+                false,
+            ),
+            (r#"{"Code":"NoPermission","Message":"no"}"#, false),
+            (r#"{"Code":"RelayOriginNotAllowed"}"#, false),
+            (r#"{"Code":"RelayUpstreamError","Message":"down"}"#, true),
+            (r#"{"Code":"RelayTimeout"}"#, true),
+            (r#"{"Code":"ServiceUnavailable"}"#, true),
+            (r#"{"Code":"Throttling.User"}"#, true),
+            ("<html>bad gateway</html>", true),
+        ] {
+            assert_eq!(relay_failure(502, body).0.retryable, retryable, "{body}");
+        }
+        assert!(
+            relay_failure(429, r#"{"Code":"Throttling.Relay"}"#)
+                .0
+                .retryable
+        );
 
         let (e, code) = relay_failure(503, "<html>down</html>");
         assert_eq!(code, None);
