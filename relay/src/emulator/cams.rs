@@ -9,22 +9,31 @@ use serde_json::{json, Value};
 use crate::emulator::errors::{self, ApiError};
 use crate::emulator::gateway::Params;
 use crate::emulator::qr::ImageFormat;
-use crate::emulator::store::{Record, StoreError};
+use crate::emulator::store::{Owner, Record, StoreError};
 use crate::emulator::{lock, Emulator};
 
-/// Runs an authenticated, authorised CAMS action; the reply body without `RequestId`.
-pub fn handle(emu: &Emulator, action: Action, params: &Params) -> Result<Value, ApiError> {
+/// Runs an authenticated, authorised CAMS action of `account`; the reply body without
+/// `RequestId`. An account sees only its own codes.
+pub fn handle(
+    emu: &Emulator,
+    action: Action,
+    account: &str,
+    params: &Params,
+) -> Result<Value, ApiError> {
     // Presence first, as the gateway checks the API's required parameters before CAMS runs.
     for name in required_params(action) {
         required(params, name)?;
     }
-    let phone = phone_number(params)?;
-    let space = params.get("CustSpaceId").map(String::as_str).unwrap_or("");
+    let owner = Owner {
+        account: account.to_owned(),
+        phone_number: phone_number(params)?,
+        cust_space_id: params.get("CustSpaceId").cloned().unwrap_or_default(),
+    };
     match action {
         Action::Create => {
             let (message, format) = message_and_format(params)?;
             let record = lock(&emu.store)
-                .create(&phone, space, &message, format)
+                .create(&owner, &message, format)
                 .map_err(|e| store_error(e, ""))?;
             Ok(ok(Some(qrdl_json(emu, &record))))
         }
@@ -32,13 +41,13 @@ pub fn handle(emu: &Emulator, action: Action, params: &Params) -> Result<Value, 
             let code = required(params, "QrdlCode")?;
             let (message, format) = message_and_format(params)?;
             let record = lock(&emu.store)
-                .update(&phone, space, code, &message, format)
+                .update(&owner, code, &message, format)
                 .map_err(|e| store_error(e, code))?;
             Ok(ok(Some(qrdl_json(emu, &record))))
         }
         Action::List => {
             let list: Vec<Value> = lock(&emu.store)
-                .list(&phone, space)
+                .list(&owner)
                 .iter()
                 .map(|r| qrdl_json(emu, r))
                 .collect();
@@ -47,7 +56,7 @@ pub fn handle(emu: &Emulator, action: Action, params: &Params) -> Result<Value, 
         Action::Delete => {
             let code = required(params, "QrdlCode")?;
             lock(&emu.store)
-                .delete(&phone, space, code)
+                .delete(&owner, code)
                 .map_err(|e| store_error(e, code))?;
             Ok(ok(None))
         }
@@ -84,7 +93,7 @@ fn qrdl_json(emu: &Emulator, r: &Record) -> Value {
         .extension();
     json!({
         "QrImageUrl": emu.qr_url(&r.code, ext),
-        "PhoneNumber": r.phone_number,
+        "PhoneNumber": r.owner.phone_number,
         "QrdlCode": r.code,
         "DeepLinkUrl": r.deep_link(),
         "GenerateQrImage": r.image_format,

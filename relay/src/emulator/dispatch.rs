@@ -16,7 +16,7 @@ use crate::emulator::errors::{self, ApiError};
 use crate::emulator::fault_injector::Injection;
 use crate::emulator::fault_replies;
 use crate::emulator::faults::FaultKind;
-use crate::emulator::gateway::{self, Api, Authenticated, Caller, Params};
+use crate::emulator::gateway::{self, Api, Authenticated, Params};
 use crate::emulator::listener::Connection;
 use crate::emulator::reply::{self, Product, ReplyContext};
 use crate::emulator::stats::CallRecord;
@@ -139,10 +139,7 @@ fn authenticated(
 ) -> Result<(Authenticated, Option<Outcome>), ApiError> {
     let method = Method::parse(method.as_str()).ok_or_else(errors::unsupported_http_method)?;
     let auth = gateway::authenticate(emu, method, params)?;
-    let (caller_key, account) = match &auth.caller {
-        Caller::LongTerm { access_key_id } => (access_key_id.clone(), access_key_id.clone()),
-        Caller::Temporary(s) => (s.access_key_id.clone(), s.parent_access_key_id.clone()),
-    };
+    let (caller_key, account) = (auth.caller.key().to_owned(), auth.caller.account().to_owned());
     trace.account = Some(account.clone());
     if let Api::Cams(action) = auth.api {
         authz::authorize(emu, &auth.caller, action.name())?;
@@ -170,6 +167,6 @@ fn authenticated(
 fn serve(emu: &Emulator, auth: &Authenticated) -> Result<Value, ApiError> {
     match auth.api {
         Api::AssumeRole => sts::assume_role(emu, auth),
-        Api::Cams(action) => cams::handle(emu, action, &auth.params),
+        Api::Cams(action) => cams::handle(emu, action, auth.caller.account(), &auth.params),
     }
 }

@@ -86,6 +86,25 @@ pub enum Caller {
     Temporary(Session),
 }
 
+impl Caller {
+    /// The key that signed the request.
+    pub fn key(&self) -> &str {
+        match self {
+            Caller::LongTerm { access_key_id } => access_key_id,
+            Caller::Temporary(s) => &s.access_key_id,
+        }
+    }
+
+    /// The account the request acts for: a long-term key is one; temporary credentials act for
+    /// the key that assumed the role.
+    pub fn account(&self) -> &str {
+        match self {
+            Caller::LongTerm { access_key_id } => access_key_id,
+            Caller::Temporary(s) => &s.parent_access_key_id,
+        }
+    }
+}
+
 /// A request that passed every gateway check.
 #[derive(Debug)]
 pub struct Authenticated {

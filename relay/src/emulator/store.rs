@@ -1,5 +1,6 @@
-//! The message QR codes, per phone number and space, as WhatsApp keeps them behind CAMS: each
-//! with a unique 8-character code whose deep link never changes, at most 2,000 per number.
+//! The message QR codes, per account, phone number and space, as WhatsApp keeps them behind
+//! CAMS: each with a unique 8-character code whose deep link never changes, at most 2,000 per
+//! number. An account sees, changes and deletes only its own codes; images are public by code.
 
 use std::collections::HashMap;
 
@@ -9,13 +10,21 @@ pub const MAX_CODES_PER_NUMBER: usize = 2000;
 const CODE_ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const CODE_LEN: usize = 8;
 
+/// Whose codes: an account's, for one of its numbers, in one space.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Owner {
+    /// The long-term AccessKeyId the caller acts for (see `Caller::account`).
+    pub account: String,
+    pub phone_number: String,
+    /// Empty when the caller gave no CustSpaceId.
+    pub cust_space_id: String,
+}
+
 /// One stored message QR code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub code: String,
-    pub phone_number: String,
-    /// Empty when the caller gave no CustSpaceId.
-    pub cust_space_id: String,
+    pub owner: Owner,
     pub prefilled_message: String,
     /// `PNG` or `SVG`.
     pub image_format: String,
@@ -40,12 +49,13 @@ pub enum StoreError {
     NotFound,
 }
 
-/// Codes by code, plus each phone number's codes in creation order.
+/// Codes by code, plus each owner's codes in creation order and each number's count.
 #[derive(Debug)]
 pub struct QrdlStore {
     by_code: HashMap<String, Record>,
-    by_owner: HashMap<(String, String), Vec<String>>,
-    per_number: HashMap<String, usize>,
+    by_owner: HashMap<Owner, Vec<String>>,
+    /// Per (account, phone number), across spaces.
+    per_number: HashMap<(String, String), usize>,
     max_per_number: usize,
 }
 
@@ -62,12 +72,12 @@ impl QrdlStore {
     /// Creates a code with a fresh, unique code.
     pub fn create(
         &mut self,
-        phone_number: &str,
-        cust_space_id: &str,
+        owner: &Owner,
         prefilled_message: &str,
         image_format: &str,
     ) -> Result<Record, StoreError> {
-        let count = self.per_number.get(phone_number).copied().unwrap_or(0);
+        let number = (owner.account.clone(), owner.phone_number.clone());
+        let count = self.per_number.get(&number).copied().unwrap_or(0);
         if count >= self.max_per_number {
             return Err(StoreError::LimitReached(self.max_per_number));
         }
@@ -79,24 +89,20 @@ impl QrdlStore {
         };
         let record = Record {
             code: code.clone(),
-            phone_number: phone_number.to_owned(),
-            cust_space_id: cust_space_id.to_owned(),
+            owner: owner.clone(),
             prefilled_message: prefilled_message.to_owned(),
             image_format: image_format.to_owned(),
         };
         self.by_code.insert(code.clone(), record.clone());
-        self.by_owner
-            .entry((phone_number.to_owned(), cust_space_id.to_owned()))
-            .or_default()
-            .push(code);
-        self.per_number.insert(phone_number.to_owned(), count + 1);
+        self.by_owner.entry(owner.clone()).or_default().push(code);
+        self.per_number.insert(number, count + 1);
         Ok(record)
     }
 
-    /// The codes of a number in a space, oldest first.
-    pub fn list(&self, phone_number: &str, cust_space_id: &str) -> Vec<Record> {
+    /// An owner's codes, oldest first.
+    pub fn list(&self, owner: &Owner) -> Vec<Record> {
         self.by_owner
-            .get(&(phone_number.to_owned(), cust_space_id.to_owned()))
+            .get(owner)
             .map(|codes| {
                 codes
                     .iter()
@@ -106,11 +112,10 @@ impl QrdlStore {
             .unwrap_or_default()
     }
 
-    /// Changes the message and image format of an existing code; the code and link stay.
+    /// Changes the message and image format of an owner's code; the code and link stay.
     pub fn update(
         &mut self,
-        phone_number: &str,
-        cust_space_id: &str,
+        owner: &Owner,
         code: &str,
         prefilled_message: &str,
         image_format: &str,
@@ -118,36 +123,27 @@ impl QrdlStore {
         let record = self
             .by_code
             .get_mut(code)
-            .filter(|r| r.phone_number == phone_number && r.cust_space_id == cust_space_id)
+            .filter(|r| &r.owner == owner)
             .ok_or(StoreError::NotFound)?;
         record.prefilled_message = prefilled_message.to_owned();
         record.image_format = image_format.to_owned();
         Ok(record.clone())
     }
 
-    /// Deletes a code of a number in a space.
-    pub fn delete(
-        &mut self,
-        phone_number: &str,
-        cust_space_id: &str,
-        code: &str,
-    ) -> Result<(), StoreError> {
-        let owned = self
-            .by_code
-            .get(code)
-            .is_some_and(|r| r.phone_number == phone_number && r.cust_space_id == cust_space_id);
-        if !owned {
+    /// Deletes an owner's code.
+    pub fn delete(&mut self, owner: &Owner, code: &str) -> Result<(), StoreError> {
+        if !self.by_code.get(code).is_some_and(|r| &r.owner == owner) {
             return Err(StoreError::NotFound);
         }
         self.by_code.remove(code);
-        let owner = (phone_number.to_owned(), cust_space_id.to_owned());
-        if let Some(codes) = self.by_owner.get_mut(&owner) {
+        if let Some(codes) = self.by_owner.get_mut(owner) {
             codes.retain(|c| c != code);
             if codes.is_empty() {
-                self.by_owner.remove(&owner);
+                self.by_owner.remove(owner);
             }
         }
-        if let Some(n) = self.per_number.get_mut(phone_number) {
+        let number = (owner.account.clone(), owner.phone_number.clone());
+        if let Some(n) = self.per_number.get_mut(&number) {
             *n = n.saturating_sub(1);
         }
         Ok(())
@@ -169,12 +165,21 @@ fn random_code() -> String {
 mod tests {
     use super::*;
 
+    fn owner(account: &str, phone: &str, space: &str) -> Owner {
+        Owner {
+            account: account.into(),
+            phone_number: phone.into(),
+            cust_space_id: space.into(),
+        }
+    }
+
     #[test]
     fn codes_are_unique_uppercase_alphanumerics() {
         let mut s = QrdlStore::new(MAX_CODES_PER_NUMBER);
         let mut seen = std::collections::HashSet::new();
+        let main = owner("acct", "8613800001234", "");
         for _ in 0..MAX_CODES_PER_NUMBER {
-            let r = s.create("8613800001234", "", "hi", "PNG").unwrap();
+            let r = s.create(&main, "hi", "PNG").unwrap();
             assert_eq!(r.code.len(), 8);
             assert!(r
                 .code
@@ -184,37 +189,33 @@ mod tests {
         }
         // The 2,001st is refused, for any space; another number is unaffected.
         assert_eq!(
-            s.create("8613800001234", "other-space", "hi", "PNG"),
+            s.create(&owner("acct", "8613800001234", "other-space"), "hi", "PNG"),
             Err(StoreError::LimitReached(MAX_CODES_PER_NUMBER))
         );
-        assert!(s.create("8613800009999", "", "hi", "PNG").is_ok());
+        assert!(s.create(&owner("acct", "8613800009999", ""), "hi", "PNG").is_ok());
         // Deleting one frees a slot.
-        let first = s.list("8613800001234", "")[0].code.clone();
-        s.delete("8613800001234", "", &first).unwrap();
-        assert!(s.create("8613800001234", "", "again", "SVG").is_ok());
+        let first = s.list(&main)[0].code.clone();
+        s.delete(&main, &first).unwrap();
+        assert!(s.create(&main, "again", "SVG").is_ok());
     }
 
     #[test]
     fn list_update_delete_are_scoped_to_number_and_space() {
         let mut s = QrdlStore::new(10);
-        let a = s.create("111111", "space-1", "one", "PNG").unwrap();
-        let b = s.create("111111", "space-1", "two", "SVG").unwrap();
-        s.create("111111", "space-2", "three", "PNG").unwrap();
-        let listed: Vec<_> = s
-            .list("111111", "space-1")
-            .into_iter()
-            .map(|r| r.code)
-            .collect();
+        let one = owner("acct", "111111", "space-1");
+        let two = owner("acct", "111111", "space-2");
+        let a = s.create(&one, "one", "PNG").unwrap();
+        let b = s.create(&one, "two", "SVG").unwrap();
+        s.create(&two, "three", "PNG").unwrap();
+        let listed: Vec<_> = s.list(&one).into_iter().map(|r| r.code).collect();
         assert_eq!(listed, vec![a.code.clone(), b.code.clone()]);
-        assert!(s.list("222222", "space-1").is_empty());
+        assert!(s.list(&owner("acct", "222222", "space-1")).is_empty());
 
         assert_eq!(
-            s.update("111111", "space-2", &a.code, "x", "SVG"),
+            s.update(&two, &a.code, "x", "SVG"),
             Err(StoreError::NotFound)
         );
-        let u = s
-            .update("111111", "space-1", &a.code, "changed", "SVG")
-            .unwrap();
+        let u = s.update(&one, &a.code, "changed", "SVG").unwrap();
         assert_eq!(
             (u.code.as_str(), u.deep_link()),
             (a.code.as_str(), a.deep_link())
@@ -222,13 +223,33 @@ mod tests {
         assert_eq!(u.prefilled_message, "changed");
         assert_eq!(s.get(&a.code).unwrap().image_format, "SVG");
 
-        assert_eq!(s.delete("111111", "", &b.code), Err(StoreError::NotFound));
-        s.delete("111111", "space-1", &b.code).unwrap();
         assert_eq!(
-            s.delete("111111", "space-1", &b.code),
+            s.delete(&owner("acct", "111111", ""), &b.code),
             Err(StoreError::NotFound)
         );
+        s.delete(&one, &b.code).unwrap();
+        assert_eq!(s.delete(&one, &b.code), Err(StoreError::NotFound));
         assert!(s.get(&b.code).is_none());
-        assert_eq!(s.list("111111", "space-1").len(), 1);
+        assert_eq!(s.list(&one).len(), 1);
+    }
+
+    #[test]
+    fn an_account_sees_only_its_own_codes() {
+        let mut s = QrdlStore::new(1);
+        let mine = owner("acct-a", "111111", "");
+        let theirs = owner("acct-b", "111111", "");
+        let a = s.create(&mine, "mine", "PNG").unwrap();
+        // The same number under another account: its own codes and its own limit.
+        assert!(s.list(&theirs).is_empty());
+        let b = s.create(&theirs, "theirs", "PNG").unwrap();
+        assert_eq!(
+            s.update(&theirs, &a.code, "taken", "PNG"),
+            Err(StoreError::NotFound)
+        );
+        assert_eq!(s.delete(&theirs, &a.code), Err(StoreError::NotFound));
+        assert_eq!(s.list(&mine), vec![a.clone()]);
+        assert_eq!(s.list(&theirs), vec![b]);
+        // Images are public by code.
+        assert_eq!(s.get(&a.code), Some(&a));
     }
 }

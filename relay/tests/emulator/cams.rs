@@ -3,7 +3,7 @@
 use cams_relay::emulator::EmulatorConfig;
 use serde_json::Value;
 
-use crate::harness::{Harness, BASE, PHONE};
+use crate::harness::{other_key, two_keys, Harness, BASE, PHONE};
 
 fn code_of(data: &Value) -> String {
     data["QrdlCode"].as_str().unwrap().to_owned()
@@ -265,4 +265,27 @@ async fn the_per_number_limit_is_enforced() {
         .await;
     r.assert_error(400, "Qrdl.LimitExceeded");
     assert!(r.message().contains('3'), "{}", r.message());
+}
+
+#[tokio::test]
+async fn an_account_sees_only_its_own_codes() {
+    let h = Harness::with_config(two_keys());
+    let mine = h.create("mine", "PNG").await;
+    let code = code_of(&mine);
+    // Another account's key lists nothing for the same number and cannot touch the code.
+    let r = h.list_as(&other_key()).await;
+    assert_eq!(r.assert_ok()["Data"], serde_json::json!([]));
+    let r = h
+        .call_as(
+            &other_key(),
+            "DeletePhoneMessageQrdl",
+            &[("PhoneNumber", PHONE), ("QrdlCode", &code)],
+        )
+        .await;
+    r.assert_error(400, "Qrdl.NotExists");
+    // Temporary credentials act for the key that assumed the role.
+    let temporary = h.assume_role(&[]).await;
+    let listed = h.list_as(&temporary).await.assert_ok()["Data"].clone();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(code_of(&listed[0]), code);
 }

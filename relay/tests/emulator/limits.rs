@@ -79,7 +79,7 @@ async fn calls_200ms_apart_are_never_refused() {
 }
 
 #[tokio::test]
-async fn the_window_is_exactly_1000ms_and_refusals_do_not_count() {
+async fn the_window_is_exactly_1000ms_and_refusals_count_as_arrivals() {
     let h = frozen();
     for _ in 0..5 {
         h.list_as(&demo_key()).await.assert_ok();
@@ -90,13 +90,18 @@ async fn the_window_is_exactly_1000ms_and_refusals_do_not_count() {
         .await
         .assert_error(400, "System.LimitControl");
     h.emu.clock.advance_millis(1);
-    // At t + 1000 they are out; the refusal at t + 999 never counted, so five fit again.
-    for _ in 0..5 {
+    // At t + 1000 they are out, but the refusal at t + 999 arrived: four fit, not five.
+    for _ in 0..4 {
         h.list_as(&demo_key()).await.assert_ok();
     }
     h.list_as(&demo_key())
         .await
         .assert_error(400, "System.LimitControl");
+    // A second after those, the window is clear again.
+    h.emu.clock.advance_millis(1000);
+    for _ in 0..5 {
+        h.list_as(&demo_key()).await.assert_ok();
+    }
 }
 
 #[tokio::test]
