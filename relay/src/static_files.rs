@@ -1,6 +1,11 @@
 //! The static page: files from `--www` with `index.html` for directories, a strict
 //! Content-Security-Policy (the page runs only its own scripts and its wasm) and `nosniff`.
 //! `.wasm` is served as `application/wasm`, which streaming compilation requires.
+//!
+//! The files are public and readable from any origin (`Access-Control-Allow-Origin: *`, no
+//! credentials): a dashboard on another origin loads `<cams-qrdl>`'s module script and the wasm
+//! from the relay, and browsers fetch both in CORS mode. Reading them grants nothing; `/sts` and
+//! `/cams` keep their own origin checks.
 
 use std::path::Path;
 
@@ -31,5 +36,9 @@ pub fn service(dir: &Path) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
         ))
 }

@@ -137,6 +137,10 @@ async fn emulate_mode_serves_the_page_health_and_connection_info() {
     assert_eq!(&wasm.body[..4], b"\0asm");
     let js = exchange(relay, "GET", "/pkg/cams_qrdl.js", None).await;
     assert!(js.header("content-type").unwrap().contains("javascript"));
+    // Public files, readable cross-origin (an embedding dashboard imports them).
+    for file in [&wasm, &js, &index] {
+        assert_eq!(file.header("access-control-allow-origin"), Some("*"));
+    }
 
     let missing = exchange(relay, "GET", "/nope.html", None).await;
     assert_eq!(missing.status, 404);

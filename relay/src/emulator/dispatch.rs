@@ -139,7 +139,10 @@ fn authenticated(
 ) -> Result<(Authenticated, Option<Outcome>), ApiError> {
     let method = Method::parse(method.as_str()).ok_or_else(errors::unsupported_http_method)?;
     let auth = gateway::authenticate(emu, method, params)?;
-    let (caller_key, account) = (auth.caller.key().to_owned(), auth.caller.account().to_owned());
+    let (caller_key, account) = (
+        auth.caller.key().to_owned(),
+        auth.caller.account().to_owned(),
+    );
     trace.account = Some(account.clone());
     if let Api::Cams(action) = auth.api {
         authz::authorize(emu, &auth.caller, action.name())?;

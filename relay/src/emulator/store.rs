@@ -192,7 +192,9 @@ mod tests {
             s.create(&owner("acct", "8613800001234", "other-space"), "hi", "PNG"),
             Err(StoreError::LimitReached(MAX_CODES_PER_NUMBER))
         );
-        assert!(s.create(&owner("acct", "8613800009999", ""), "hi", "PNG").is_ok());
+        assert!(s
+            .create(&owner("acct", "8613800009999", ""), "hi", "PNG")
+            .is_ok());
         // Deleting one frees a slot.
         let first = s.list(&main)[0].code.clone();
         s.delete(&main, &first).unwrap();
