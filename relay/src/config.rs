@@ -226,7 +226,8 @@ fn emulator_config(cli: &Cli) -> EmulatorConfig {
     config
 }
 
-/// An http(s) URL with a host, no query or fragment; the path is kept (a reverse proxy's prefix).
+/// An http(s) URL with a host, no query or fragment. Its path is not used: both APIs live at `/`
+/// of their host, where the relay sends every call (`proxy::target_url`).
 fn endpoint(flag: &'static str, given: Option<&Url>, default: &str) -> Result<Url, ConfigError> {
     let bad = |reason: &str| ConfigError::BadEndpoint {
         flag,
