@@ -37,7 +37,8 @@ pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
                 .map_err(anyhow::Error::msg)?;
         }
     }
-    let origins = AllowedOrigins::parse(&config.allow_origins).map_err(anyhow::Error::msg)?;
+    let origins = AllowedOrigins::parse_with_hosts(&config.allow_origins, &api.allow_hosts)
+        .map_err(anyhow::Error::msg)?;
     let policy = api.session_policy().map_err(anyhow::Error::msg)?;
     let client = upstream_client::build(proxy::TIMEOUT).context("cannot set up the HTTP client")?;
 

@@ -30,6 +30,13 @@ pub struct ApiArgs {
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub cams_rate_limit: u32,
 
+    /// Host name under which /sts and /cams may be called (repeatable), e.g. the relay's public
+    /// name when it serves the page itself. IP addresses, localhost and the hosts of
+    /// --allow-origin need no entry. Other Host headers get 403: a DNS-rebinding page that
+    /// resolves its own name to the relay's address gets nothing.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+
     /// Let --cams-endpoint and --sts-endpoint name any http(s) host. For tests against a mock
     /// only: in production they must be https://*.aliyuncs.com.
     #[arg(long)]
@@ -43,6 +50,7 @@ impl Default for ApiArgs {
             sts_policy: None,
             sts_rate_limit: 30,
             cams_rate_limit: 20,
+            allow_hosts: Vec::new(),
             allow_any_upstream: false,
         }
     }

@@ -8,6 +8,11 @@
 //! A request without `Origin` is allowed: browsers omit it on same-origin GETs, and non-browser
 //! clients (curl, a dashboard's back end) are not what CORS protects against. A request whose
 //! `Origin` names the relay's own host (its `Host`) is the served page itself and is allowed.
+//!
+//! That makes the `Host` header matter, so it is checked before anything else: an IP address,
+//! `localhost`, a host of an allowed origin or an `--allow-host` name. A DNS-rebinding page
+//! (a site whose name the attacker points at the relay's address, say on an intranet) sends
+//! its own name as `Host` and is refused, same-origin GETs included.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
@@ -33,14 +38,23 @@ const EXPOSED_HEADERS: &str = "Date, Retry-After, x-acs-request-id, x-acs-retry-
 const PREFLIGHT_MAX_AGE_SECS: u32 = 600;
 
 /// The cross-site origins configured with `--allow-origin`, normalised (`scheme://host[:port]`,
-/// lower case, default port dropped).
+/// lower case, default port dropped), and the host names the relay answers to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AllowedOrigins(Vec<String>);
+pub struct AllowedOrigins {
+    origins: Vec<String>,
+    /// `--allow-host` names and the allowed origins' hosts, lower case.
+    hosts: Vec<String>,
+}
 
 impl AllowedOrigins {
     /// Parses every `--allow-origin`; the error names the bad one and why.
     pub fn parse(list: &[String]) -> Result<AllowedOrigins, String> {
-        let mut out = Vec::with_capacity(list.len());
+        AllowedOrigins::parse_with_hosts(list, &[])
+    }
+
+    /// Parses every `--allow-origin` and `--allow-host`.
+    pub fn parse_with_hosts(list: &[String], hosts: &[String]) -> Result<AllowedOrigins, String> {
+        let mut out = AllowedOrigins::default();
         for given in list {
             let origin = normalize_origin(given).ok_or_else(|| {
                 format!(
@@ -48,11 +62,51 @@ impl AllowedOrigins {
                      (scheme and host, optional port, no path, no wildcard)"
                 )
             })?;
-            if !out.contains(&origin) {
-                out.push(origin);
+            if let Some(host) = Url::parse(&origin)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+            {
+                out.add_host(host);
+            }
+            if !out.origins.contains(&origin) {
+                out.origins.push(origin);
             }
         }
-        Ok(AllowedOrigins(out))
+        for given in hosts {
+            let host = given.trim().trim_end_matches('.').to_ascii_lowercase();
+            let plain = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if !plain {
+                return Err(format!(
+                    "--allow-host {given:?}: expected a host name like relay.example.com \
+                     (no scheme, port or path)"
+                ));
+            }
+            out.add_host(host);
+        }
+        Ok(out)
+    }
+
+    fn add_host(&mut self, host: String) {
+        if !self.hosts.contains(&host) {
+            self.hosts.push(host);
+        }
+    }
+
+    /// Whether a request's `Host` header names the relay as it may be called: an IP address,
+    /// `localhost` (or a name under it), or a configured host; any port.
+    pub fn allows_host(&self, host: &str) -> bool {
+        let Ok(authority) = Authority::from_str(host) else {
+            return false;
+        };
+        let name = authority.host().trim_end_matches('.').to_ascii_lowercase();
+        let bare = name.trim_start_matches('[').trim_end_matches(']');
+        bare.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || self.hosts.contains(&name)
     }
 
     /// Whether the `Origin` header value is configured, or is the relay's own (`host` is the
@@ -66,7 +120,7 @@ impl AllowedOrigins {
         if normalized != origin.to_ascii_lowercase() {
             return false;
         }
-        self.0.contains(&normalized) || host.is_some_and(|h| same_host(&normalized, h))
+        self.origins.contains(&normalized) || host.is_some_and(|h| same_host(&normalized, h))
     }
 }
 
@@ -149,20 +203,24 @@ impl Guard {
 /// route's reply.
 pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    if !host
+        .as_deref()
+        .is_some_and(|h| guard.origins.allows_host(h))
+    {
+        return refuse_host();
+    }
     let mut origins = headers.get_all(header::ORIGIN).iter();
     let cors_origin = match (origins.next(), origins.next()) {
         (None, _) => None,
-        (Some(origin), None) => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-                .or_else(|| request.uri().authority().map(|a| a.to_string()));
-            match origin.to_str() {
-                Ok(o) if guard.origins.allows(o, host.as_deref()) => Some(origin.clone()),
-                _ => return refuse_origin(),
-            }
-        }
+        (Some(origin), None) => match origin.to_str() {
+            Ok(o) if guard.origins.allows(o, host.as_deref()) => Some(origin.clone()),
+            _ => return refuse_origin(),
+        },
         (Some(_), Some(_)) => return refuse_origin(),
     };
 
@@ -212,6 +270,20 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
         cors_headers(out, origin);
     }
     response
+}
+
+/// 403 for a `Host` the relay does not answer to (no CORS headers either).
+fn refuse_host() -> Response {
+    let mut r = RelayError::new(
+        StatusCode::FORBIDDEN,
+        codes::HOST_NOT_ALLOWED,
+        "This relay does not answer to that host name. Start cams-relay with --allow-host <name> \
+         for the name it is reached by.",
+    )
+    .into_response();
+    r.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Origin"));
+    r
 }
 
 /// 403 without any CORS header, so the refused page cannot even read why.

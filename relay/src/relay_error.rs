@@ -18,6 +18,8 @@ pub mod codes {
     pub const UPSTREAM_ERROR: &str = "RelayUpstreamError";
     /// The request's `Origin` is not one the relay serves.
     pub const ORIGIN_NOT_ALLOWED: &str = "RelayOriginNotAllowed";
+    /// The request's `Host` is not a name the relay answers to (`--allow-host`).
+    pub const HOST_NOT_ALLOWED: &str = "RelayHostNotAllowed";
     /// `--auth-token` is set and the request did not present it.
     pub const UNAUTHORIZED: &str = "RelayUnauthorized";
     /// Too many requests from one client. A `Throttling.` code, so the browser module treats it

@@ -214,3 +214,74 @@ async fn bad_origins_on_the_command_line_stop_the_start() {
     let e = production_refused(&["--allow-origin", "https://a.example/app"]).await;
     assert!(e.contains("--allow-origin"), "{e}");
 }
+
+/// A raw GET /sts with the given Host (and optional Origin) header.
+fn sts_with_host(host: &str, origin: Option<&str>) -> String {
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    format!("GET /sts HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n")
+}
+
+#[tokio::test]
+async fn a_dns_rebinding_host_gets_nothing() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production(
+        &cams,
+        &sts,
+        &[
+            "--allow-host",
+            "Relay.Example.com",
+            "--allow-origin",
+            "https://dash.example.com",
+        ],
+    )
+    .await;
+    let port = relay.relay_addr.port();
+    // A page on evil.example whose name now points at the relay: same-origin to itself, so its
+    // GET carries no Origin, and its POST names its own origin.
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        &format!("evil.example:{port}"),
+    ] {
+        let reply = raw(relay.relay_addr, &sts_with_host(host, None)).await;
+        assert_eq!(raw_status(&reply), 403, "{host}: {reply}");
+        assert!(reply.contains("RelayHostNotAllowed"), "{reply}");
+        assert!(!reply
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"));
+        let own = format!("http://{host}");
+        let reply = raw(relay.relay_addr, &sts_with_host(host, Some(&own))).await;
+        assert_eq!(raw_status(&reply), 403, "{host}: {reply}");
+    }
+    assert_eq!(sts.count(), 0, "STS was never asked");
+    // IP addresses, localhost, --allow-host names and allowed origins' hosts are the relay's.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("localhost:{port}"),
+        "app.localhost".to_owned(),
+        "relay.example.com".to_owned(),
+        format!("RELAY.example.com.:{port}"),
+        "dash.example.com".to_owned(),
+    ] {
+        let reply = raw(relay.relay_addr, &sts_with_host(&host, None)).await;
+        assert_eq!(raw_status(&reply), 200, "{host}: {reply}");
+    }
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_allow_host_stops_the_relay() {
+    for bad in [
+        "https://relay.example.com",
+        "relay.example.com:8080",
+        "relay/x",
+        "",
+    ] {
+        let e = production_refused(&["--allow-host", bad]).await;
+        assert!(e.contains("--allow-host"), "{bad}: {e}");
+    }
+}

@@ -108,7 +108,7 @@ async fn bodies_over_64_kb_get_413_and_go_nowhere() {
     );
     // Without a Content-Length (chunked), the limit holds while reading.
     let mut chunked = String::from(
-        "POST /cams HTTP/1.1\r\nHost: relay\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+        "POST /cams HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
          Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
     );
     for _ in 0..20 {
