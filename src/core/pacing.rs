@@ -21,6 +21,9 @@
 //! was in flight at `s` or settled after `s − window`, and all `n` were counted when it went,
 //! which the rule refuses.
 //!
+//! The one hole: a call the client gave up on (a timeout) may still be on its way, say in a relay
+//! that had read it before the browser aborted. Such a call counts as settling one window late.
+//!
 //! The cost is one round trip per window instead of a guessed margin: 50 calls started at once
 //! take (50 − 5) / 5 = 9 windows of 1 s plus a round trip each, about 9.2 s on a 20 ms link and
 //! 10.8 s at 200 ms. At most `n` calls are ever in flight, which also keeps a browser from
@@ -125,12 +128,19 @@ impl Pacer {
     /// A call sent earlier has its reply (or failed, or was never sent) at `at_ms`.
     pub fn settle(&mut self, at_ms: f64) {
         self.in_flight = self.in_flight.saturating_sub(1);
-        // Settle times arrive in clock order; a clock that stalls keeps them equal.
-        let at = self.settled.back().map_or(at_ms, |&last| at_ms.max(last));
-        self.settled.push_back(at);
+        // Kept sorted: an uncertain settle (below) may lie ahead of later ones.
+        let at = self.settled.partition_point(|&t| t <= at_ms);
+        self.settled.insert(at, at_ms);
         while self.settled.len() > self.per_window {
             self.settled.pop_front();
         }
+    }
+
+    /// A call given up at `now_ms` without a reply (a timeout, a lost connection): it may still
+    /// be on its way (a relay forwards what it has already read), so it counts as settling one
+    /// window later.
+    pub fn settle_uncertain(&mut self, now_ms: f64) {
+        self.settle(now_ms + self.window_ms);
     }
 }
 
@@ -305,13 +315,31 @@ mod tests {
     }
 
     #[test]
-    fn a_clock_that_stalls_or_steps_back_never_lets_more_in() {
+    fn the_latest_settles_count() {
         let mut p = Pacer::new(1.0);
         p.start();
         p.settle(1000.0);
         p.start();
-        p.settle(900.0); // recorded as 1000: settle times never go back
+        p.settle(900.0); // out of order: the later one is what counts
         assert_eq!(p.next_slot(1000.0), Slot::At(2020.0));
+    }
+
+    #[test]
+    fn a_call_given_up_holds_its_slot_for_another_window() {
+        let mut p = Pacer::new(1.0);
+        p.start();
+        p.settle_uncertain(5000.0);
+        assert_eq!(p.next_slot(5000.0), Slot::At(5000.0 + 2.0 * 1020.0));
+        // A later call that settles normally does not shorten it.
+        let mut p = Pacer::new(2.0);
+        p.start();
+        p.start();
+        p.settle_uncertain(5000.0);
+        p.settle(5100.0);
+        assert_eq!(p.next_slot(5100.0), Slot::At(5100.0 + 1020.0));
+        assert_eq!(p.next_slot(6120.0), Slot::Now);
+        p.start();
+        assert_eq!(p.next_slot(6120.0), Slot::At(5000.0 + 2.0 * 1020.0));
     }
 
     #[test]

@@ -115,7 +115,10 @@ impl Client {
             };
             let sent_secs = self.clock.now_unix_secs();
             let sent = self.send_once(op, &lease.credentials, sent_secs).await;
-            drop(permit);
+            match &sent {
+                Ok(_) => drop(permit),
+                Err(_) => permit.settle_without_reply(),
+            }
             let (e, reply) = match sent {
                 Ok(reply) => match read(reply.status, &reply.body) {
                     Ok(value) => return Ok(value),

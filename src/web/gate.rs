@@ -124,9 +124,15 @@ fn pump(state: &Rc<RefCell<State>>) {
     }
 }
 
-fn release(state: &Rc<RefCell<State>>) {
+fn release(state: &Rc<RefCell<State>>, uncertain: bool) {
     {
-        state.borrow_mut().pacer.settle(monotonic_ms());
+        let mut s = state.borrow_mut();
+        let now = monotonic_ms();
+        if uncertain {
+            s.pacer.settle_uncertain(now);
+        } else {
+            s.pacer.settle(now);
+        }
     }
     pump(state);
 }
@@ -149,6 +155,7 @@ impl Future for Acquire {
             self.ticket.closed.set(true);
             return Poll::Ready(Permit {
                 state: self.state.clone(),
+                uncertain: false,
             });
         }
         *self.ticket.waker.borrow_mut() = Some(cx.waker().clone());
@@ -163,7 +170,7 @@ impl Drop for Acquire {
         }
         if self.ticket.granted.get() {
             // Granted but never taken: settled now, as if it had been sent.
-            release(&self.state);
+            release(&self.state, false);
         }
     }
 }
@@ -171,10 +178,19 @@ impl Drop for Acquire {
 /// One call in flight; dropping it once the reply is read settles the call.
 pub(crate) struct Permit {
     state: Rc<RefCell<State>>,
+    uncertain: bool,
+}
+
+impl Permit {
+    /// Settles a call that got no reply (timed out, connection lost): it may still reach the
+    /// server, so its slot stays taken for another window ([`Pacer::settle_uncertain`]).
+    pub(crate) fn settle_without_reply(mut self) {
+        self.uncertain = true;
+    }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        release(&self.state);
+        release(&self.state, self.uncertain);
     }
 }
