@@ -15,13 +15,16 @@ use proptest::sample::{select, Index};
 use serde_json::{json, Map, Value};
 
 use cams_qrdl::core::canonical::canonical_query;
+use cams_qrdl::core::clock_skew::{correct, SkewFix, MIN_SKEW_SECS};
 use cams_qrdl::core::encode::{form_decode, parse_form, percent_encode};
 use cams_qrdl::core::error::CamsError;
+use cams_qrdl::core::http_date::parse_http_date;
 use cams_qrdl::core::options::{self, RawOptions, DEFAULT_REGION, MAX_TIMEOUT_MS};
 use cams_qrdl::core::params::form_body;
 use cams_qrdl::core::redact::{redact, REDACTED};
 use cams_qrdl::core::refresh::{needs_refresh, refresh_at};
 use cams_qrdl::core::response::{parse_base, parse_list, parse_qrdl};
+use cams_qrdl::core::retry::{requested_wait_ms, retry_delay_ms, MAX_RETRY_AFTER_MS};
 use cams_qrdl::core::sign::{sign_params, Method};
 use cams_qrdl::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
 use cams_qrdl::core::timestamp::{format_timestamp, parse_timestamp};
@@ -941,6 +944,109 @@ proptest! {
         }
         if let Some(a) = Action::from_name(&s) {
             prop_assert_eq!(a.name(), s.as_str());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reply headers: Date, Retry-After, x-acs-retry-after
+// ---------------------------------------------------------------------------------------------
+
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The IMF-fixdate of `secs` (1970-01-01 was a Thursday), built from `format_timestamp`.
+fn imf_fixdate(secs: i64) -> String {
+    let t = format_timestamp(secs); // YYYY-MM-DDThh:mm:ssZ
+    let month: usize = t[5..7].parse().unwrap();
+    format!(
+        "{}, {} {} {} {} GMT",
+        DAYS[secs.div_euclid(86_400).rem_euclid(7) as usize],
+        &t[8..10],
+        MONTH_NAMES[month - 1],
+        &t[0..4],
+        &t[11..19]
+    )
+}
+
+/// Header-like text: anything, dates with a field broken, numbers with odd signs and dots.
+fn header_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        text(),
+        (0i64..4_102_444_800).prop_map(imf_fixdate),
+        ((0i64..4_102_444_800), any::<Index>(), any::<char>()).prop_map(|(t, i, c)| {
+            let mut d: Vec<char> = imf_fixdate(t).chars().collect();
+            let at = i.index(d.len());
+            d[at] = c;
+            d.into_iter().collect()
+        }),
+        "[-+ ]?[0-9]{0,25}(\\.[0-9]{0,5})?[ a-z]{0,3}",
+    ]
+    .boxed()
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Every date this side of 2100 reads back as itself; the three header parsers never panic
+    /// on anything.
+    #[test]
+    fn http_dates_round_trip_and_nothing_panics(
+        secs in 0i64..4_102_444_800,
+        junk in header_text(),
+        other in header_text(),
+        now in any::<i64>(),
+        received in any::<f64>(),
+        sent in any::<i64>(),
+    ) {
+        prop_assert_eq!(parse_http_date(&imf_fixdate(secs)), Some(secs));
+        let _ = parse_http_date(&junk);
+        let _ = correct(Some(&junk), received, sent);
+        let _ = requested_wait_ms(Some(&junk), Some(&other), now);
+        let _ = requested_wait_ms(None, Some(&junk), now);
+        let _ = requested_wait_ms(Some(&junk), None, now);
+    }
+
+    /// A wait asked for is never negative or NaN, and the delay before a retry is never less
+    /// than it (or the retry is refused as too long).
+    #[test]
+    fn requested_waits_are_sane(
+        retry_after in header_text(),
+        acs in header_text(),
+        now in -1_000_000_000_000i64..1_000_000_000_000,
+        retry in 0u32..40,
+        random in any::<f64>(),
+    ) {
+        if let Some(ms) = requested_wait_ms(Some(&retry_after), Some(&acs), now) {
+            prop_assert!(ms >= 0.0, "{ms}");
+            match retry_delay_ms(retry, random, Some(ms)) {
+                Some(delay) => prop_assert!(delay >= ms && delay.is_finite(), "{delay} < {ms}"),
+                None => prop_assert!(ms > MAX_RETRY_AFTER_MS),
+            }
+        }
+        let plain = retry_delay_ms(retry, random, None).unwrap();
+        prop_assert!((0.0..=20_000.0).contains(&plain), "{plain}");
+    }
+
+    /// The clock fix moves the clock to the server's, give or take a second, and only when
+    /// the timestamp sent was at least a minute off.
+    #[test]
+    fn the_clock_fix_lands_on_the_servers_clock(
+        server in 0i64..4_102_444_800,
+        skew in -100_000i64..100_000,
+        received_ms in 0.0f64..4.2e12,
+    ) {
+        let sent = server + skew;
+        match correct(Some(&imf_fixdate(server)), received_ms, sent) {
+            SkewFix::Retry { offset_ms } => {
+                prop_assert!(skew.abs() >= MIN_SKEW_SECS);
+                let corrected = (received_ms + offset_ms) / 1000.0;
+                prop_assert!((corrected - server as f64 - 0.5).abs() < 1e-3 + 1.0, "{corrected}");
+            }
+            SkewFix::NotSkewed => prop_assert!(skew.abs() < MIN_SKEW_SECS),
+            SkewFix::NoDate => prop_assert!(false, "a valid Date was not read"),
         }
     }
 }

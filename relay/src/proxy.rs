@@ -351,6 +351,33 @@ mod tests {
         assert!(forwardable(b"Action=\xff&Version=2020-06-06").is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Any body is judged without a panic, and only one naming a QR action is forwarded.
+        #[test]
+        fn any_body_is_judged_without_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            action in proptest::sample::select(vec![
+                "CreatePhoneMessageQrdl", "ListPhoneMessageQrdl", "SendChatappMessage", "",
+            ]),
+            tail in "[&=%A-Za-z0-9+]{0,40}",
+        ) {
+            if let Ok(a) = forwardable(&body) {
+                proptest::prop_assert!(Action::from_name(a.name()).is_some());
+            }
+            let _ = reply_code(&body);
+            let framed = format!("Action={action}&Version=2020-06-06&{tail}");
+            if let Ok(a) = forwardable(framed.as_bytes()) {
+                proptest::prop_assert_eq!(a.name(), action);
+            }
+        }
+    }
+
     #[test]
     fn log_fields_are_tame() {
         assert_eq!(

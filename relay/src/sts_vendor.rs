@@ -328,6 +328,35 @@ pub async fn handler(State(vendor): State<Arc<StsVendor>>) -> Response {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Any STS reply becomes a refusal without a panic, and the secret never survives.
+        #[test]
+        fn any_sts_refusal_is_read_without_panic(
+            text in proptest::prelude::any::<String>(),
+            code in "[A-Za-z.]{0,20}",
+            message in proptest::prelude::any::<String>(),
+            status in 400u16..600,
+        ) {
+            let clean = |t: &str| redact(t, "s3cr3t");
+            let status = StatusCode::from_u16(status).unwrap();
+            let _ = sts_refusal(status, &text, &clean);
+            let body = serde_json::json!({
+                "Code": code,
+                "Message": format!("{message} s3cr3t string to sign is:{message}"),
+            })
+            .to_string();
+            let e = sts_refusal(status, &body, &clean);
+            proptest::prop_assert!(!e.message.contains("s3cr3t"));
+            proptest::prop_assert!(!e.message.to_ascii_lowercase().contains("string to sign is"));
+        }
+    }
+
     #[test]
     fn browsers_do_not_get_stss_string_to_sign() {
         let body = r#"{"Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:GET&%2F&AccessKeyId%3DLTAIrelay%26RoleArn%3Dacs%253Aram"}"#;
