@@ -68,9 +68,13 @@ async fn fifty_concurrent_creates_are_paced_and_none_is_throttled() {
     let elapsed = js_sys::Date::now() - started;
     console_log!("50 concurrent creates through one client: {elapsed:.0} ms");
     assert_eq!(Array::from(&results).length(), 50);
-    // (50 - 5) / 5 windows of 1 s (+ a round trip each): about 9.2 s. Loose bounds only.
-    assert!(elapsed >= 8000.0, "{elapsed} ms: too fast for 5 per second");
-    assert!(elapsed < 60_000.0, "{elapsed} ms");
+    // (50 - 5) / 5 windows of 1 s (+ a round trip each): about 9.2 s on loopback. The upper
+    // bound leaves room for a loaded machine and still catches pacing that wastes windows.
+    assert!(elapsed >= 9000.0, "{elapsed} ms: too fast for 5 per second");
+    assert!(
+        elapsed < 20_000.0,
+        "{elapsed} ms: far slower than the limit allows"
+    );
 
     let stats = account_stats(&key.id).await;
     assert_eq!(

@@ -73,9 +73,12 @@ pub async fn handle(
         Outcome::Json(Err(e)) => {
             tracing::debug!(request_id = %ctx.request_id, code = %e.code, "emulator refused a call");
             let mut response = e.clone().into_response(&ctx);
-            let retry_after = trace.injection.as_ref().and_then(|i| i.retry_after_seconds);
-            if let (Some(FaultKind::Throttle), Some(secs)) = (trace.fault(), retry_after) {
-                fault_replies::add_retry_after(&mut response, secs);
+            let retry_after = trace
+                .injection
+                .as_ref()
+                .and_then(|i| Some((i.retry_after_seconds?, i.retry_after_header)));
+            if let (Some(FaultKind::Throttle), Some((secs, which))) = (trace.fault(), retry_after) {
+                fault_replies::add_retry_after(&mut response, secs, which);
             }
             response
         }

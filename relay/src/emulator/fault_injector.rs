@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::emulator::faults::{FaultConfig, FaultKind};
+use crate::emulator::faults::{FaultConfig, FaultKind, RetryAfterHeader};
 use crate::emulator::lock;
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, seedable, good enough to pick faults.
@@ -44,8 +44,9 @@ pub struct Injection {
     pub latency: Option<Duration>,
     /// For `ServerError`: the status.
     pub server_error_status: u16,
-    /// For `Throttle`: seconds to advertise.
+    /// For `Throttle`: seconds to advertise, and in which headers.
     pub retry_after_seconds: Option<u32>,
+    pub retry_after_header: RetryAfterHeader,
 }
 
 /// The fault setting in force, if any.
@@ -119,6 +120,7 @@ impl FaultInjector {
             latency,
             server_error_status: a.config.server_error_status,
             retry_after_seconds: a.config.retry_after_seconds,
+            retry_after_header: a.config.retry_after_header,
         })
     }
 }

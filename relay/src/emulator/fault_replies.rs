@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::emulator::errors::{self, ApiError};
-use crate::emulator::faults::FaultKind;
+use crate::emulator::faults::{FaultKind, RetryAfterHeader};
 use crate::emulator::reply::ReplyContext;
 
 /// Alibaba's SDKs read this header's value as milliseconds.
@@ -22,14 +22,18 @@ pub fn api_error(kind: FaultKind, status: u16) -> Option<ApiError> {
     }
 }
 
-/// Adds `Retry-After: <seconds>` and `x-acs-retry-after: <milliseconds>`.
-pub fn add_retry_after(response: &mut Response, seconds: u32) {
+/// Adds `Retry-After: <seconds>` and/or `x-acs-retry-after: <milliseconds>`.
+pub fn add_retry_after(response: &mut Response, seconds: u32, which: RetryAfterHeader) {
     let headers = response.headers_mut();
-    headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    headers.insert(
-        ACS_RETRY_AFTER_HEADER,
-        HeaderValue::from(u64::from(seconds) * 1000),
-    );
+    if which != RetryAfterHeader::AcsRetryAfter {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if which != RetryAfterHeader::RetryAfter {
+        headers.insert(
+            ACS_RETRY_AFTER_HEADER,
+            HeaderValue::from(u64::from(seconds) * 1000),
+        );
+    }
 }
 
 /// The HTML page of a fault without a JSON body (502/504, or the 200 page), or `None`.

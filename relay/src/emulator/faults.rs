@@ -47,12 +47,29 @@ pub struct FaultConfig {
     /// Adds `Retry-After` (seconds) and `x-acs-retry-after` (milliseconds) to throttle replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u32>,
+    /// Which of the two headers `retryAfterSeconds` sends (default both).
+    #[serde(default)]
+    pub retry_after_header: RetryAfterHeader,
     /// The first N matching calls get a fault (the rates only weigh which kind), later ones none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_first: Option<u64>,
     /// Only these actions (default: the four CAMS actions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
+}
+
+/// The retry hint headers a throttle reply carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RetryAfterHeader {
+    #[default]
+    #[serde(rename = "both")]
+    Both,
+    /// `Retry-After: <seconds>` only (HTTP's).
+    #[serde(rename = "Retry-After")]
+    RetryAfter,
+    /// `x-acs-retry-after: <milliseconds>` only (Alibaba's).
+    #[serde(rename = "x-acs-retry-after")]
+    AcsRetryAfter,
 }
 
 fn default_server_error_status() -> u16 {

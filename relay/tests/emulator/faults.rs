@@ -146,6 +146,20 @@ async fn throttle_refuses_before_the_action_with_retry_hints() {
     assert_eq!(r.headers["x-acs-retry-after"], "2000");
     assert!(r.headers.contains_key(header::DATE));
 
+    // One header at a time, so a client's reading of each can be tested on its own.
+    h.set_faults(r#"{"throttleRate":1,"retryAfterSeconds":3,"retryAfterHeader":"Retry-After"}"#)
+        .await;
+    let r = h.list_as(&demo_key()).await;
+    assert_eq!(r.headers[header::RETRY_AFTER], "3");
+    assert!(!r.headers.contains_key("x-acs-retry-after"));
+    h.set_faults(
+        r#"{"throttleRate":1,"retryAfterSeconds":3,"retryAfterHeader":"x-acs-retry-after"}"#,
+    )
+    .await;
+    let r = h.list_as(&demo_key()).await;
+    assert_eq!(r.headers["x-acs-retry-after"], "3000");
+    assert!(!r.headers.contains_key(header::RETRY_AFTER));
+
     h.set_faults(r#"{"throttleRate":1}"#).await;
     let r = h.list_as(&demo_key()).await;
     r.assert_error(400, "Throttling.User");
