@@ -30,7 +30,7 @@ native() { cargo test --workspace --quiet; }
 build() { bash scripts/build-wasm.sh && cargo build -p cams-relay --quiet; }
 wasm_browser() { bash scripts/test-wasm.sh; }
 official_sdk() { .venv/bin/python -m pytest -q tests/official_sdk; }
-page() { node --test --test-concurrency=1 tests/page/; }
+page() { node --test --test-concurrency=1 tests/page/*.test.mjs; }
 
 stage lint lint
 stage native native

@@ -6,8 +6,9 @@
 //              message="Hello!" format="SVG"></cams-qrdl>
 //
 // Attributes: relay (a cams-relay's address; default: where this script was loaded from),
-// endpoint (where signed calls go; default: the relay's /cams), region, phone-number, message,
-// format (PNG or SVG), space-id.
+// endpoint (where signed calls go; default: the relay's /cams), region (only with the
+// credentials property and no endpoint: cams.<region>.aliyuncs.com; through a relay, the relay
+// decides), phone-number, message, format (PNG or SVG), space-id.
 // Property: credentials = { accessKeyId, accessKeySecret, securityToken? } or { provider } to skip
 // the relay (kept in memory only).
 // Events (bubbling, composed): qrdl-created { qrdl, response }; qrdl-error { error, code, message,

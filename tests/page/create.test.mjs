@@ -78,10 +78,43 @@ test('create a PNG code: the service image loads, the link copies, SVG and PNG d
   }
 });
 
+/** The computed colours that make the page light or dark. */
+function pageColours(page) {
+  return page.evaluate(() => ({
+    body: getComputedStyle(document.body).backgroundColor,
+    panel: getComputedStyle(document.querySelector('#create')).backgroundColor,
+    text: getComputedStyle(document.body).color,
+  }));
+}
+
+/** Relative luminance (0 black … 1 white) of a computed rgb()/rgba() colour. */
+function luminance(rgb) {
+  const [r, g, b] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
 test('create an SVG code: the service SVG loads; dark mode', async () => {
+  const light = await openPage(env.browser, env.relay.url, { colorScheme: 'light' });
+  let lightColours;
+  try {
+    await pageReady(light.page);
+    lightColours = await pageColours(light.page);
+  } finally {
+    await light.context.close();
+  }
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { colorScheme: 'dark' });
   try {
     await pageReady(page);
+    // prefers-color-scheme: dark really changes the page: dark backgrounds, light text.
+    const dark = await pageColours(page);
+    assert.notEqual(dark.body, lightColours.body, 'the background changes in dark mode');
+    assert.notEqual(dark.panel, lightColours.panel, 'the panels change in dark mode');
+    assert.ok(luminance(lightColours.body) > 0.7, `light background is light: ${lightColours.body}`);
+    assert.ok(luminance(dark.body) < 0.05 && luminance(dark.panel) < 0.05, `dark backgrounds are dark: ${JSON.stringify(dark)}`);
+    assert.ok(luminance(dark.text) > 0.7, `dark-mode text is light: ${dark.text}`);
     const card = await createViaForm(page, { phone: '8613800001234', message: 'Hi! Show me the spring menu.', format: 'SVG' });
     const img = card.locator('img.qr-image');
     assert.equal(await img.getAttribute('data-source'), 'service');
@@ -225,14 +258,46 @@ test('keyboard only: fill the form, create, copy the link, with visible focus', 
   }
 });
 
-test('phone width: the create form and result fit without sideways scrolling', async () => {
+/** How far the page, and each table's scroll box, is wider than what a phone shows. */
+function overflows(page) {
+  return page.evaluate(() => ({
+    page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    tables: [...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth),
+  }));
+}
+
+test('phone width (375 px): the create form and result, the manage table and the batch table fit without sideways scrolling', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { viewport: { width: 375, height: 812 } });
   try {
     await pageReady(page);
-    await createViaForm(page, { phone: '8613800001234', message: 'Scan me on a phone', format: 'PNG' });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `no horizontal overflow (${overflow}px)`);
+    const phone = '8613800003750';
+    // A long word with no break opportunity is the hardest case for a narrow column.
+    const long = `Order${'x'.repeat(60)}`;
+    await createViaForm(page, { phone, message: 'Scan me on a phone', format: 'PNG' });
+    let o = await overflows(page);
+    assert.ok(o.page <= 0, `create: no horizontal overflow (${o.page}px)`);
     await screenshot(page, 'create-phone');
+    await createViaForm(page, { phone, message: long, format: 'SVG' });
+
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill(phone);
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#status', { hasText: '2 QR codes for this number.' }).waitFor();
+    await manage.locator('tbody tr').first().getByRole('button', { name: /^Edit message of/ }).click();
+    o = await overflows(page);
+    assert.ok(o.page <= 0, `manage: no horizontal overflow (${o.page}px)`);
+    assert.ok(o.tables.every((t) => t <= 0), `manage: the table fits its box (${o.tables})`);
+    await manage.screenshot({ path: `${SCREENSHOTS}/manage-phone.png`, animations: 'disabled' });
+
+    const batch = page.locator('#batch');
+    await batch.getByLabel('Phone number').fill(phone);
+    await batch.getByLabel('Messages, one per line').fill(['Phone batch one', long, 'y'.repeat(141)].join('\n'));
+    await batch.getByRole('button', { name: 'Create 2 QR codes' }).click();
+    await batch.locator('.progress-text', { hasText: '2 of 2 finished: 2 created, 0 failed' }).waitFor({ timeout: 30_000 });
+    o = await overflows(page);
+    assert.ok(o.page <= 0, `batch: no horizontal overflow (${o.page}px)`);
+    assert.ok(o.tables.every((t) => t <= 0), `batch: the tables fit their boxes (${o.tables})`);
+    await batch.screenshot({ path: `${SCREENSHOTS}/batch-phone.png`, animations: 'disabled' });
     assertNoConsoleErrors();
   } finally {
     await context.close();
@@ -293,6 +358,55 @@ test('every control is labelled and every button has a name, in every state', as
     assert.deepEqual(unlabelled, []);
     // Status changes are announced through a polite live region.
     assert.equal(await page.locator('#status').getAttribute('role'), 'status');
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a deep link that is not http(s) is never linked, copied, drawn or downloaded, and the card says why', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const evil = 'javascript:alert(document.domain)';
+    // The service's reply, rewritten on its way to the page.
+    await page.route('**/cams', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      if (json.Data && typeof json.Data === 'object' && !Array.isArray(json.Data)) {
+        json.Data.DeepLinkUrl = evil;
+        json.Data.QrImageUrl = 'javascript:alert(1)';
+      }
+      await route.fulfill({ response, json });
+    });
+    const form = page.locator('#create');
+    await form.getByLabel('Phone number').fill('8613800001357');
+    await form.getByLabel('Prefilled message').fill('Poisoned reply');
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    const card = form.locator('article.result');
+    await card.waitFor();
+    await page.waitForTimeout(200); // a fallback would have been drawn by now
+
+    // No link, anywhere on the page, carries it.
+    assert.equal(await page.locator('a[href^="javascript"]').count(), 0);
+    assert.equal(await card.locator('a.deep-link').count(), 0);
+    assert.equal((await card.locator('.unsafe-url').textContent()).trim(), evil, 'shown as text only');
+    // No image: neither the service's nor one drawn from the link.
+    const img = card.locator('img.qr-image');
+    assert.equal(await img.getAttribute('src'), null);
+    assert.equal(await img.getAttribute('data-source'), 'none');
+    assert.equal(await card.locator('figure.qr-frame').isVisible(), false);
+    assert.equal(await page.locator('img[src^="blob:"], img[src^="javascript"]').count(), 0);
+    // Copy and both downloads are disabled, and the card says why.
+    for (const name of ['Copy link', 'Download SVG', 'Download PNG']) {
+      assert.equal(await card.getByRole('button', { name }).isDisabled(), true, `${name} is disabled`);
+    }
+    assert.equal(await card.getByLabel('PNG size').isDisabled(), true);
+    const note = card.locator('.unsafe-link-note');
+    assert.equal(await note.isVisible(), true);
+    assert.match(await note.textContent(), /not an http\(s\) address/);
+    assert.equal(await card.getByRole('button', { name: 'Copy link' }).getAttribute('aria-describedby'), await note.getAttribute('id'));
+    await screenshot(page, 'create-unsafe-deep-link');
     assertNoConsoleErrors();
   } finally {
     await context.close();

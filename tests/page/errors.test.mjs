@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ERROR_HINTS, FALLBACK_HINT } from '../../www/js/errors.js';
+import { ERROR_HINTS, FALLBACK_HINT, UNKNOWN_OUTCOME } from '../../www/js/errors.js';
 import { DOC_PATHS, renderTable, tableInDoc } from './errors-table.mjs';
 import { DEMO_KEY, closedUrl, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
@@ -23,7 +23,7 @@ test('docs/errors.md and README.md hold the same table as www/js/errors.js', () 
     'SignatureDoesNotMatch', 'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'InvalidAccessKeyId.NotFound',
     'InvalidSecurityToken.Expired', 'MissingParameter', 'Throttling.User', 'Product.Unsubscript', 'Ram.PermissionDeny',
     'System.LimitControl', 'Unknown.ResourceOwnerId', 'InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse',
-    'CredentialsError',
+    'CredentialsError', 'Throttling', 'ServiceUnavailable', 'InternalError', 'Aborted',
   ]) assert.ok(codes.includes(code), `${code} has a hint`);
   assert.equal(new Set(codes).size, codes.length, 'no code twice');
 });
@@ -39,11 +39,24 @@ async function createAndExpectAlert(page, code, { phone = '8613800001234', messa
   return { alert, text: await alert.textContent() };
 }
 
-function assertHint(text, code) {
-  const hint = HINT[code] ?? FALLBACK_HINT;
+function assertHint(text, code, hint = HINT[code] ?? FALLBACK_HINT) {
   assert.ok(text.includes(code), `the alert names ${code}: ${text}`);
   assert.ok(text.includes(hint.sentence), `the alert explains ${code}: ${text}`);
   assert.ok(text.includes(hint.todo), `the alert says what to do for ${code}: ${text}`);
+}
+
+/**
+ * A single create whose outcome is unknown: the alert says the code may exist and to look in
+ * "My QR codes" first, and never to try again (which could make a second code).
+ */
+function assertUnknownOutcome(text, code) {
+  assert.ok(text.includes(code), `the alert names ${code}: ${text}`);
+  assert.ok(text.includes(HINT[code].sentence), `the alert explains ${code}: ${text}`);
+  assert.ok(text.includes(UNKNOWN_OUTCOME.title), `the alert says the code may have been created: ${text}`);
+  assert.ok(text.includes(UNKNOWN_OUTCOME.todo), `the alert sends the person to "My QR codes": ${text}`);
+  assert.match(text, /My QR codes/);
+  assert.doesNotMatch(text, /try again/i);
+  assert.ok(!text.includes(HINT[code].todo), `the row's own advice is not shown: ${text}`);
 }
 
 test('errors from the emulator for real: wrong secret, unknown key, clock off by an hour (corrected, or not without Date)', async () => {
@@ -114,8 +127,18 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no reply in
     await pageReady(page);
     const nowhere = await closedUrl();
     await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: nowhere });
-    let { text } = await createAndExpectAlert(page, 'NetworkError');
-    assertHint(text, 'NetworkError');
+    let { alert, text } = await createAndExpectAlert(page, 'NetworkError');
+    // A create cut off may have happened: the alert says so rather than "try again".
+    assertUnknownOutcome(text, 'NetworkError');
+    assert.equal(await alert.getAttribute('data-outcome'), 'unknown');
+    // The same failure while listing is an ordinary NetworkError with the row's advice.
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill('8613800001234');
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    const listAlert = manage.locator('[role="alert"][data-code="NetworkError"]');
+    await listAlert.waitFor();
+    assertHint(await listAlert.textContent(), 'NetworkError');
+    assert.equal(await listAlert.getAttribute('data-outcome'), null);
 
     // A proxy answering with an HTML page.
     const cams = new URL('cams', env.relay.url).href;
@@ -128,7 +151,7 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no reply in
     // An endpoint that never answers: the client gives up after its timeout (10 s by default).
     await page.route('**/cams', () => {});
     ({ text } = await createAndExpectAlert(page, 'Timeout'));
-    assertHint(text, 'Timeout');
+    assertUnknownOutcome(text, 'Timeout');
     await page.unrouteAll({ behavior: 'ignoreErrors' });
 
     // A relay URL where no relay runs: no temporary credentials.
@@ -136,7 +159,6 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no reply in
     await panel.locator('summary').click();
     await panel.getByRole('radio', { name: 'Relay (recommended)' }).check();
     await panel.getByLabel('Relay URL').fill(nowhere);
-    await panel.getByLabel('Endpoint (optional)').fill('');
     await panel.getByRole('button', { name: 'Connect' }).click();
     await page.waitForFunction(() => !document.querySelector('#connect').open);
     ({ text } = await createAndExpectAlert(page, 'CredentialsError'));
@@ -164,6 +186,10 @@ const SERVICE_ERRORS = [
   ['InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.'],
   ['MissingParameter', 'The input parameter "PhoneNumber" that is mandatory for processing this request is not supplied.'],
   ['Throttling.User', 'Request was denied due to user flow control.'],
+  // Retried by the client (throttling, 5xx) before they reach the alert.
+  ['Throttling', 'Request was denied due to flow control.'],
+  ['ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503],
+  ['InternalError', 'The request processing has failed due to some unknown error.', 500],
 ];
 
 test('service and gateway codes each show their hint; unknown codes show the server\'s message as text', async () => {
@@ -171,11 +197,13 @@ test('service and gateway codes each show their hint; unknown codes show the ser
   try {
     await pageReady(page);
     let reply = null;
+    let thrown;
     await page.route('**/cams', (route) =>
       route.fulfill({ status: reply.status ?? 400, contentType: 'application/json', body: JSON.stringify(reply.body) }),
     );
-    for (const [code, message] of SERVICE_ERRORS) {
+    for (const [code, message, status] of SERVICE_ERRORS) {
       reply = {
+        status,
         body: {
           RequestId: `REQ-${code}`,
           HostId: 'cams.ap-southeast-1.aliyuncs.com',
@@ -186,7 +214,9 @@ test('service and gateway codes each show their hint; unknown codes show the ser
         },
       };
       const { alert, text } = await createAndExpectAlert(page, code);
-      assertHint(text, code);
+      // The same request twice: the first copy may have created the code.
+      if (code === 'SignatureNonceUsed') assertUnknownOutcome(text, code);
+      else assertHint(text, code);
       assert.ok(text.includes(`REQ-${code}`), 'the request ID is shown');
       assert.equal(await alert.locator('a[href^="https://api.alibabacloud.com/troubleshoot"]').count(), 1, 'the Recommend link');
       if (code === 'Ram.PermissionDeny') {
@@ -196,6 +226,11 @@ test('service and gateway codes each show their hint; unknown codes show the ser
         await screenshot(page, 'error-ram-permission');
       }
     }
+
+    // A Throttling.* code without a row of its own gets the Throttling row.
+    reply = { body: { RequestId: 'REQ-T', Code: 'Throttling.Api', Message: 'Request was denied due to api flow control.' } };
+    ({ text: thrown } = await createAndExpectAlert(page, 'Throttling.Api'));
+    assertHint(thrown, 'Throttling.Api', HINT.Throttling);
 
     // An unknown code: the server's own message, as text, and a Recommend link only when http(s).
     reply = {
@@ -218,6 +253,53 @@ test('service and gateway codes each show their hint; unknown codes show the ser
     assert.match(await listAlert.textContent(), /Action to grant: cams:ListPhoneMessageQrdl/);
     assertNoConsoleErrors();
   } finally {
+    await context.close();
+  }
+});
+
+test('a single create whose reply was lost says the code may exist and to look in "My QR codes", not to try again', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
+    // Through the relay a dropped upstream connection is a 502 RelayUpstreamError; Chromium may
+    // also resend the POST by itself, which the gateway refuses as SignatureNonceUsed (400).
+    allow: [/the server responded with a status of (502|400)/],
+  });
+  const emulator = env.relay.emulator;
+  const stats = async () => (await (await fetch(`${emulator}/__emulator/stats`)).json());
+  try {
+    await pageReady(page);
+    const phone = '8613800004321';
+    const message = 'Lost reply, single create';
+    // The emulator creates the code, then closes the connection without a reply.
+    const set = await fetch(`${emulator}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dropRate: 1, failFirst: 1, actions: ['CreatePhoneMessageQrdl'] }),
+    });
+    assert.equal(set.status, 200, await set.text());
+    const createdBefore = (await stats()).created ?? 0;
+    const form = page.locator('#create');
+    await form.getByLabel('Phone number').fill(phone);
+    await form.getByLabel('Prefilled message').fill(message);
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    const alert = form.locator('[role="alert"][data-outcome="unknown"]');
+    await alert.waitFor({ timeout: 30_000 });
+    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' });
+    const code = await alert.getAttribute('data-code');
+    assert.ok(['RelayUpstreamError', 'SignatureNonceUsed'].includes(code), code);
+    assertUnknownOutcome(await alert.textContent(), code);
+    assert.equal(await form.locator('article.result').count(), 0, 'no result card');
+    assert.equal((await stats()).created - createdBefore, 1, 'the create happened, and was not sent again');
+    await screenshot(page, 'error-unknown-outcome');
+
+    // Where the alert sends the person, the code is.
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill(phone);
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await manage.locator('td.cell-message', { hasText: message }).waitFor();
+    assert.equal(await manage.locator('tbody tr').count(), 1);
+    assertNoConsoleErrors();
+  } finally {
+    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' }).catch(() => {});
     await context.close();
   }
 });

@@ -141,3 +141,67 @@ test('editing a code that was deleted elsewhere shows Qrdl.NotExists with its hi
     await b.context.close();
   }
 });
+
+test('keyboard only: edit a message, and delete through the confirmation dialog (Escape cancels)', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const phone = '6591110000';
+    const codes = [];
+    for (const m of ['Keyboard first', 'Keyboard second']) {
+      const card = await createViaForm(page, { phone, message: m });
+      await page.waitForFunction((msg) => document.querySelector('#create .qrdl-message')?.textContent === msg, m);
+      codes.push((await card.locator('.qrdl-code').textContent()).trim());
+    }
+    const active = () => page.evaluate(() => ({ tag: document.activeElement.tagName, label: document.activeElement.getAttribute('aria-label'), text: document.activeElement.textContent.trim() }));
+    const tabTo = async (label, max = 40) => {
+      for (let i = 0; i < max && (await active()).label !== label; i += 1) await page.keyboard.press('Tab');
+      assert.equal((await active()).label, label);
+    };
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').focus();
+    await page.keyboard.press('Enter'); // submits the list form
+    await page.locator('#status', { hasText: '2 QR codes for this number.' }).waitFor();
+
+    // Edit: Tab to the row's button, Enter opens the editor with focus in it, Tab to Save.
+    await tabTo(`Edit message of ${codes[0]}`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'focus is visible');
+    await page.keyboard.press('Enter');
+    assert.equal((await active()).tag, 'TEXTAREA');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Edited by keyboard');
+    await page.keyboard.press('Tab');
+    assert.equal((await active()).text, 'Save');
+    await page.keyboard.press('Enter');
+    const row = manage.locator(`tr[data-code="${codes[0]}"]`);
+    await row.locator('td.cell-message', { hasText: 'Edited by keyboard' }).waitFor();
+    await page.locator('#status', { hasText: `Message of ${codes[0]} updated` }).waitFor();
+    // Focus goes back to the row's Edit button.
+    assert.equal((await active()).label, `Edit message of ${codes[0]}`);
+
+    // Delete: Enter opens the dialog with focus on Cancel; Escape closes it and returns focus.
+    await tabTo(`Delete ${codes[0]}`, 3);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.equal((await active()).text, 'Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal((await active()).label, `Delete ${codes[0]}`);
+    assert.equal(await manage.locator('tbody tr').count(), 2);
+
+    // Enter again, Tab to "Delete QR code", Enter: gone, and focus lands on the next row's Delete.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal((await active()).text, 'Delete QR code');
+    await page.keyboard.press('Enter');
+    await page.locator('#status', { hasText: `QR code ${codes[0]} deleted.` }).waitFor();
+    assert.equal(await manage.locator('tbody tr').count(), 1);
+    assert.equal((await active()).label, `Delete ${codes[1]}`);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});

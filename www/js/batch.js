@@ -2,7 +2,7 @@
 // failed rows and a CSV export.
 
 import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveBlob, showError, validate } from './dom.js';
-import { describeError } from './errors.js';
+import { MAYBE_CREATED, describeError } from './errors.js';
 import { formatChoice } from './create.js';
 
 /** The documented limit: 5 calls per second per account (the client paces to it). */
@@ -89,12 +89,14 @@ export function toCsv(rows) {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Where a request's codes live: its number and space. */
+const ownerKey = (req) => `${req.phoneNumber}|${req.custSpaceId ?? ''}`;
+
+const sameFormat = (a, b) => String(a ?? '').toUpperCase() === String(b ?? '').toUpperCase();
+
 /**
  * Mounts the batch section into `root`. opts: { getClient(), announce(msg), defaultPhone() }
  */
-/** Failures after which a create may have happened (the request may have reached the service). */
-const MAYBE_CREATED = new Set(['Timeout', 'NetworkError', 'SignatureNonceUsed', 'RelayTimeout', 'RelayUpstreamError']);
-
 export function mountBatch(root, opts) {
   const announce = opts.announce ?? (() => {});
   const phone = field({ id: 'batch-phone', label: 'Phone number', control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
@@ -120,6 +122,8 @@ export function mountBatch(root, opts) {
   const stop = h('button', { type: 'button', class: 'secondary stop', text: 'Stop', disabled: true });
   const retry = h('button', { type: 'button', class: 'secondary retry', text: 'Retry failed rows', disabled: true });
   const exportBtn = h('button', { type: 'button', class: 'secondary export', text: 'Export CSV', disabled: true });
+  const clearBtn = h('button', { type: 'button', class: 'secondary clear', text: 'Clear results', hidden: true });
+  const pendingNote = h('p', { class: 'pending-note', id: 'batch-pending-note', hidden: true });
   const progress = h('progress', { id: 'batch-progress', max: '1', value: '0' });
   const progressText = h('span', { class: 'progress-text', id: 'batch-progress-text', text: 'Nothing to do yet.' });
   progress.setAttribute('aria-describedby', 'batch-progress-text');
@@ -133,7 +137,8 @@ export function mountBatch(root, opts) {
     messages.wrap,
     file.wrap,
     source,
-    h('div', { class: 'actions' }, start, stop, retry, exportBtn),
+    pendingNote,
+    h('div', { class: 'actions' }, start, stop, retry, exportBtn, clearBtn),
   );
   root.append(
     form,
@@ -142,11 +147,21 @@ export function mountBatch(root, opts) {
     tableWrap,
   );
 
-  /** @type {{label: string, message: string, state: string, qrdl?: any, error?: any, invalid?: string, cells?: any}[]} */
+  /**
+   * req: the request the row was sent with (a retry sends it again as it was); snapshot: the codes
+   * its number had before the run that sent it (null when they could not be listed).
+   * @type {{label: string, message: string, state: string, qrdl?: any, error?: any, invalid?: string, cells?: any, req?: any, snapshot?: Set<string>|null}[]}
+   */
   let rows = [];
   let csvRows = null;
   let running = false;
   let started = false;
+  /**
+   * The messages changed while the table holds results: the results stay (to be exported) until
+   * a new batch starts or "Clear results"; `pendingReady` counts the new batch's sendable rows.
+   */
+  let pending = false;
+  let pendingReady = 0;
   /** Aborts the running batch's unsent rows. */
   let stopper = null;
   let batchPhone = '';
@@ -161,12 +176,29 @@ export function mountBatch(root, opts) {
     });
   }
 
-  function refreshPreview() {
-    if (running) return;
+  const hasResults = () => rows.some((r) => r.state === 'done' || r.state === 'failed');
+
+  /** Shows the rows parsed from the messages as a new batch, dropping any results. */
+  function newBatch(next = parseRows()) {
+    rows = next;
     started = false;
-    rows = parseRows();
+    pending = false;
     renderTable();
     updateProgress();
+  }
+
+  function refreshPreview() {
+    // Results not yet exported must not vanish because a line was typed: they stay until the
+    // person starts a new batch or clears them.
+    if (running || hasResults()) {
+      const wasPending = pending;
+      pending = true;
+      pendingReady = parseRows().filter((r) => r.state === 'ready').length;
+      updateProgress();
+      if (!wasPending) announce(pendingNote.textContent);
+      return;
+    }
+    newBatch();
   }
 
   messages.control.addEventListener('input', () => {
@@ -279,9 +311,18 @@ export function mountBatch(root, opts) {
     else if (!started) progressText.textContent = `${fmt(sendable)} ${sendable === 1 ? 'QR code' : 'QR codes'} ready to create.${notSent}`;
     else progressText.textContent = `${fmt(finished)} of ${fmt(sendable)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed.${notSent}`;
     const ready = rows.filter((r) => r.state === 'ready').length;
-    start.textContent = ready ? `Create ${fmt(ready)} ${ready === 1 ? 'QR code' : 'QR codes'}` : 'Create QR codes';
+    const next = pending ? pendingReady : ready;
+    start.textContent = next ? `Create ${fmt(next)} ${next === 1 ? 'QR code' : 'QR codes'}` : 'Create QR codes';
     retry.disabled = running || c.failed === 0;
     exportBtn.disabled = running || c.done + c.failed === 0;
+    clearBtn.hidden = c.done + c.failed === 0;
+    clearBtn.disabled = running;
+    pendingNote.hidden = !pending;
+    pendingNote.textContent = pending
+      ? `The messages changed. The table still shows the ${running ? 'running' : 'last'} batch's results: export them if you need them. Starting a new batch with the changed messages replaces them, and so does "Clear results".`
+      : '';
+    if (pending) start.setAttribute('aria-describedby', pendingNote.id);
+    else start.removeAttribute('aria-describedby');
   }
 
   /** The row's request: the batch's phone number, format and space, and its message. */
@@ -307,6 +348,31 @@ export function mountBatch(root, opts) {
   }
 
   /**
+   * The codes each number of these rows has now, for rows without such a list yet: a code that
+   * is in it existed before the row was sent, so it can never be the row's lost create. A list
+   * that fails leaves null (the batch still runs; see reconcileMaybeCreated).
+   */
+  async function takeSnapshots(client, todo) {
+    const lists = new Map();
+    for (const r of todo) {
+      if (r.snapshot instanceof Set) continue;
+      const key = ownerKey(r.req);
+      if (!lists.has(key)) {
+        const req = { phoneNumber: r.req.phoneNumber };
+        if (r.req.custSpaceId) req.custSpaceId = r.req.custSpaceId;
+        lists.set(
+          key,
+          client.listQrdls(req).then(
+            (res) => new Set(Array.from(res.data ?? [], (q) => String(q.qrdlCode))),
+            () => null,
+          ),
+        );
+      }
+      r.snapshot = await lists.get(key);
+    }
+  }
+
+  /**
    * Runs the given rows through the client's createQrdls: it paces them at the rate limit (no
    * one-second window holds more than 5), retries throttled and 5xx calls, and settles each row
    * on its own. Stop aborts the rows not yet sent.
@@ -316,7 +382,7 @@ export function mountBatch(root, opts) {
     try {
       client = opts.getClient();
     } catch (err) {
-      showError(alert, err, { title: 'Could not start the batch', operation: 'create' });
+      showError(alert, err, { title: 'Could not start the batch', operation: 'create', batch: true });
       return;
     }
     running = true;
@@ -334,7 +400,8 @@ export function mountBatch(root, opts) {
     updateProgress();
     announce(`Creating ${todo.length} QR codes, at most ${MAX_QPS} per second…`);
     try {
-      const results = await client.createQrdls(todo.map(requestFor), {
+      await takeSnapshots(client, todo);
+      const results = await client.createQrdls(todo.map((r) => r.req), {
         signal: stopper.signal,
         onProgress: (_done, _total, index, result) => settleRow(todo[index], result),
       });
@@ -350,7 +417,7 @@ export function mountBatch(root, opts) {
           renderRowStatus(r);
         }
       }
-      showError(alert, err, { title: 'Could not run the batch', operation: 'create' });
+      showError(alert, err, { title: 'Could not run the batch', operation: 'create', batch: true });
     }
     const stopped = stopper.signal.aborted;
     stopper = null;
@@ -365,6 +432,7 @@ export function mountBatch(root, opts) {
       showError(alert, failed[0].error, {
         title: `${fmt(failed.length)} of ${fmt(c.total)} rows failed`,
         operation: 'create',
+        batch: true,
       });
     }
     announce(`${stopped ? 'Batch stopped' : 'Batch finished'}: ${c.done} created, ${c.failed} failed${c.invalid ? `, ${c.invalid} not sent` : ''}.`);
@@ -376,24 +444,30 @@ export function mountBatch(root, opts) {
     const ph = phone.control.value.trim();
     const badPhone = validate.phoneNumber(ph);
     phone.setError(badPhone);
-    rows = rows.length ? rows : parseRows();
-    const noRows = rows.length === 0 ? 'Paste at least one message, or load a CSV file.' : null;
+    // A new batch (the messages changed, or nothing was sent yet) starts from the current
+    // messages; otherwise the rows a Stop left unsent go on.
+    const fresh = pending || rows.every((r) => r.state === 'ready' || r.state === 'invalid');
+    const next = fresh ? parseRows() : rows;
+    const noRows = next.length === 0 ? 'Paste at least one message, or load a CSV file.' : null;
     messages.setError(noRows);
     if (badPhone || noRows) {
       (badPhone ? phone : messages).control.focus();
       return;
     }
-    // A new batch (the rows were edited or never run) starts from the current text.
-    if (rows.every((r) => r.state === 'ready' || r.state === 'invalid')) {
-      rows = parseRows();
-      renderTable();
-    }
+    if (fresh) newBatch(next);
     batchPhone = ph;
     batchFormat = format.value();
     batchSpace = space.control.value.trim() || undefined;
+    // Rows never sent take the form's number, format and space as they are now, and the codes
+    // their number has when they go (see takeSnapshots).
+    for (const r of rows) {
+      if (r.state !== 'ready') continue;
+      r.req = requestFor(r);
+      r.snapshot = undefined;
+    }
     const todo = rows.filter((r) => r.state === 'ready');
     if (!todo.length) {
-      messages.setError('Every row was already created or is not valid. Edit the messages to start a new batch.');
+      messages.setError('Every row was already created or is not valid. Change the messages, or press "Clear results", to start a new batch.');
       return;
     }
     await run(todo);
@@ -405,45 +479,79 @@ export function mountBatch(root, opts) {
   });
   /**
    * A create that timed out or lost its connection may have happened. Before such rows are sent
-   * again, the number's codes are listed and a code with the row's message (not yet claimed by
-   * another row) is taken as that row's, so retrying never makes a second code.
-   * Returns false when the list itself failed (then nothing is retried).
+   * again, their number's codes are listed, and a code is taken as a row's only when it is new
+   * since the row's run started (not in its snapshot), has the row's message and image format,
+   * and is not claimed by another row: so retrying never makes a second code, and never takes a
+   * code that was there before. Rows whose number could not be listed before their run cannot
+   * be told apart from older codes: they are left failed, not sent again.
+   * Returns the rows so left, or null when a list failed now (then nothing is retried).
    */
   async function reconcileMaybeCreated(failed) {
-    const unsure = failed.filter((r) => MAYBE_CREATED.has(r.error?.code));
-    if (!unsure.length) return true;
+    const unsure = failed.filter((r) => MAYBE_CREATED.has(r.error?.code) && r.req);
+    const unchecked = unsure.filter((r) => !(r.snapshot instanceof Set));
+    const checkable = unsure.filter((r) => r.snapshot instanceof Set);
+    if (!checkable.length) return unchecked;
     announce('Checking which of the failed rows were created after all…');
-    let listed;
-    try {
-      const req = { phoneNumber: batchPhone };
-      if (batchSpace) req.custSpaceId = batchSpace;
-      listed = (await opts.getClient().listQrdls(req)).data;
-    } catch (err) {
-      showError(alert, err, { title: 'Could not check the failed rows before retrying them', operation: 'list' });
-      return false;
-    }
-    const claimed = new Set(rows.filter((r) => r.qrdl).map((r) => r.qrdl.qrdlCode));
-    for (const r of unsure) {
-      const found = listed.find((q) => q.prefilledMessage === r.message && !claimed.has(q.qrdlCode));
+    const claimed = new Set(rows.filter((r) => r.qrdl).map((r) => String(r.qrdl.qrdlCode)));
+    const listed = new Map();
+    for (const r of checkable) {
+      const key = ownerKey(r.req);
+      if (!listed.has(key)) {
+        const req = { phoneNumber: r.req.phoneNumber };
+        if (r.req.custSpaceId) req.custSpaceId = r.req.custSpaceId;
+        try {
+          listed.set(key, Array.from((await opts.getClient().listQrdls(req)).data ?? []));
+        } catch (err) {
+          showError(alert, err, { title: 'Could not check the failed rows before retrying them', operation: 'list' });
+          return null;
+        }
+      }
+      const found = listed.get(key).find((q) => {
+        const code = String(q.qrdlCode);
+        return q.prefilledMessage === r.req.prefilledMessage && sameFormat(q.generateQrImage, r.req.generateQrImage) && !r.snapshot.has(code) && !claimed.has(code);
+      });
       if (found) {
-        claimed.add(found.qrdlCode);
+        claimed.add(String(found.qrdlCode));
         settleRow(r, { ok: true, value: { data: found } });
       }
     }
-    return true;
+    return unchecked;
+  }
+
+  /** A notice in the batch's alert region (for what is not one failure with a code). */
+  function showNotice(title, text) {
+    replace(alert, h('p', { class: 'alert-title' }, h('strong', { text: title })), h('p', { text }));
+    alert.hidden = false;
   }
 
   retry.addEventListener('click', async () => {
     if (running) return;
     retry.disabled = true;
+    clearError(alert);
     const failed = rows.filter((r) => r.state === 'failed');
-    if (!(await reconcileMaybeCreated(failed))) {
+    const unchecked = await reconcileMaybeCreated(failed);
+    if (!unchecked) {
       updateProgress();
       return;
     }
-    const todo = failed.filter((r) => r.state === 'failed');
+    const todo = failed.filter((r) => r.state === 'failed' && !unchecked.includes(r));
     if (todo.length) await run(todo);
-    else announce('Every failed row had been created after all; nothing was sent again.');
+    else if (!unchecked.length) announce('Every failed row had been created after all; nothing was sent again.');
+    else updateProgress();
+    if (unchecked.length) {
+      const n = unchecked.length;
+      showNotice(
+        `${fmt(n)} ${n === 1 ? 'row was' : 'rows were'} not sent again`,
+        `${n === 1 ? 'Its QR code' : 'Their QR codes'} may have been created, and this number's codes could not be listed before the batch, so the page cannot tell a new code from an older one. Look in "My QR codes" for ${n === 1 ? 'its message' : 'their messages'}, and start a new batch with only the missing ones.`,
+      );
+    }
+  });
+  clearBtn.addEventListener('click', () => {
+    if (running) return;
+    clearError(alert);
+    newBatch();
+    announce('Results cleared. The table shows the messages as they are now.');
+    (messages.control.disabled ? start : messages.control).focus();
   });
   exportBtn.addEventListener('click', () => {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');

@@ -79,7 +79,11 @@ export async function relayAt(url) {
 /**
  * The ClientConfig for settings:
  *  { mode: 'relay', stsUrl, camsUrl, endpoint?, regionId? }
- *  { mode: 'key', accessKeyId, accessKeySecret, endpoint?, regionId? }
+ *  { mode: 'key', accessKeyId, accessKeySecret, endpoint?, regionId?, fallbackEndpoint? }
+ * Relay: the endpoint, else the relay's /cams (the page sets no endpoint; <cams-qrdl>'s endpoint
+ * attribute may). Key: the endpoint, else cams.<regionId>.aliyuncs.com when a region is given
+ * (the module derives it), else `fallbackEndpoint` (the serving relay's /cams), else the module's
+ * default endpoint.
  */
 export function clientConfig(settings) {
   const config = {};
@@ -88,10 +92,22 @@ export function clientConfig(settings) {
   } else {
     config.credentials = { stsRelayUrl: settings.stsUrl };
   }
-  const endpoint = settings.endpoint || (settings.mode === 'relay' ? settings.camsUrl : '');
+  const endpoint = endpointOf(settings);
   if (endpoint) config.endpoint = endpoint;
   if (settings.regionId) config.regionId = settings.regionId;
   return config;
+}
+
+/** The endpoint set explicitly for settings, or '' when the module derives it from the region. */
+function endpointOf(settings) {
+  if (settings.endpoint) return settings.endpoint;
+  if (settings.mode === 'relay') return settings.camsUrl ?? '';
+  return settings.regionId ? '' : (settings.fallbackEndpoint ?? '');
+}
+
+/** Where calls for these settings go, as a URL. */
+export function effectiveEndpoint(settings) {
+  return endpointOf(settings) || `https://cams.${settings.regionId || 'ap-southeast-1'}.aliyuncs.com`;
 }
 
 export function buildClient(mod, settings) {
@@ -104,7 +120,7 @@ export function describeSettings(settings, relay) {
   const where = settings.mode === 'key' ? 'Access key' : 'Relay';
   const host = (() => {
     try {
-      const u = new URL(settings.mode === 'key' ? settings.endpoint || `https://cams.${settings.regionId || 'ap-southeast-1'}.aliyuncs.com` : settings.stsUrl);
+      const u = new URL(settings.mode === 'key' ? effectiveEndpoint(settings) : settings.stsUrl);
       return u.host;
     } catch {
       return '';

@@ -1,7 +1,7 @@
-// The "Connection" settings panel: Relay (default) or Access key, region or endpoint.
+// The "Connection" settings panel: Relay (default) or Access key with a region or endpoint.
 // The AccessKey lives in this module's memory only: never in storage, cookies or the URL.
 
-import { buildClient, describeSettings, relayAt } from './client.js';
+import { buildClient, describeSettings, effectiveEndpoint, relayAt } from './client.js';
 import { alertRegion, clearError, field, h, showError } from './dom.js';
 
 export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
@@ -73,21 +73,27 @@ export function mountConnection(root, { mod, relay, announce }) {
     demoButton ? h('p', { class: 'demo-key' }, demoButton, ' ', h('span', { class: 'help', text: 'The emulator\'s demo key works only against this relay\'s emulator, never against Alibaba Cloud.' })) : null,
   );
 
+  // Region and endpoint matter only with an access key: through a relay, calls go to the relay's
+  // /cams and the relay alone decides which CAMS endpoint they reach (its --cams-endpoint).
   const region = field({
     id: 'conn-region',
-    label: 'Region',
-    control: h('input', { type: 'text', list: 'conn-region-list', spellcheck: 'false', autocomplete: 'off' }),
-    help: 'Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com.',
+    label: 'Region (optional)',
+    control: h('input', { type: 'text', list: 'conn-region-list', spellcheck: 'false', autocomplete: 'off', placeholder: DEFAULT_REGION }),
+    help: relay
+      ? `Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com. With both empty they go through this page's relay (${relay.camsUrl}).`
+      : `Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com (${DEFAULT_REGION} when this is empty too).`,
   });
-  region.control.value = DEFAULT_REGION;
   const regionList = h('datalist', { id: 'conn-region-list' }, h('option', { value: 'ap-southeast-1', text: 'Singapore' }));
   const endpoint = field({
     id: 'conn-endpoint',
     label: 'Endpoint (optional)',
     control: h('input', { type: 'url', inputmode: 'url', spellcheck: 'false', autocomplete: 'off' }),
-    help: 'Where signed calls go. Through a relay it is the relay\'s /cams. Alibaba Cloud\'s endpoint does not answer browsers directly (no CORS), so with an access key point this at a relay\'s /cams or a same-origin proxy.',
+    help: 'Where signed calls go. Alibaba Cloud\'s endpoint does not answer browsers directly (no CORS), so point this at a relay\'s /cams or a same-origin proxy.',
   });
   if (relay) endpoint.control.placeholder = relay.camsUrl;
+  const whereBox = h('div', { class: 'field-row where-fields', dataset: { mode: 'key' }, hidden: true }, region.wrap, endpoint.wrap);
+  const relayWhere = h('p', { class: 'help relay-where', id: 'conn-relay-where', text: 'The relay decides which Chat App Message Service endpoint (and region) calls reach: this page sends them to the relay\'s /cams, and the relay forwards them to the endpoint it was started with.' });
+  relayBox.append(relayWhere);
 
   const alert = alertRegion();
   const submit = h('button', { type: 'submit', class: 'primary', text: 'Connect' });
@@ -97,7 +103,7 @@ export function mountConnection(root, { mod, relay, announce }) {
     modes,
     relayBox,
     keyBox,
-    h('div', { class: 'field-row' }, region.wrap, endpoint.wrap),
+    whereBox,
     regionList,
     h('div', { class: 'actions' }, submit),
     alert,
@@ -108,6 +114,7 @@ export function mountConnection(root, { mod, relay, announce }) {
   const showMode = () => {
     relayBox.hidden = mode() !== 'relay';
     keyBox.hidden = mode() !== 'key';
+    whereBox.hidden = mode() !== 'key';
   };
   modeRelay.addEventListener('change', showMode);
   modeKey.addEventListener('change', showMode);
@@ -116,7 +123,7 @@ export function mountConnection(root, { mod, relay, announce }) {
     conn.settings = settings;
     conn.relay = relayInfo ?? conn.relay;
     conn.client = buildClient(mod, settings);
-    const emu = conn.relay && conn.relay.mode === 'emulate' && (settings.mode === 'relay' || settings.endpoint === conn.relay.camsUrl);
+    const emu = conn.relay && conn.relay.mode === 'emulate' && (settings.mode === 'relay' || effectiveEndpoint(settings) === conn.relay.camsUrl);
     conn.emulated = Boolean(emu);
     summaryText.textContent = describeSettings(settings, emu ? conn.relay : null);
     root.classList.add('connected');
@@ -129,12 +136,12 @@ export function mountConnection(root, { mod, relay, announce }) {
     for (const f of [relayUrl, keyId, keySecret, endpoint, region]) f.setError(null);
     const regionId = region.control.value.trim();
     const ep = endpoint.control.value.trim();
-    if (ep && !/^https?:\/\//i.test(ep)) {
+    if (mode() === 'key' && ep && !/^https?:\/\//i.test(ep)) {
       endpoint.setError('The endpoint must be an http:// or https:// URL.');
       endpoint.control.focus();
       return;
     }
-    if (!ep && regionId && !/^[a-z0-9-]+$/.test(regionId)) {
+    if (mode() === 'key' && !ep && regionId && !/^[a-z0-9-]+$/.test(regionId)) {
       region.setError('A region ID looks like ap-southeast-1.');
       region.control.focus();
       return;
@@ -149,7 +156,7 @@ export function mountConnection(root, { mod, relay, announce }) {
           return;
         }
         const info = await relayAt(raw);
-        setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl, endpoint: ep || undefined, regionId: regionId || undefined }, info);
+        setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl }, info);
         announce(`Connected through the relay at ${info.base}${info.mode === 'emulate' ? ' (its built-in emulator)' : ''}.`);
       } else {
         const id = keyId.control.value.trim();
@@ -167,9 +174,10 @@ export function mountConnection(root, { mod, relay, announce }) {
           (id ? keySecret : keyId).control.focus();
           return;
         }
-        // Served by a relay, calls go through its /cams unless told otherwise: Alibaba Cloud's
-        // endpoint does not answer browsers.
-        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || conn.relay?.camsUrl || undefined, regionId: regionId || undefined });
+        // An endpoint goes as typed; a region alone means cams.<region>.aliyuncs.com. With neither,
+        // a page served by a relay goes through its /cams (Alibaba Cloud's endpoint does not
+        // answer browsers).
+        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined, fallbackEndpoint: conn.relay?.camsUrl });
         announce('Connected with an access key. It is kept in this tab\'s memory only.');
       }
       root.open = false;

@@ -182,12 +182,17 @@ export function mountCreate(root, opts) {
  * "Copy link", the code, the message and the downloads.
  */
 export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'result', headingLevel = 'h3' }) {
-  const deepLink = String(qrdl.deepLinkUrl ?? '');
+  const rawLink = String(qrdl.deepLinkUrl ?? '');
+  // Only an http(s) deep link is copied, drawn or downloaded: anything else (a javascript: URL,
+  // say) is shown as text and every control that would use it is disabled, with the reason.
+  const deepLink = httpUrl(rawLink);
   const code = String(qrdl.qrdlCode ?? '');
   const msg = String(qrdl.prefilledMessage ?? '');
   const phone = String(qrdl.phoneNumber ?? '');
   const stem = safeFileStem(code);
-  const imageUrl = httpUrl(qrdl.qrImageUrl);
+  // The service's image shows the same deep link: with a link this page will not use, neither
+  // is shown.
+  const imageUrl = deepLink ? httpUrl(qrdl.qrImageUrl) : null;
 
   const img = h('img', {
     class: 'qr-image',
@@ -199,7 +204,7 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
   const note = h('p', { class: 'fallback-note', hidden: true });
   let localUrl = null;
   const useLocal = (why) => {
-    if (img.dataset.source === 'local') return;
+    if (img.dataset.source === 'local' || !deepLink) return;
     try {
       localUrl = svgObjectUrl(mod, deepLink);
     } catch {
@@ -216,11 +221,13 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
   img.addEventListener('error', () => {
     if (img.dataset.source === 'service') useLocal('The QR image from the service could not be loaded (its URL may have expired, or its host cannot be reached).');
   });
-  if (imageUrl) img.src = imageUrl;
+  if (!deepLink) img.dataset.source = 'none';
+  else if (imageUrl) img.src = imageUrl;
   else queueMicrotask(() => useLocal('The service did not give an http(s) image URL.'));
 
-  const copyBtn = h('button', { type: 'button', class: 'secondary copy-link', text: 'Copy link' });
+  const copyBtn = h('button', { type: 'button', class: 'secondary copy-link', text: 'Copy link', disabled: !deepLink });
   copyBtn.addEventListener('click', async () => {
+    if (!deepLink) return;
     const ok = await copyText(deepLink);
     copyBtn.textContent = ok ? 'Copied' : 'Copy failed';
     announce(ok ? 'Link copied to the clipboard.' : 'The link could not be copied; select it and copy it by hand.');
@@ -230,13 +237,15 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
   });
 
   const sizeId = `${idPrefix}-png-size`;
-  const sizeSel = h('select', { id: sizeId }, PNG_SIZES.map((s) => h('option', { value: String(s), text: `${s} × ${s} px`, selected: s === DEFAULT_PNG_SIZE })));
+  const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: `${s} × ${s} px`, selected: s === DEFAULT_PNG_SIZE })));
   const dlAlert = alertRegion();
   const svgBtn = h('button', {
     type: 'button',
     class: 'secondary download-svg',
     text: 'Download SVG',
+    disabled: !deepLink,
     onclick: () => {
+      if (!deepLink) return;
       clearError(dlAlert);
       try {
         saveBlob(svgBlob(mod, deepLink), `${stem}.svg`);
@@ -250,7 +259,9 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
     type: 'button',
     class: 'secondary download-png',
     text: 'Download PNG',
+    disabled: !deepLink,
     onclick: async () => {
+      if (!deepLink) return;
       clearError(dlAlert);
       const size = Number(sizeSel.value);
       try {
@@ -262,18 +273,25 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
     },
   });
 
+  const unsafeNoteId = `${idPrefix}-unsafe-link`;
+  const unsafeNote = deepLink
+    ? null
+    : h('p', { class: 'fallback-note unsafe-link-note', id: unsafeNoteId, text: 'The service gave a deep link that is not an http(s) address, so this page does not show a QR for it, and does not open, copy, draw or download it. Do not print this code; ask Alibaba Cloud support about it, quoting the code.' });
+  if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
+
   const heading = h(headingLevel, { tabindex: '-1', text: 'Your QR code' });
   return h(
     'article',
     { class: 'result card', 'aria-label': `QR code ${code}`, dataset: { code } },
     heading,
     h('div', { class: 'result-body' },
-      h('figure', { class: 'qr-frame' }, img),
+      h('figure', { class: 'qr-frame', hidden: !deepLink }, img),
       h('div', { class: 'result-info' },
+        unsafeNote,
         note,
         h('dl', { class: 'facts' },
           h('dt', { text: 'Deep link' }),
-          h('dd', { class: 'deep-link-row' }, link(deepLink, deepLink, { class: 'deep-link' }), copyBtn),
+          h('dd', { class: 'deep-link-row' }, link(rawLink, rawLink, { class: 'deep-link' }), copyBtn),
           h('dt', { text: 'Code' }),
           h('dd', {}, h('code', { class: 'qrdl-code', text: code })),
           h('dt', { text: 'Message' }),
@@ -283,7 +301,7 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
           h('dd', {}, `${qrdl.generateQrImage || ''} from the service`, imageUrl ? [' · ', link(imageUrl, 'open image')] : null),
         ),
         h('div', { class: 'downloads', role: 'group', 'aria-label': 'Downloads' },
-          h('p', { class: 'help', text: 'Drawn here from the deep link: they work offline and never expire.' }),
+          h('p', { class: 'help', text: deepLink ? 'Drawn here from the deep link: they work offline and never expire.' : 'Not available: they are drawn from the deep link, and this one is not an http(s) address.' }),
           h('div', { class: 'download-row' },
             svgBtn,
             h('span', { class: 'png-choice' }, h('label', { for: sizeId, text: 'PNG size' }), sizeSel),

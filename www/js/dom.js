@@ -1,6 +1,6 @@
 // Small DOM helpers. Every piece of remote or user text goes in as text, never as HTML.
 
-import { describeError, httpUrl } from './errors.js';
+import { UNKNOWN_OUTCOME, describeError, httpUrl } from './errors.js';
 
 let uid = 0;
 /** A document-unique id with a readable prefix. */
@@ -136,15 +136,19 @@ export function messageCounter(textarea, id) {
 /** The client's own codes carry a message about this very failure; unknown codes have only theirs. */
 const CLIENT_CODES = new Set(['InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse', 'CredentialsError']);
 function showMessage(d) {
+  // A create with an unknown outcome says what matters in plain words; the client's own message
+  // (which names the API call to check with) stays under the details.
+  if (d.unknownOutcome) return false;
   return Boolean(d.message) && d.message !== d.sentence && (!d.known || CLIENT_CODES.has(d.code));
 }
 
 /**
  * Shows a failure in a role="alert" element: the code, a sentence, what to do, and the service's
- * own details. `title` says what failed ("Could not create the QR code").
+ * own details. `title` says what failed ("Could not create the QR code"); a single create whose
+ * outcome is unknown says instead that the code may exist. `batch`: see describeError.
  */
-export function showError(alertEl, err, { title, operation } = {}) {
-  const d = describeError(err, { operation });
+export function showError(alertEl, err, { title, operation, batch } = {}) {
+  const d = describeError(err, { operation, batch });
   const details = [];
   if (d.message && !showMessage(d)) details.push(h('li', {}, 'Message: ', h('span', { class: 'server-message', text: d.message })));
   if (d.accessDeniedDetail) details.push(h('li', {}, 'Access denied detail: ', h('code', { text: d.accessDeniedDetail })));
@@ -152,8 +156,9 @@ export function showError(alertEl, err, { title, operation } = {}) {
   if (d.requestId) details.push(h('li', {}, 'Request ID: ', h('code', { text: d.requestId })));
   if (d.recommend) details.push(h('li', {}, 'Recommended reading: ', link(d.recommend, d.recommend)));
   const parts = [
-    h('p', { class: 'alert-title' }, h('strong', { text: title ?? 'Something went wrong' }), ' ', h('code', { class: 'error-code', text: d.code })),
+    h('p', { class: 'alert-title' }, h('strong', { text: d.unknownOutcome ? UNKNOWN_OUTCOME.title : (title ?? 'Something went wrong') }), ' ', h('code', { class: 'error-code', text: d.code })),
     h('p', { class: 'error-sentence', text: d.sentence }),
+    d.unknownOutcome ? h('p', { class: 'unknown-outcome', text: UNKNOWN_OUTCOME.note }) : null,
     showMessage(d) ? h('p', { class: 'server-message-visible', text: d.message }) : null,
     d.ramAction ? h('p', { class: 'ram-action' }, 'Action to grant: ', h('code', { text: d.ramAction })) : null,
     h('p', { class: 'error-todo' }, h('strong', { text: 'What to do: ' }), d.todo),
@@ -163,6 +168,8 @@ export function showError(alertEl, err, { title, operation } = {}) {
   replace(alertEl, parts);
   alertEl.hidden = false;
   alertEl.dataset.code = d.code;
+  if (d.unknownOutcome) alertEl.dataset.outcome = 'unknown';
+  else delete alertEl.dataset.outcome;
   return d;
 }
 
@@ -170,6 +177,7 @@ export function clearError(alertEl) {
   alertEl.replaceChildren();
   alertEl.hidden = true;
   delete alertEl.dataset.code;
+  delete alertEl.dataset.outcome;
 }
 
 /** An empty role="alert" region. */

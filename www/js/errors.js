@@ -22,7 +22,7 @@ export const ERROR_HINTS = [
   {
     code: 'SignatureNonceUsed',
     sentence: 'The service has already seen this request\'s one-time number (nonce) in the last 15 minutes, so it refused it as a replay.',
-    todo: 'Try again: every try gets a new nonce. If it keeps happening, something between you and the service is sending requests twice; check proxies.',
+    todo: 'Try again: every try gets a new nonce. A create may have happened with the first copy, so look in "My QR codes" before creating it again ("Retry failed rows" checks for you). If it keeps happening, something between you and the service is sending requests twice; check proxies.',
   },
   {
     code: 'InvalidAccessKeyId.NotFound',
@@ -43,6 +43,22 @@ export const ERROR_HINTS = [
     code: 'Throttling.User',
     sentence: 'Too many requests arrived in a short time, so the gateway\'s flow control refused this one.',
     todo: 'The page already slowed down and retried. Wait a few seconds and try again, and run one batch at a time (the limit is 5 requests per second per account).',
+  },
+  {
+    // Also the row for any Throttling.* code without its own (see hintFor).
+    code: 'Throttling',
+    sentence: 'The service is turning requests away for a moment because too many arrived in a short time (flow control).',
+    todo: 'The page already slowed down and retried. Wait a few seconds and try again, and run one batch at a time (the limit is 5 requests per second per account).',
+  },
+  {
+    code: 'ServiceUnavailable',
+    sentence: 'The service is unavailable for a moment (overloaded or under maintenance), so it did not carry out the request.',
+    todo: 'The page already retried a few times. Wait a minute and try again; if it lasts, check Alibaba Cloud\'s status page, or contact Alibaba Cloud support and quote the request ID.',
+  },
+  {
+    code: 'InternalError',
+    sentence: 'Something went wrong inside the service while it handled the request; nothing you entered caused it.',
+    todo: 'The page already retried a few times. Try again in a minute; if it keeps failing, contact Alibaba Cloud support and quote the request ID shown under "Details from the service".',
   },
   // From Chat App Message Service.
   {
@@ -100,7 +116,7 @@ export const ERROR_HINTS = [
   },
   {
     code: 'RelayUpstreamError',
-    sentence: 'The relay could not reach Alibaba Cloud, or Alibaba Cloud answered with something that is not its API\'s JSON.',
+    sentence: 'The relay could not reach Alibaba Cloud, lost the connection before the answer came, or got back something that is not its API\'s JSON.',
     todo: 'Check the relay\'s network and its --cams-endpoint / --sts-endpoint; the relay\'s log names the cause.',
   },
   {
@@ -121,7 +137,7 @@ export const ERROR_HINTS = [
   },
   {
     code: 'NetworkError',
-    sentence: 'The request could not reach the service: no connection, the host refused it, or the browser blocked it.',
+    sentence: 'The request failed before any answer came back: no connection, the host refused it, or the browser blocked it.',
     todo: 'Check your connection and the relay URL or endpoint. Browsers cannot call Alibaba Cloud\'s endpoint directly (it sends no CORS headers): connect through a cams-relay. If a create was cut off, it may have happened: look in "My QR codes" before creating it again ("Retry failed rows" checks for you).',
   },
   {
@@ -139,6 +155,11 @@ export const ERROR_HINTS = [
     sentence: 'Temporary credentials could not be had from the relay.',
     todo: 'Check the relay URL and that the relay is running with its RAM user\'s key and role (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_ROLE_ARN).',
   },
+  {
+    code: 'Aborted',
+    sentence: 'The batch was stopped before this request was sent, so nothing was created for it.',
+    todo: 'Press the create button again to send the rows that were not sent; rows already created are not sent twice.',
+  },
 ];
 
 /** The row for a code this table does not know. */
@@ -149,6 +170,29 @@ export const FALLBACK_HINT = {
 };
 
 const BY_CODE = new Map(ERROR_HINTS.map((h) => [h.code, h]));
+
+/** A code's row; a Throttling.* code without a row of its own gets the Throttling row. */
+function hintFor(code) {
+  return BY_CODE.get(code) ?? (code.startsWith('Throttling.') ? BY_CODE.get('Throttling') : undefined);
+}
+
+/**
+ * Failures after which a create may have happened: the request may have reached the service, but
+ * no usable answer came back (or, for SignatureNonceUsed, it arrived twice). The client never
+ * sends such a create again and rejects with retryable: false.
+ */
+export const MAYBE_CREATED = new Set(['Timeout', 'NetworkError', 'SignatureNonceUsed', 'RelayTimeout', 'RelayUpstreamError']);
+
+/**
+ * What a single create with such a failure says instead of the row's advice: "try again" could
+ * make a second code, so the person is sent to look first. (A batch checks by itself before
+ * "Retry failed rows" sends anything, so it keeps the rows' advice.)
+ */
+export const UNKNOWN_OUTCOME = {
+  title: 'The QR code may have been created',
+  note: 'The request may have reached the service even though no usable answer came back, so the QR code may exist. It was not sent again, so that no second code is made.',
+  todo: 'Look in "My QR codes" for this phone number before you create it again: if the message is there, that is your QR code. Creating it again without looking could make a second code for the same message.',
+};
 
 /** The RAM action behind each client operation, for Ram.PermissionDeny. */
 export const RAM_ACTIONS = {
@@ -175,15 +219,16 @@ function str(v) {
 
 /**
  * Everything the page shows about a failure, from a CamsError (or any thrown value).
+ * `batch`: the create was a batch row, whose retry checks for an existing code by itself.
  * @param {unknown} err
- * @param {{operation?: 'create'|'list'|'update'|'delete'}} [context]
+ * @param {{operation?: 'create'|'list'|'update'|'delete', batch?: boolean}} [context]
  */
 export function describeError(err, context = {}) {
   const e = /** @type {any} */ (err ?? {});
   const isCams = e && e.name === 'CamsError' && typeof e.code === 'string';
   const code = isCams ? e.code : (str(e.code) ?? 'UnexpectedError');
   const message = str(e.message) ?? String(err);
-  const known = BY_CODE.get(code);
+  const known = hintFor(code);
   const hint = known ?? FALLBACK_HINT;
   const info = {
     code,
@@ -198,7 +243,9 @@ export function describeError(err, context = {}) {
     retryable: Boolean(e.retryable),
     field: str(e.field),
     ramAction: undefined,
+    unknownOutcome: isCams && context.operation === 'create' && !context.batch && e.retryable === false && MAYBE_CREATED.has(code),
   };
+  if (info.unknownOutcome) info.todo = UNKNOWN_OUTCOME.todo;
   if (code === 'Ram.PermissionDeny' && context.operation) {
     info.ramAction = RAM_ACTIONS[context.operation];
   }
