@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the wasm module and its
-# JS glue and types from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's
+# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the two wasm modules
+# (the client, `cams-qrdl`, and the QR renderer, `cams-qrdl/qr`) and their JS glue and types
+# from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's
 # wasm-opt -Oz), the glue minified with npm's terser, our package.json (npm/package.json with the
 # version from Cargo.toml), the npm README and LICENSE. Needs nothing beyond the registries: no
-# wasm-pack, no downloads at build time. Prints each part's size, raw and gzip -9, and the
-# shipped module's (wasm + JS glue).
+# wasm-pack, no downloads at build time. Prints each part's size, raw and gzip -9, and each
+# module's (wasm + JS glue).
 # Usage: scripts/build-package.sh [OUT_DIR]    then: cd pkg && npm pack
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,14 +26,16 @@ bash scripts/build-wasm.sh "$out" >/dev/null
 # wasm-bindgen may write files npm must not publish (a .gitignore would hide everything else).
 rm -f "$out/.gitignore" "$out/package.json"
 
-# The JS glue, minified (terser, a pinned devDependency): wasm-bindgen writes it for reading,
-# with comments, and it is a tenth of what a page downloads. Export and class names are kept,
-# and so is `new URL("cams_qrdl_bg.wasm", import.meta.url)`, which bundlers look for.
-node_modules/.bin/terser "$out/cams_qrdl.js" --module --compress passes=2 --mangle \
-  --keep-classnames -o "$out/cams_qrdl.min.js"
-mv "$out/cams_qrdl.min.js" "$out/cams_qrdl.js"
-grep -q 'new URL("cams_qrdl_bg.wasm",import.meta.url)' "$out/cams_qrdl.js" ||
-  { echo "build-package: the minified glue lost its wasm URL" >&2; exit 1; }
+# The JS glue of both modules, minified (terser, a pinned devDependency): wasm-bindgen writes it
+# for reading, with comments, and it is a tenth of what a page downloads. Export and class names
+# are kept, and so is `new URL("<name>_bg.wasm", import.meta.url)`, which bundlers look for.
+for name in cams_qrdl cams_qrdl_qr; do
+  node_modules/.bin/terser "$out/$name.js" --module --compress passes=2 --mangle \
+    --keep-classnames -o "$out/$name.min.js"
+  mv "$out/$name.min.js" "$out/$name.js"
+  grep -q "new URL(\"${name}_bg.wasm\",import.meta.url)" "$out/$name.js" ||
+    { echo "build-package: the minified $name.js lost its wasm URL" >&2; exit 1; }
+done
 
 # Types: wasm-bindgen describes the module's raw exports (InitOutput in cams_qrdl.d.ts, and all
 # of cams_qrdl_bg.wasm.d.ts) with `any`. Nobody calls those; they are typed `unknown` instead so
@@ -40,14 +43,16 @@ grep -q 'new URL("cams_qrdl_bg.wasm",import.meta.url)' "$out/cams_qrdl.js" ||
 node -e '
   const fs = require("fs");
   const out = process.argv[1];
-  const main = `${out}/cams_qrdl.d.ts`;
-  const text = fs.readFileSync(main, "utf8");
-  const start = text.indexOf("export interface InitOutput {");
-  const end = text.indexOf("\n}\n", start);
-  if (start < 0 || end < 0) { console.error("build-package: no InitOutput in cams_qrdl.d.ts"); process.exit(1); }
-  fs.writeFileSync(main, text.slice(0, start) + text.slice(start, end).replace(/\bany\b/g, "unknown") + text.slice(end));
-  const bg = `${out}/cams_qrdl_bg.wasm.d.ts`;
-  fs.writeFileSync(bg, fs.readFileSync(bg, "utf8").replace(/\bany\b/g, "unknown"));
+  for (const name of ["cams_qrdl", "cams_qrdl_qr"]) {
+    const main = `${out}/${name}.d.ts`;
+    const text = fs.readFileSync(main, "utf8");
+    const start = text.indexOf("export interface InitOutput {");
+    const end = text.indexOf("\n}\n", start);
+    if (start < 0 || end < 0) { console.error(`build-package: no InitOutput in ${name}.d.ts`); process.exit(1); }
+    fs.writeFileSync(main, text.slice(0, start) + text.slice(start, end).replace(/\bany\b/g, "unknown") + text.slice(end));
+    const bg = `${out}/${name}_bg.wasm.d.ts`;
+    fs.writeFileSync(bg, fs.readFileSync(bg, "utf8").replace(/\bany\b/g, "unknown"));
+  }
 ' "$out"
 
 version=$(awk -F'"' '/^version = / {print $2; exit}' Cargo.toml)
@@ -71,9 +76,15 @@ gz() { gzip -9c "$1" | wc -c; }
 row() { printf '  %-24s %9d %9d\n' "$1" "$(wc -c <"$out/$1")" "$(gz "$out/$1")"; }
 echo "build-package: cams-qrdl@$version in $out"
 printf '  %-24s %9s %9s\n' file "bytes" "gzip -9"
-for f in cams_qrdl_bg.wasm cams_qrdl.js cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts package.json README.md LICENSE; do
+for f in cams_qrdl_bg.wasm cams_qrdl.js cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts \
+  cams_qrdl_qr_bg.wasm cams_qrdl_qr.js cams_qrdl_qr.d.ts cams_qrdl_qr_bg.wasm.d.ts \
+  package.json README.md LICENSE; do
   row "$f"
 done
-shipped=$(($(gz "$out/cams_qrdl_bg.wasm") + $(gz "$out/cams_qrdl.js")))
-printf '  %-24s %9d %9d\n' "module (wasm + glue)" \
-  $(($(wc -c <"$out/cams_qrdl_bg.wasm") + $(wc -c <"$out/cams_qrdl.js"))) "$shipped"
+module() {
+  printf '  %-24s %9d %9d\n' "$2" \
+    $(($(wc -c <"$out/${1}_bg.wasm") + $(wc -c <"$out/$1.js"))) \
+    $(($(gz "$out/${1}_bg.wasm") + $(gz "$out/$1.js")))
+}
+module cams_qrdl "module (wasm + glue)"
+module cams_qrdl_qr "qr module (wasm + glue)"

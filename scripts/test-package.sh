@@ -7,15 +7,16 @@
 # build served by the relay, and a plain static page that imports the module by an import map.
 #
 # Budget: the shipped module (cams_qrdl_bg.wasm + cams_qrdl.js) at most BUDGET bytes gzip -9
-# (default 51200 = 50 KiB). `any`: none in cams_qrdl.d.ts and cams_qrdl_bg.wasm.d.ts, with
-# nothing excluded (build-package.sh types wasm-bindgen's raw exports with `unknown`).
+# (default 51200 = 50 KiB); the optional QR module (cams-qrdl/qr) is reported beside it. `any`: none in cams_qrdl.d.ts and cams_qrdl_bg.wasm.d.ts, with
+# nothing excluded (build-package.sh types wasm-bindgen's raw exports with `unknown`), nor in
+# the QR module's two.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
-# The goal is 51200 (50 KiB, the issue's budget); the module is about 60 KiB today (see
+# The goal is 51200 (50 KiB, the issue's budget); the client module is about 55 KiB today (see
 # BENCHMARKS.md), so this ceiling stops it growing while the goal is still open.
-budget="${BUDGET:-61440}"
+budget="${BUDGET:-57344}"
 vite_version="${VITE_VERSION:-8.3.8}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cams-package-test.XXXXXX")"
@@ -40,20 +41,22 @@ if [ "$total" -gt "$budget" ]; then
 else
   say "size: $total bytes gzip -9 (wasm $wasm_gz + glue $js_gz), budget $budget"
 fi
+qr_total=$(($(gzip -9c "$pkg/cams_qrdl_qr_bg.wasm" | wc -c) + $(gzip -9c "$pkg/cams_qrdl_qr.js" | wc -c)))
+say "the QR module (cams-qrdl/qr, loaded only to draw codes locally): $qr_total bytes gzip -9"
 
 # 3. No `any` in the public types (as a word, outside comments).
-for dts in "$pkg/cams_qrdl.d.ts" "$pkg/cams_qrdl_bg.wasm.d.ts"; do
+for dts in "$pkg"/cams_qrdl*.d.ts; do
   if sed -e 's://.*$::' -e 's:/\*.*\*/::g' "$dts" | grep -v '^\s*\*' | grep -nw 'any'; then
     fail "$(basename "$dts") has \`any\` (lines above)"
   fi
 done
-say "types: no any in cams_qrdl.d.ts or cams_qrdl_bg.wasm.d.ts"
+say "types: no any in $(cd "$pkg" && echo cams_qrdl*.d.ts)"
 
 # 4. npm pack: the tarball holds exactly the package's files.
 (cd "$pkg" && npm pack --silent --pack-destination "$work" >/dev/null)
 tarball=$(ls "$work"/cams-qrdl-*.tgz)
 listed=$(tar -tzf "$tarball" | sed 's:^package/::' | sort | tr '\n' ' ')
-expected="LICENSE README.md cams_qrdl.d.ts cams_qrdl.js cams_qrdl_bg.wasm cams_qrdl_bg.wasm.d.ts package.json "
+expected="LICENSE README.md cams_qrdl.d.ts cams_qrdl.js cams_qrdl_bg.wasm cams_qrdl_bg.wasm.d.ts cams_qrdl_qr.d.ts cams_qrdl_qr.js cams_qrdl_qr_bg.wasm cams_qrdl_qr_bg.wasm.d.ts package.json "
 [ "$listed" = "$expected" ] || fail "the tarball holds: $listed (expected: $expected)"
 say "packed $(basename "$tarball"): $listed"
 

@@ -24,7 +24,10 @@ stage() {
 lint() {
   cargo fmt --all --check &&
   cargo clippy --workspace --all-targets --quiet -- -D warnings &&
-  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings &&
+  # Each of the two shipped modules on its own (scripts/build-wasm.sh).
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features client --quiet -- -D warnings &&
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features qr --quiet -- -D warnings
 }
 native() { cargo test --workspace --quiet; }
 build() { bash scripts/build-wasm.sh && cargo build -p cams-relay --quiet; }

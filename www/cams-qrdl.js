@@ -102,7 +102,6 @@ export class CamsQrdlElement extends HTMLElement {
       return;
     }
     this.#ui = mountCreate(container, {
-      mod,
       idPrefix: 'qrdl',
       defaults: this.#defaults(),
       announce: this.#announce,

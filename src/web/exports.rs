@@ -1,4 +1,4 @@
-//! The free functions: a one-off create, the signer, and local QR rendering.
+//! The free functions: a one-off create and the signer.
 
 use std::rc::Rc;
 
@@ -61,16 +61,4 @@ pub fn sign_rpc_request(
         let _ = Reflect::set(&out, &JsValue::from_str(key), &JsValue::from_str(value));
     }
     Ok(out.into())
-}
-
-/// An SVG of the QR code for `text` (a deep link such as `https://wa.me/message/<CODE>`),
-/// rendered here without any network call. Too long or empty text throws a `CamsError`.
-#[wasm_bindgen(js_name = renderQrSvg)]
-pub fn render_qr_svg(
-    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-) -> Result<String, JsValue> {
-    let text = text
-        .as_string()
-        .ok_or_else(|| CamsError::invalid_parameter("text", "text must be a string."))?;
-    Ok(crate::web::qr::render_svg(&text)?)
 }

@@ -1,23 +1,19 @@
-//! Local QR rendering (feature `qr`): the deep link as an SVG, for showing a code without
-//! downloading the service's image. The encoder is the core's ([`crate::core::qr`]).
+//! `renderQrSvg`, the local QR renderer (feature `qr`, its own module in the package): the deep
+//! link as an SVG, for showing or downloading a code without the service's image. The encoder is
+//! the core's ([`crate::core::qr`]).
+
+use wasm_bindgen::prelude::*;
 
 use crate::core::error::CamsError;
 
-#[cfg(feature = "qr")]
-pub(crate) fn render_svg(text: &str) -> Result<String, CamsError> {
-    crate::core::qr::render_svg(text)
-}
-
-#[cfg(not(feature = "qr"))]
-pub(crate) fn render_svg(text: &str) -> Result<String, CamsError> {
-    if text.is_empty() {
-        return Err(CamsError::invalid_parameter(
-            "text",
-            "Give the text to encode, such as the deep link URL.",
-        ));
-    }
-    Err(CamsError::new(
-        crate::core::error::codes::UNSUPPORTED_ENVIRONMENT,
-        "This build of cams-qrdl has no QR renderer (built without the `qr` feature).",
-    ))
+/// An SVG of the QR code for `text` (a deep link such as `https://wa.me/message/<CODE>`),
+/// rendered here without any network call. Too long or empty text throws a `CamsError`.
+#[wasm_bindgen(js_name = renderQrSvg)]
+pub fn render_qr_svg(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<String, JsValue> {
+    let text = text
+        .as_string()
+        .ok_or_else(|| CamsError::invalid_parameter("text", "text must be a string."))?;
+    Ok(crate::core::qr::render_svg(&text)?)
 }

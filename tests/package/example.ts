@@ -6,7 +6,6 @@ import init, {
   CamsClient,
   createQrdl,
   initSync,
-  renderQrSvg,
   signRpcRequest,
   type BaseResponse,
   type BatchOptions,
@@ -31,6 +30,7 @@ import init, {
   type TemporaryCredentials,
   type UpdateQrdlRequest,
 } from 'cams-qrdl';
+import initQr, { renderQrSvg } from 'cams-qrdl/qr';
 
 // -- starting the module -----------------------------------------------------------------------
 
@@ -193,6 +193,7 @@ signRpcRequest('PUT', {}, 'secret');
 // @ts-expect-error: parameters are strings
 signRpcRequest('GET', { Version: 2020 }, 'secret');
 
+await initQr();
 const svg: string = renderQrSvg(one.data.deepLinkUrl);
 void svg;
 // @ts-expect-error: text only

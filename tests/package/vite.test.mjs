@@ -22,9 +22,10 @@ after(async () => {
   await relay?.stop();
 });
 
-test('vite build emits the wasm module as an asset beside the bundle', () => {
+test('vite build emits both wasm modules as assets beside the bundle', () => {
   const assets = readdirSync(path.join(dist, 'assets'));
   assert.ok(assets.some((f) => /^cams_qrdl_bg-.*\.wasm$/.test(f)), assets.join(', '));
+  assert.ok(assets.some((f) => /^cams_qrdl_qr_bg-.*\.wasm$/.test(f)), assets.join(', '));
   assert.ok(assets.some((f) => f.endsWith('.js')), assets.join(', '));
 });
 

@@ -1,6 +1,6 @@
 // The standalone page: connection, create, "My QR codes" and batch.
 
-import { discoverRelay, loadModule } from './client.js';
+import { discoverRelay, loadModule, loadQrModule } from './client.js';
 import { mountConnection } from './connect.js';
 import { mountCreate } from './create.js';
 import { mountManage } from './manage.js';
@@ -42,7 +42,6 @@ async function main() {
   const manage = mountManage($('#manage-body'), { getClient, announce });
   const batch = mountBatch($('#batch-body'), { getClient, announce });
   mountCreate($('#create-body'), {
-    mod,
     getClient,
     announce,
     idPrefix: 'create',
@@ -58,6 +57,9 @@ async function main() {
   });
   document.body.classList.add('ready');
   document.body.dataset.ready = 'true';
+  // This page draws codes for downloads: fetch the QR module now, off the critical path (a failure
+  // is retried when a code is drawn).
+  setTimeout(() => loadQrModule().catch(() => {}), 0);
 }
 
 main().catch((err) => {

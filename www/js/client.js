@@ -3,14 +3,32 @@
 // written to storage, cookies or the URL.
 
 let modulePromise = null;
+let qrModulePromise = null;
 
-/** Imports and initialises pkg/cams_qrdl.js once. */
-export function loadModule(url = new URL('../pkg/cams_qrdl.js', import.meta.url)) {
-  modulePromise ??= import(url.href).then(async (m) => {
+function imported(url) {
+  return import(url.href).then(async (m) => {
     await m.default();
     return m;
   });
+}
+
+/** Imports and initialises the client module, pkg/cams_qrdl.js, once. */
+export function loadModule(url = new URL('../pkg/cams_qrdl.js', import.meta.url)) {
+  modulePromise ??= imported(url);
   return modulePromise;
+}
+
+/**
+ * The local QR renderer, pkg/cams_qrdl_qr.js: a module of its own, loaded the first time a code
+ * is drawn here (a download, or the fallback when the service's image fails). A failed load is
+ * tried again next time.
+ */
+export function loadQrModule(url = new URL('../pkg/cams_qrdl_qr.js', import.meta.url)) {
+  qrModulePromise ??= imported(url).catch((err) => {
+    qrModulePromise = null;
+    throw err;
+  });
+  return qrModulePromise;
 }
 
 /** Makes sure a base URL ends with a slash so relative paths resolve under it. */

@@ -54,7 +54,7 @@ export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG')
 
 /**
  * Mounts the create form and its result area into `root`.
- * opts: { mod, getClient(), defaults: {phoneNumber, message, format, spaceId}, announce(msg),
+ * opts: { getClient(), defaults: {phoneNumber, message, format, spaceId}, announce(msg),
  *         onCreated(qrdl, response), onError(err, info), idPrefix, onPhoneChange(v) }
  * Returns { form, fields, setDefaults(d), resultSlot }.
  */
@@ -155,7 +155,7 @@ export function mountCreate(root, opts) {
       const client = await opts.getClient();
       const res = await client.createQrdl(req);
       const qrdl = res.data;
-      const card = renderResult(qrdl, { mod: opts.mod, announce, idPrefix: p });
+      const card = renderResult(qrdl, { announce, idPrefix: p });
       replace(resultSlot, card);
       announce(`QR code ${qrdl.qrdlCode} created.`);
       card.querySelector('h3')?.focus();
@@ -181,7 +181,7 @@ export function mountCreate(root, opts) {
  * The result card: the QR (from QrImageUrl, or drawn locally when that fails), the deep link with
  * "Copy link", the code, the message and the downloads.
  */
-export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'result', headingLevel = 'h3' }) {
+export function renderResult(qrdl, { announce = () => {}, idPrefix = 'result', headingLevel = 'h3' }) {
   const rawLink = String(qrdl.deepLinkUrl ?? '');
   // Only an http(s) deep link is copied, drawn or downloaded: anything else (a javascript: URL,
   // say) is shown as text and every control that would use it is disabled, with the reason.
@@ -203,16 +203,16 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
   });
   const note = h('p', { class: 'fallback-note', hidden: true });
   let localUrl = null;
-  const useLocal = (why) => {
+  const useLocal = async (why) => {
     if (img.dataset.source === 'local' || !deepLink) return;
+    img.dataset.source = 'local';
     try {
-      localUrl = svgObjectUrl(mod, deepLink);
+      localUrl = await svgObjectUrl(deepLink);
     } catch {
       note.textContent = 'The QR image could not be loaded, and the deep link could not be drawn here either.';
       note.hidden = false;
       return;
     }
-    img.dataset.source = 'local';
     img.src = localUrl;
     note.textContent = `${why} This QR was drawn here from the deep link instead; it scans the same.`;
     note.hidden = false;
@@ -244,11 +244,11 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
     class: 'secondary download-svg',
     text: 'Download SVG',
     disabled: !deepLink,
-    onclick: () => {
+    onclick: async () => {
       if (!deepLink) return;
       clearError(dlAlert);
       try {
-        saveBlob(svgBlob(mod, deepLink), `${stem}.svg`);
+        saveBlob(await svgBlob(deepLink), `${stem}.svg`);
         announce(`Downloading ${stem}.svg.`);
       } catch (err) {
         showError(dlAlert, err, { title: 'Could not make the SVG' });
@@ -265,7 +265,7 @@ export function renderResult(qrdl, { mod, announce = () => {}, idPrefix = 'resul
       clearError(dlAlert);
       const size = Number(sizeSel.value);
       try {
-        saveBlob(await pngBlob(mod, deepLink, size), `${stem}-${size}.png`);
+        saveBlob(await pngBlob(deepLink, size), `${stem}-${size}.png`);
         announce(`Downloading ${stem}-${size}.png.`);
       } catch (err) {
         showError(dlAlert, err, { title: 'Could not make the PNG' });

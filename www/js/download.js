@@ -1,21 +1,24 @@
-// QR images rendered locally from the deep link with the module's renderQrSvg: they work offline
-// and never expire, unlike the service's QrImageUrl.
+// QR images rendered locally from the deep link with the QR module's renderQrSvg: they work
+// offline and never expire, unlike the service's QrImageUrl. The module (pkg/cams_qrdl_qr.js) is
+// loaded on first use.
+
+import { loadQrModule } from './client.js';
 
 export const PNG_SIZES = [256, 512, 1024, 2048];
 export const DEFAULT_PNG_SIZE = 1024;
 
 /** The SVG text for a deep link. */
-export function qrSvg(mod, text) {
-  return mod.renderQrSvg(text);
+export async function qrSvg(text) {
+  return (await loadQrModule()).renderQrSvg(text);
 }
 
-export function svgBlob(mod, text) {
-  return new Blob([qrSvg(mod, text)], { type: 'image/svg+xml' });
+export async function svgBlob(text) {
+  return new Blob([await qrSvg(text)], { type: 'image/svg+xml' });
 }
 
 /** A blob: URL of the locally rendered SVG, for an <img> (no markup is parsed into the page). */
-export function svgObjectUrl(mod, text) {
-  return URL.createObjectURL(svgBlob(mod, text));
+export async function svgObjectUrl(text) {
+  return URL.createObjectURL(await svgBlob(text));
 }
 
 function loadImage(url) {
@@ -29,8 +32,8 @@ function loadImage(url) {
 }
 
 /** A `size`×`size` PNG of the QR, drawn from the SVG onto a white canvas. */
-export async function pngBlob(mod, text, size = DEFAULT_PNG_SIZE) {
-  const url = svgObjectUrl(mod, text);
+export async function pngBlob(text, size = DEFAULT_PNG_SIZE) {
+  const url = await svgObjectUrl(text);
   try {
     const img = await loadImage(url);
     const canvas = document.createElement('canvas');

@@ -100,6 +100,16 @@ export const ERROR_HINTS = [
     todo: 'Start cams-relay with --allow-origin set to this page\'s origin (scheme, host and port), or open the page from the relay itself.',
   },
   {
+    code: 'RelayHostNotAllowed',
+    sentence: 'The relay does not answer to the host name this page used to reach it (a guard against DNS rebinding).',
+    todo: 'Open the page by a name the relay knows, or start cams-relay with --allow-host set to that name (for example --allow-host relay.example.com).',
+  },
+  {
+    code: 'RelayActionNotAllowed',
+    sentence: 'The relay forwards only the four message QR code actions of CAMS, and this request asked for something else.',
+    todo: 'Use the module\'s createQrdl, listQrdls, updateQrdl or deleteQrdl through the relay; other CAMS calls belong on your own server.',
+  },
+  {
     code: 'RelayUnauthorized',
     sentence: 'The relay wants a sign-in token (Authorization: Bearer) and this request had none or a wrong one.',
     todo: 'Sign in to the dashboard again, or pass the token in the module\'s relay headers option.',
