@@ -70,7 +70,8 @@ if wants coldstart; then
   # imports the module file by its path.
   sed '/<script type="importmap">/,/<\/script>/d; /No bundler: the package name/d' \
     tests/package/app/static.html >"$site/static.html"
-  sed "s#from 'cams-qrdl'#from './node_modules/cams-qrdl/cams_qrdl.js'#" \
+  sed -e "s#from 'cams-qrdl'#from './node_modules/cams-qrdl/cams_qrdl.js'#" \
+    -e "s#from 'cams-qrdl/qr'#from './node_modules/cams-qrdl/cams_qrdl_qr.js'#" \
     tests/package/app/main.js >"$site/main.js"
   node bench/coldstart.mjs --site "$site"
 fi
