@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closedUrl, decodePng, download, openPage, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { closedUrl, decodePng, download, openPage, screenshot, startRelay, startStaticServer, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 
@@ -94,5 +94,39 @@ test('<cams-qrdl> shows validation beside the field and failures in its alert, a
     assertNoConsoleErrors();
   } finally {
     await context.close();
+  }
+});
+
+test('<cams-qrdl> on a dashboard of another origin: module, wasm and QR module come from the relay', async () => {
+  // The dashboard is its own static host; only its page and the relay's two origins are involved.
+  const files = {};
+  const dashboard = await startStaticServer(files);
+  const relay = await startRelay(['--allow-origin', new URL(dashboard.url).origin]);
+  files['/dashboard.html'] = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>Acme dashboard</title><script type="module" src="${relay.url}cams-qrdl.js"></script></head>
+<body><h1>Stores</h1><cams-qrdl relay="${relay.url}" phone-number="8613800002468" message="Hi from another origin" format="PNG"></cams-qrdl></body></html>`;
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, new URL('dashboard.html', dashboard.url).href);
+  try {
+    const el = page.locator('cams-qrdl');
+    await page.waitForSelector('cams-qrdl[data-ready="true"]');
+    const created = page.evaluate(() => new Promise((resolve) => document.addEventListener('qrdl-created', (e) => resolve(e.detail.qrdl), { once: true })));
+    await el.getByRole('button', { name: 'Create QR code' }).click();
+    const qrdl = await created;
+    assert.equal(qrdl.phoneNumber, '8613800002468');
+    const card = el.locator('article.result');
+    await card.waitFor();
+    // The local renderer loads from the relay too, on first use.
+    const png = await download(page, () => card.getByRole('button', { name: 'Download PNG' }).click());
+    assert.equal(decodePng(png.buffer).text, qrdl.deepLinkUrl);
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    for (const file of ['cams-qrdl.js', 'pkg/cams_qrdl_bg.wasm', 'pkg/cams_qrdl_qr_bg.wasm']) {
+      assert.ok(fetched.includes(new URL(file, relay.url).href), `${file} from the relay: ${fetched.join(', ')}`);
+    }
+    assert.ok(fetched.includes(new URL('sts', relay.url).href), 'credentials from the relay');
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    await relay.stop();
+    await dashboard.close();
   }
 });
