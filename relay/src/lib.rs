@@ -20,3 +20,13 @@ pub mod server;
 pub mod static_files;
 pub mod sts_vendor;
 pub mod upstream_client;
+
+/// The property tests' settings: 512 cases, and no failure files (a bug found gets a named test).
+#[cfg(test)]
+pub(crate) fn proptest_config() -> proptest::prelude::ProptestConfig {
+    proptest::prelude::ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..Default::default()
+    }
+}

@@ -352,11 +352,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 512,
-            failure_persistence: None,
-            ..Default::default()
-        })]
+        #![proptest_config(crate::proptest_config())]
 
         /// Any body is judged without a panic, and only one naming a QR action is forwarded.
         #[test]

@@ -329,11 +329,7 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 512,
-            failure_persistence: None,
-            ..Default::default()
-        })]
+        #![proptest_config(crate::proptest_config())]
 
         /// Any STS reply becomes a refusal without a panic, and the secret never survives.
         #[test]
