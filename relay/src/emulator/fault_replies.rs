@@ -109,8 +109,14 @@ mod tests {
     #[test]
     fn retry_after_in_seconds_and_milliseconds() {
         let mut r = ().into_response();
-        add_retry_after(&mut r, 2);
+        add_retry_after(&mut r, 2, RetryAfterHeader::Both);
         assert_eq!(r.headers()["retry-after"], "2");
         assert_eq!(r.headers()["x-acs-retry-after"], "2000");
+        let mut r = ().into_response();
+        add_retry_after(&mut r, 2, RetryAfterHeader::RetryAfter);
+        assert!(r.headers().get("x-acs-retry-after").is_none());
+        let mut r = ().into_response();
+        add_retry_after(&mut r, 2, RetryAfterHeader::AcsRetryAfter);
+        assert!(r.headers().get("retry-after").is_none());
     }
 }
