@@ -175,7 +175,8 @@ test('validation messages appear beside the fields before anything is sent; the 
     await pageReady(page);
     const sent = [];
     page.on('request', (r) => {
-      if (r.url().includes('/cams') || r.url().includes('/sts')) sent.push(r.url());
+      // The API paths exactly: the page also fetches pkg/cams_qrdl_qr_bg.wasm in the background.
+      if (['/cams', '/sts'].includes(new URL(r.url()).pathname)) sent.push(r.url());
     });
     const form = page.locator('#create');
     const counter = form.locator('.counter');
