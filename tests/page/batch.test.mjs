@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SCREENSHOTS, createViaForm, download, openPage, pageReady, parseCsv, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { LOST_REPLY_CONSOLE, SCREENSHOTS, createViaForm, download, emulatorStats as statsOf, openPage, pageReady, parseCsv, screenshot, setFaults as setFaultsOf, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 
@@ -23,7 +23,7 @@ test('a batch of 20: the progress bar reaches the end at no more than 5 per seco
     const startBtn = batch.locator('button.start');
     assert.equal((await startBtn.textContent()).trim(), 'Create 20 QR codes');
 
-    const throttledBefore = (await (await fetch(`${env.relay.emulator}/__emulator/stats`)).json()).throttled ?? 0;
+    const throttledBefore = (await emulatorStats()).throttled ?? 0;
     // Sample the progress bar while it runs.
     const samples = [];
     const t0 = Date.now();
@@ -41,7 +41,7 @@ test('a batch of 20: the progress bar reaches the end at no more than 5 per seco
     // 20 calls with no more than 5 in any one-second window: the last five start at least 3 s
     // after the first five, and the emulator (5 per second, sliding window) throttled none.
     assert.ok(elapsed >= 3000, `paced at the rate limit (${elapsed} ms)`);
-    const throttledAfter = (await (await fetch(`${env.relay.emulator}/__emulator/stats`)).json()).throttled ?? 0;
+    const throttledAfter = (await emulatorStats()).throttled ?? 0;
     assert.equal(throttledAfter, throttledBefore, 'no call was throttled');
     assert.match(await batch.locator('.progress-text').textContent(), /20 of 20 finished: 20 created, 0 failed/);
     assert.equal(await batch.locator('tbody tr[data-state="done"]').count(), 20);
@@ -153,39 +153,28 @@ test('failed rows show their error and the hint, and "Retry failed rows" finishe
 });
 
 test('"Retry failed rows" first claims codes whose create happened though its reply was lost: no duplicates', async () => {
-  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
-    // Through the relay a dropped upstream connection is a 502 RelayUpstreamError; Chromium may
-    // also resend the POST by itself, which the gateway refuses as SignatureNonceUsed (400).
-    allow: [/the server responded with a status of (502|400)/],
-  });
-  const emulator = env.relay.emulator;
-  const stats = async () => (await (await fetch(`${emulator}/__emulator/stats`)).json());
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [LOST_REPLY_CONSOLE] });
   try {
     await pageReady(page);
     const batch = page.locator('#batch');
     await batch.getByLabel('Phone number').fill('8613800006666');
     await batch.getByLabel('Messages, one per line').fill(['alpha', 'beta', 'gamma'].join('\n'));
     // The emulator creates the first two codes and then drops the connection without a reply.
-    const set = await fetch(`${emulator}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dropRate: 1, failFirst: 2, actions: ['CreatePhoneMessageQrdl'] }),
-    });
-    assert.equal(set.status, 200);
-    const createdBefore = (await stats()).created ?? 0;
+    await setFaults({ dropRate: 1, failFirst: 2, actions: ['CreatePhoneMessageQrdl'] });
+    const createdBefore = (await emulatorStats()).created ?? 0;
     await batch.getByRole('button', { name: 'Create 3 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '3 of 3 finished: 1 created, 2 failed' }).waitFor({ timeout: 30_000 });
-    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' });
-    assert.equal((await stats()).created - createdBefore, 3, 'the two lost replies were creates that happened');
+    await setFaults(null);
+    assert.equal((await emulatorStats()).created - createdBefore, 3, 'the two lost replies were creates that happened');
 
     await batch.getByRole('button', { name: 'Retry failed rows' }).click();
     await batch.locator('.progress-text', { hasText: '3 of 3 finished: 3 created, 0 failed' }).waitFor({ timeout: 30_000 });
-    assert.equal((await stats()).created - createdBefore, 3, 'retrying made no second code');
+    assert.equal((await emulatorStats()).created - createdBefore, 3, 'retrying made no second code');
     const codes = await batch.locator('tbody tr td:nth-child(5)').allTextContents();
     assert.equal(new Set(codes.filter(Boolean)).size, 3, `three distinct codes: ${codes}`);
     assertNoConsoleErrors();
   } finally {
-    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' }).catch(() => {});
+    await setFaults(null).catch(() => {});
     await context.close();
   }
 });
@@ -214,19 +203,9 @@ test('Stop halts a batch after the calls already sent; starting again finishes t
   }
 });
 
-/** The emulator's counters. */
-async function emulatorStats() {
-  return (await fetch(`${env.relay.emulator}/__emulator/stats`)).json();
-}
-
-async function setFaults(config) {
-  const res = await fetch(`${env.relay.emulator}/__emulator/faults`, {
-    method: config ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    body: config ? JSON.stringify(config) : undefined,
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+/** The emulator's counters, and its fault setting (`null` clears it). */
+const emulatorStats = () => statsOf(env.relay.emulator);
+const setFaults = (config) => setFaultsOf(env.relay.emulator, config);
 
 /** The batch table's code for each row, by row number. */
 async function rowCodes(batch) {
@@ -235,7 +214,7 @@ async function rowCodes(batch) {
 
 test('"Retry failed rows" claims only codes made since the batch started, in its image format', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
-    allow: [/the server responded with a status of (502|400)/, /Failed to load resource: net::ERR_FAILED/],
+    allow: [LOST_REPLY_CONSOLE, /Failed to load resource: net::ERR_FAILED/],
   });
   const phone = '8613800004444';
   try {

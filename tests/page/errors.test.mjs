@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_HINTS, FALLBACK_HINT, UNKNOWN_OUTCOME } from '../../www/js/errors.js';
 import { DOC_PATHS, renderTable, tableInDoc } from './errors-table.mjs';
-import { DEMO_KEY, closedUrl, connectWithKey, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { DEMO_KEY, LOST_REPLY_CONSOLE, closedUrl, connectWithKey, emulatorStats, openPage, pageReady, screenshot, setFaults, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after });
 const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
@@ -258,24 +258,15 @@ test('service and gateway codes each show their hint; unknown codes show the ser
 });
 
 test('a single create whose reply was lost says the code may exist and to look in "My QR codes", not to try again', async () => {
-  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
-    // Through the relay a dropped upstream connection is a 502 RelayUpstreamError; Chromium may
-    // also resend the POST by itself, which the gateway refuses as SignatureNonceUsed (400).
-    allow: [/the server responded with a status of (502|400)/],
-  });
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [LOST_REPLY_CONSOLE] });
   const emulator = env.relay.emulator;
-  const stats = async () => (await (await fetch(`${emulator}/__emulator/stats`)).json());
+  const stats = () => emulatorStats(emulator);
   try {
     await pageReady(page);
     const phone = '8613800004321';
     const message = 'Lost reply, single create';
     // The emulator creates the code, then closes the connection without a reply.
-    const set = await fetch(`${emulator}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dropRate: 1, failFirst: 1, actions: ['CreatePhoneMessageQrdl'] }),
-    });
-    assert.equal(set.status, 200, await set.text());
+    await setFaults(emulator, { dropRate: 1, failFirst: 1, actions: ['CreatePhoneMessageQrdl'] });
     const createdBefore = (await stats()).created ?? 0;
     const form = page.locator('#create');
     await form.getByLabel('Phone number').fill(phone);
@@ -283,7 +274,7 @@ test('a single create whose reply was lost says the code may exist and to look i
     await form.getByRole('button', { name: 'Create QR code' }).click();
     const alert = form.locator('[role="alert"][data-outcome="unknown"]');
     await alert.waitFor({ timeout: 30_000 });
-    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' });
+    await setFaults(emulator, null);
     const code = await alert.getAttribute('data-code');
     assert.ok(['RelayUpstreamError', 'SignatureNonceUsed'].includes(code), code);
     assertUnknownOutcome(await alert.textContent(), code);
@@ -299,7 +290,7 @@ test('a single create whose reply was lost says the code may exist and to look i
     assert.equal(await manage.locator('tbody tr').count(), 1);
     assertNoConsoleErrors();
   } finally {
-    await fetch(`${emulator}/__emulator/faults`, { method: 'DELETE' }).catch(() => {});
+    await setFaults(emulator, null).catch(() => {});
     await context.close();
   }
 });

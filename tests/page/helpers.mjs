@@ -18,6 +18,28 @@ export async function startRelay(extraArgs = []) {
   return startRelayServing(path.join(ROOT, 'www'), extraArgs);
 }
 
+/**
+ * Console lines a lost create reply causes: through the relay a dropped upstream connection is a
+ * 502 RelayUpstreamError, and Chromium may also resend the POST by itself, which the gateway
+ * refuses as SignatureNonceUsed (400). For openPage's `allow`.
+ */
+export const LOST_REPLY_CONSOLE = /the server responded with a status of (502|400)/;
+
+/** The emulator's counters (its admin route, on the emulator's own listener). */
+export async function emulatorStats(emulator) {
+  return (await fetch(`${emulator}/__emulator/stats`)).json();
+}
+
+/** Sets the emulator's fault injection (`null` clears it); the emulator must accept it. */
+export async function setFaults(emulator, config) {
+  const res = await fetch(`${emulator}/__emulator/faults`, {
+    method: config ? 'POST' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: config ? JSON.stringify(config) : undefined,
+  });
+  if (res.status !== 200) throw new Error(`the emulator refused the fault setting: ${res.status} ${await res.text()}`);
+}
+
 /** A loopback URL where nothing listens (a port just bound and released), for refused connections. */
 export async function closedUrl() {
   const srv = createServer();
