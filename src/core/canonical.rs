@@ -1,6 +1,7 @@
 //! The canonical query: the one form of the parameters that both sides sign.
 
 use crate::core::encode::encode_pairs;
+use alloc::{string::String, vec::Vec};
 
 /// Builds the canonical query from decoded parameters: every one but `Signature`, sorted by
 /// name (byte order, as the official SDKs sort), written `enc(k)=enc(v)` and joined with `&`.

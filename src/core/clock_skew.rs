@@ -4,6 +4,7 @@
 //! offset, and after such a refusal corrects the offset from `Date` and sends the call once more.
 
 use crate::core::error::CamsError;
+use crate::core::float::floor;
 use crate::core::http_date::parse_http_date;
 
 /// The gateway's code for a timestamp outside its window.
@@ -45,7 +46,7 @@ pub fn correct(date: Option<&str>, received_local_ms: f64, sent_secs: i64) -> Sk
 
 /// Whole seconds since the Unix epoch on the corrected clock.
 pub fn corrected_unix_secs(local_ms: f64, offset_ms: f64) -> i64 {
-    ((local_ms + offset_ms) / 1000.0).floor() as i64
+    floor((local_ms + offset_ms) / 1000.0) as i64
 }
 
 /// The refusal, with what the client could not do about it.

@@ -1,6 +1,7 @@
 //! An AccessKey pair, long-term or temporary (STS), whose secrets never reach a log.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 /// A key to sign with. `Debug` shows the AccessKeyId and redacts the secret and token.
 #[derive(Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! Percent-encoding as Alibaba's RPC signature defines it (RFC 3986 unreserved set).
 
+use alloc::{string::String, vec::Vec};
+
 /// Encodes `s` the way the RPC signature does: the UTF-8 bytes, with `A-Z a-z 0-9 - _ . ~`
 /// kept and every other byte written as `%XX` in uppercase hex (space is `%20`, `*` is `%2A`).
 pub fn percent_encode(s: &str) -> String {

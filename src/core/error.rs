@@ -1,6 +1,8 @@
 //! The one error type every failure becomes: a code a program can act on, a message a person can.
 
-use std::fmt;
+use crate::core::text::decimal;
+use alloc::{borrow::ToOwned, string::String};
+use core::fmt;
 
 /// Codes the client produces itself (the service's and gateway's codes pass through as they come).
 pub mod codes {
@@ -62,7 +64,15 @@ impl CamsError {
     pub fn timeout(ms: u32) -> Self {
         CamsError {
             retryable: true,
-            ..Self::new(codes::TIMEOUT, format!("No reply within {ms} ms. Check the endpoint and your connection, or raise timeoutMs."))
+            ..Self::new(
+                codes::TIMEOUT,
+                [
+                    "No reply within ",
+                    &decimal(ms.into()),
+                    " ms. Check the endpoint and your connection, or raise timeoutMs.",
+                ]
+                .concat(),
+            )
         }
     }
 
@@ -72,7 +82,14 @@ impl CamsError {
             retryable: is_retryable(None, http_status),
             ..Self::new(
                 codes::INVALID_RESPONSE,
-                format!("The endpoint answered HTTP {http_status} with a body that is not the API's JSON ({detail}). Check that the endpoint is a CAMS endpoint or a cams-relay /cams URL."),
+                [
+                    "The endpoint answered HTTP ",
+                    &decimal(http_status.into()),
+                    " with a body that is not the API's JSON (",
+                    detail,
+                    "). Check that the endpoint is a CAMS endpoint or a cams-relay /cams URL.",
+                ]
+                .concat(),
             )
         }
     }
@@ -84,11 +101,13 @@ impl CamsError {
 
 impl fmt::Display for CamsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        f.write_str(&self.code)?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for CamsError {}
+impl core::error::Error for CamsError {}
 
 /// Throttling codes: the call was refused before it did anything, so sending it again is safe.
 pub fn is_throttling(code: &str) -> bool {

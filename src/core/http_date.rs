@@ -4,7 +4,9 @@
 //! obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
 //! forms, so all three are read. The calendar arithmetic is [`parse_timestamp`]'s.
 
+use crate::core::text::padded;
 use crate::core::timestamp::parse_timestamp;
+use alloc::vec::Vec;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -61,7 +63,19 @@ fn assemble(year: i64, month: &str, day: &str, time: &str) -> Option<i64> {
         return None;
     }
     // The RPC timestamp parser checks the calendar and the clock fields.
-    parse_timestamp(&format!("{year:04}-{month:02}-{day:02}T{time}Z"))
+    parse_timestamp(
+        &[
+            &padded(year as u64, 4),
+            "-",
+            &padded(month as u64, 2),
+            "-",
+            &padded(day as u64, 2),
+            "T",
+            time,
+            "Z",
+        ]
+        .concat(),
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! reads is a number, so a number is kept as its text. Duplicate keys: the last one wins, as
 //! in `JSON.parse`. Nesting deeper than [`MAX_DEPTH`] is an error, never a stack overflow.
 
-use std::fmt;
+use crate::core::text::decimal;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 /// How deep arrays and objects may nest (serde_json's default limit).
 pub const MAX_DEPTH: usize = 128;
@@ -63,13 +65,23 @@ pub struct Error {
     pub column: usize,
 }
 
+impl Error {
+    /// "expected value at line 1 column 5", without `core::fmt` (see core::text).
+    pub fn describe(&self) -> String {
+        [
+            self.what,
+            " at line ",
+            &decimal(self.line as u64),
+            " column ",
+            &decimal(self.column as u64),
+        ]
+        .concat()
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.what, self.line, self.column
-        )
+        f.write_str(&self.describe())
     }
 }
 

@@ -1,5 +1,7 @@
 //! `SignatureNonce` text from random bytes (the bytes come from the platform's CSPRNG).
 
+use alloc::string::String;
+
 /// 128 random bits as 32 lowercase hex digits: unique enough that the gateway's 15-minute
 /// `SignatureNonceUsed` window never sees a repeat.
 pub fn nonce_from_bytes(bytes: &[u8; 16]) -> String {

@@ -1,6 +1,8 @@
 //! The client's settings, checked and defaulted: where calls go, how long to wait, how fast.
 
 use crate::core::error::CamsError;
+use crate::core::float::{is_whole, round};
+use alloc::{borrow::ToOwned, string::String};
 
 /// The only region the official SDKs' endpoint map lists.
 pub const DEFAULT_REGION: &str = "ap-southeast-1";
@@ -35,7 +37,7 @@ pub struct Options {
 
 /// `https://cams.<region>.aliyuncs.com`, the SDKs' rule for every region.
 pub fn endpoint_for_region(region_id: &str) -> String {
-    format!("https://cams.{region_id}.aliyuncs.com")
+    ["https://cams.", region_id, ".aliyuncs.com"].concat()
 }
 
 /// Checks and defaults the settings; a bad one is an `InvalidParameter` naming it.
@@ -47,7 +49,7 @@ pub fn resolve(raw: &RawOptions) -> Result<Options, CamsError> {
     };
     let timeout_ms = match raw.timeout_ms {
         None => DEFAULT_TIMEOUT_MS,
-        Some(ms) if (1.0..=MAX_TIMEOUT_MS).contains(&ms) => ms.round() as u32,
+        Some(ms) if (1.0..=MAX_TIMEOUT_MS).contains(&ms) => round(ms) as u32,
         Some(_) => {
             return Err(CamsError::invalid_parameter(
                 "timeoutMs",
@@ -67,7 +69,7 @@ pub fn resolve(raw: &RawOptions) -> Result<Options, CamsError> {
     };
     let max_retries = match raw.max_retries {
         None => DEFAULT_MAX_RETRIES,
-        Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES_CAP).contains(&n) => n as u32,
+        Some(n) if is_whole(n) && (0.0..=MAX_RETRIES_CAP).contains(&n) => n as u32,
         Some(_) => {
             return Err(CamsError::invalid_parameter(
                 "maxRetries",

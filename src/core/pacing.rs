@@ -31,7 +31,8 @@
 //!
 //! Time is an input (milliseconds on any monotonic clock), so all of this is tested natively.
 
-use std::collections::VecDeque;
+use crate::core::float::floor;
+use alloc::collections::VecDeque;
 
 /// The server's counting window.
 pub const WINDOW_MS: f64 = 1000.0;
@@ -74,7 +75,7 @@ impl Pacer {
         } else {
             crate::core::options::DEFAULT_MAX_QPS
         };
-        let n = q.floor().clamp(1.0, MAX_PER_WINDOW);
+        let n = floor(q).clamp(1.0, MAX_PER_WINDOW);
         Pacer {
             per_window: n as usize,
             window_ms: (n * WINDOW_MS / q).max(WINDOW_MS) + CLOCK_MARGIN_MS,

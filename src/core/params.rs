@@ -5,6 +5,7 @@ use crate::core::credentials::Credentials;
 use crate::core::encode::encode_pairs;
 use crate::core::sign::{sign_params, Method};
 use crate::core::timestamp::format_timestamp;
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// CAMS API version.
 pub const CAMS_VERSION: &str = "2020-06-06";

@@ -6,6 +6,8 @@
 //! Project Nayuki's reference implementation; the tests decode every version with `rqrr`.
 
 use crate::core::error::CamsError;
+use crate::core::text::{decimal, push_decimal};
+use alloc::{string::String, vec, vec::Vec};
 
 /// The most bytes a code holds at level M (version 40).
 pub const MAX_BYTES: usize = 2331;
@@ -481,10 +483,14 @@ pub fn render_svg(text: &str) -> Result<String, CamsError> {
     let code = encode(text.as_bytes()).ok_or_else(|| {
         CamsError::invalid_parameter(
             "text",
-            format!(
-                "The text is {} bytes, too long for a QR code at error-correction level M (at most {MAX_BYTES} bytes).",
-                text.len()
-            ),
+            [
+                "The text is ",
+                &decimal(text.len() as u64),
+                " bytes, too long for a QR code at error-correction level M (at most ",
+                &decimal(MAX_BYTES as u64),
+                " bytes).",
+            ]
+            .concat(),
         )
     })?;
     Ok(svg(&code))
@@ -494,9 +500,23 @@ pub fn render_svg(text: &str) -> Result<String, CamsError> {
 pub fn svg(code: &QrCode) -> String {
     let n = code.size + 8;
     let px = n * 256_usize.div_ceil(n);
-    let mut out = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px}" height="{px}" viewBox="0 0 {n} {n}" shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d=""##
-    );
+    let (px, n) = (decimal(px as u64), decimal(n as u64));
+    let mut out = [
+        r#"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width=""#,
+        &px,
+        r#"" height=""#,
+        &px,
+        r#"" viewBox="0 0 "#,
+        &n,
+        " ",
+        &n,
+        r#"" shape-rendering="crispEdges"><rect width=""#,
+        &n,
+        r#"" height=""#,
+        &n,
+        r##"" fill="#fff"/><path fill="#000" d=""##,
+    ]
+    .concat();
     for y in 0..code.size {
         let mut x = 0;
         while x < code.size {
@@ -509,7 +529,16 @@ pub fn svg(code: &QrCode) -> String {
                 x += 1;
             }
             let run = x - start;
-            out.push_str(&format!("M{} {}h{run}v1h-{run}z", start + 4, y + 4));
+            let run = run as u64;
+            out.push('M');
+            push_decimal(&mut out, (start + 4) as u64);
+            out.push(' ');
+            push_decimal(&mut out, (y + 4) as u64);
+            out.push('h');
+            push_decimal(&mut out, run);
+            out.push_str("v1h-");
+            push_decimal(&mut out, run);
+            out.push('z');
         }
     }
     out.push_str(r#""/></svg>"#);

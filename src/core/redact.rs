@@ -5,6 +5,7 @@
 //! string-to-sign). Error messages are shown and logged, so the token is cut out first.
 
 use crate::core::encode::percent_encode;
+use alloc::{borrow::ToOwned, string::String};
 
 /// What stands in for a removed secret.
 pub const REDACTED: &str = "<redacted>";

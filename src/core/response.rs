@@ -4,6 +4,7 @@
 use crate::core::error::{is_retryable, CamsError};
 use crate::core::json::{self, Value};
 use crate::core::types::{BaseResponse, ListQrdlResponse, Qrdl, QrdlResponse};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The envelope shared by success and error bodies: the documented members, read as optional
 /// strings (absent or null is `None`; any other type makes the reply an `InvalidResponse`).
@@ -22,7 +23,7 @@ struct Envelope {
 fn wrong_type(status: u16, member: &str, expected: &str, got: &Value) -> CamsError {
     CamsError::invalid_response(
         status,
-        &format!("{member} is {}, expected {expected}", got.kind()),
+        &[member, " is ", got.kind(), ", expected ", expected].concat(),
     )
 }
 
@@ -40,7 +41,7 @@ fn envelope(status: u16, body: &str) -> Result<Envelope, CamsError> {
         let detail = if body.trim_start().starts_with('<') {
             "HTML or XML".to_owned()
         } else {
-            e.to_string()
+            e.describe()
         };
         CamsError::invalid_response(status, &detail)
     })?;

@@ -25,7 +25,9 @@
 //! timeout, a broken connection, a reply too large to pass on), so a create is not repeated.
 
 use crate::core::error::{codes, is_retryable, CamsError};
+use crate::core::float::ceil;
 use crate::core::http_date::parse_http_date;
+use crate::core::text::decimal;
 use crate::core::types::Action;
 
 /// The first retry waits up to this long; each further one doubles it.
@@ -95,7 +97,7 @@ fn lost_answer(code: &str) -> bool {
 /// Full jitter: `random01` (uniform in [0, 1)) scaled to [0, min(MAX, BASE × 2^retry)).
 /// `retry` counts from 0 for the first retry.
 pub fn full_jitter_ms(retry: u32, random01: f64) -> f64 {
-    let ceiling = (BASE_DELAY_MS * 2f64.powi(retry.min(30) as i32)).min(MAX_DELAY_MS);
+    let ceiling = (BASE_DELAY_MS * (1u32 << retry.min(30)) as f64).min(MAX_DELAY_MS);
     let r = if random01.is_finite() {
         random01.clamp(0.0, 1.0)
     } else {
@@ -125,7 +127,7 @@ pub fn requested_wait_ms(
     server_now_secs: i64,
 ) -> Option<f64> {
     let acs = acs_retry_after
-        .and_then(|v| decimal(v.trim()))
+        .and_then(|v| parse_decimal(v.trim()))
         .filter(|ms| ms.is_finite() && *ms > 0.0);
     if acs.is_some() {
         return acs;
@@ -133,7 +135,7 @@ pub fn requested_wait_ms(
     let v = retry_after?.trim();
     if !v.contains('.') {
         // Absurd lengths become infinite rather than fail: refused as too long anyway.
-        if let Some(secs) = decimal(v) {
+        if let Some(secs) = parse_decimal(v) {
             return Some(secs * 1000.0);
         }
     }
@@ -142,7 +144,7 @@ pub fn requested_wait_ms(
 
 /// Digits with an optional fraction (no sign, exponent, `inf` or `NaN`) as a number, read by
 /// hand: `str::parse::<f64>` would add Rust's whole float parser to the wasm module.
-fn decimal(v: &str) -> Option<f64> {
+fn parse_decimal(v: &str) -> Option<f64> {
     let (int, frac) = match v.split_once('.') {
         Some((int, frac)) if !frac.is_empty() => (int, frac),
         Some(_) => return None,
@@ -167,9 +169,8 @@ pub fn unknown_outcome(mut e: CamsError) -> CamsError {
             " The same request reached the gateway twice (the browser or a proxy sent it again after a connection closed).",
         );
     }
-    e.message = format!(
-        "{} The create may have reached the service, so the QR code may exist; it was not sent again, so that no second code is made. Check with listQrdls for this phone number before creating it again.",
-        e.message
+    e.message.push_str(
+        " The create may have reached the service, so the QR code may exist; it was not sent again, so that no second code is made. Check with listQrdls for this phone number before creating it again.",
     );
     e
 }
@@ -178,7 +179,15 @@ pub fn unknown_outcome(mut e: CamsError) -> CamsError {
 pub fn gave_up(mut e: CamsError, retries: u32) -> CamsError {
     let noun = if retries == 1 { "retry" } else { "retries" };
     if retries > 0 {
-        e.message = format!("{} (gave up after {retries} {noun})", e.message);
+        e.message = [
+            &e.message,
+            " (gave up after ",
+            &decimal(retries.into()),
+            " ",
+            noun,
+            ")",
+        ]
+        .concat();
     }
     e
 }
@@ -186,11 +195,14 @@ pub fn gave_up(mut e: CamsError, retries: u32) -> CamsError {
 /// The error when the reply asked for a longer wait than the client sits through.
 pub fn wait_too_long(mut e: CamsError, requested_ms: f64) -> CamsError {
     // Whole seconds as an integer: formatting an f64 would add the float printer to the module.
-    let secs = (requested_ms / 1000.0).ceil().clamp(0.0, u64::MAX as f64) as u64;
-    e.message = format!(
-        "{} (the service asked to wait {secs} s before trying again)",
-        e.message
-    );
+    let secs = ceil(requested_ms / 1000.0).clamp(0.0, u64::MAX as f64) as u64;
+    e.message = [
+        &e.message,
+        " (the service asked to wait ",
+        &decimal(secs),
+        " s before trying again)",
+    ]
+    .concat();
     e
 }
 

@@ -6,6 +6,7 @@
 use crate::core::canonical::canonical_query;
 use crate::core::encode::percent_encode_after;
 use crate::core::sha1::hmac_sha1;
+use alloc::{string::String, vec::Vec};
 
 /// HTTP method of a signed request; it is the first part of the string-to-sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

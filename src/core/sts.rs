@@ -7,7 +7,9 @@
 use crate::core::credentials::Credentials;
 use crate::core::error::{is_retryable, is_throttling, CamsError};
 use crate::core::json::{self, Value};
+use crate::core::text::decimal;
 use crate::core::timestamp::parse_timestamp;
+use alloc::{borrow::ToOwned, string::String};
 
 /// Credentials with the moment they stop working, when the source said.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +22,8 @@ pub struct TemporaryCredentials {
 /// Reads credentials from JSON text. `source` names where they came from ("relay", "provider")
 /// for the error message, which is a `CredentialsError`.
 pub fn parse_credentials(body: &str, source: &str) -> Result<TemporaryCredentials, CamsError> {
-    let fail = |what: &str| CamsError::credentials(format!("The credentials {source} {what}."));
+    let fail =
+        |what: &str| CamsError::credentials(["The credentials ", source, " ", what, "."].concat());
     let value = json::parse(body)
         .map_err(|_| fail("did not answer with JSON (expected an AccessKeyId, AccessKeySecret, SecurityToken and Expiration)"))?;
     if !matches!(value, Value::Object(_)) {
@@ -95,17 +98,23 @@ pub fn relay_failure(http_status: u16, body: &str) -> (CamsError, Option<String>
     };
     let code = text("Code");
     let detail = match (&code, text("Message")) {
-        (Some(c), Some(m)) => format!(" ({c}: {})", clip(&m, 300)),
-        (Some(c), None) => format!(" ({c})"),
-        (None, Some(m)) => format!(" ({})", clip(&m, 300)),
+        (Some(c), Some(m)) => [" (", c, ": ", &clip(&m, 300), ")"].concat(),
+        (Some(c), None) => [" (", c, ")"].concat(),
+        (None, Some(m)) => [" (", &clip(&m, 300), ")"].concat(),
         (None, None) => String::new(),
     };
     let error = CamsError {
         http_status: Some(http_status),
         retryable: relay_failure_is_transient(code.as_deref(), http_status),
-        ..CamsError::credentials(format!(
-            "The STS relay answered HTTP {http_status}{detail}, so no temporary credentials could be had. Check stsRelayUrl, the relay's logs and its RAM role."
-        ))
+        ..CamsError::credentials(
+            [
+                "The STS relay answered HTTP ",
+                &decimal(http_status.into()),
+                &detail,
+                ", so no temporary credentials could be had. Check stsRelayUrl, the relay's logs and its RAM role.",
+            ]
+            .concat(),
+        )
     };
     (error, code)
 }
@@ -127,7 +136,7 @@ fn relay_failure_is_transient(code: Option<&str>, http_status: u16) -> bool {
 /// At most `max` characters, so a relay's stack trace does not flood an error message.
 fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        Some((i, _)) => [s.get(..i).unwrap_or(s), "…"].concat(),
         None => s.to_owned(),
     }
 }

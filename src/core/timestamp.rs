@@ -3,17 +3,35 @@
 //! Hand-rolled because it is two small functions: a date crate would cost the wasm module more
 //! than it saves. Days-from-civil is Howard Hinnant's algorithm.
 
+use crate::core::text::padded;
+use alloc::string::String;
+
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`.
 pub fn format_timestamp(unix_secs: i64) -> String {
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let two = |n: i64| padded(n as u64, 2);
+    // As `{:04}` would: a sign counts towards the width.
+    let year = match y {
+        0.. => padded(y as u64, 4),
+        _ => ["-", &padded(y.unsigned_abs(), 3)].concat(),
+    };
+    [
+        &year,
+        "-",
+        &two(m),
+        "-",
+        &two(d),
+        "T",
+        &two(secs / 3600),
+        ":",
+        &two(secs / 60 % 60),
+        ":",
+        &two(secs % 60),
+        "Z",
+    ]
+    .concat()
 }
 
 /// Parses `YYYY-MM-DDThh:mm:ssZ` (a fraction of a second is accepted and dropped) into seconds
@@ -29,7 +47,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+    let num = |r: core::ops::Range<usize>| -> Option<i64> {
         let part = s.get(r)?;
         if part.bytes().all(|c| c.is_ascii_digit()) {
             part.parse().ok()

@@ -1,5 +1,7 @@
 //! Requests and replies of the four QR-code actions, in their Rust form.
 
+use alloc::{string::String, vec::Vec};
+
 /// One message QR code, as the API returns it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Qrdl {

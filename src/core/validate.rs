@@ -1,7 +1,9 @@
 //! Checks a request before anything is sent, and turns it into the parameters the API takes.
 
 use crate::core::error::CamsError;
+use crate::core::text::decimal;
 use crate::core::types::{Action, Operation, QrdlInput, QrdlSelector};
+use alloc::{borrow::ToOwned, string::String, vec};
 
 /// WhatsApp's limit on a prefilled message.
 pub const MAX_MESSAGE_CHARS: usize = 140;
@@ -21,10 +23,12 @@ pub fn phone_number(raw: &str) -> Result<String, CamsError> {
     if !(6..=15).contains(&digits.len()) {
         return Err(CamsError::invalid_parameter(
             "phoneNumber",
-            format!(
-                "The phone number has {} digits; it needs 6 to 15, country code included.",
-                digits.len()
-            ),
+            [
+                "The phone number has ",
+                &decimal(digits.len() as u64),
+                " digits; it needs 6 to 15, country code included.",
+            ]
+            .concat(),
         ));
     }
     Ok(digits)
@@ -42,7 +46,14 @@ pub fn prefilled_message(raw: &str) -> Result<String, CamsError> {
     if n > MAX_MESSAGE_CHARS {
         return Err(CamsError::invalid_parameter(
             "prefilledMessage",
-            format!("The message has {n} characters; WhatsApp allows at most {MAX_MESSAGE_CHARS}."),
+            [
+                "The message has ",
+                &decimal(n as u64),
+                " characters; WhatsApp allows at most ",
+                &decimal(MAX_MESSAGE_CHARS as u64),
+                ".",
+            ]
+            .concat(),
         ));
     }
     Ok(raw.to_owned())

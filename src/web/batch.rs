@@ -3,8 +3,9 @@
 //! is reported through `onProgress(done, total, index, result)`. A `signal` stops the items not
 //! yet sent.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::Cell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;

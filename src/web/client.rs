@@ -2,7 +2,8 @@
 //! takes, with its retries (core::retry), clock correction (core::clock_skew) and credential
 //! refresh; the batches are in `batch`.
 
-use std::rc::Rc;
+use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -205,10 +206,16 @@ impl Client {
         })
         .await
         .map_err(|failure| match failure {
-            HttpFailure::Network(msg) => CamsError::network(format!(
-                "Could not reach {} ({msg}). Check the endpoint, your connection, and that the endpoint allows this page's origin (CORS); a cams-relay /cams URL does.",
-                url_for_message(endpoint)
-            )),
+            HttpFailure::Network(msg) => CamsError::network(
+                [
+                    "Could not reach ",
+                    url_for_message(endpoint),
+                    " (",
+                    &msg,
+                    "). Check the endpoint, your connection, and that the endpoint allows this page's origin (CORS); a cams-relay /cams URL does.",
+                ]
+                .concat(),
+            ),
             HttpFailure::Timeout => CamsError::timeout(self.options.timeout_ms),
             HttpFailure::Unsupported(e) => e,
         })
@@ -219,10 +226,14 @@ impl Client {
 fn aborted(last: Option<&CamsError>) -> CamsError {
     let message = match last {
         None => "The batch was stopped before this item was sent.".to_owned(),
-        Some(e) => format!(
-            "The batch was stopped before this item was sent again (the last attempt got {}: {}).",
-            e.code, e.message
-        ),
+        Some(e) => [
+            "The batch was stopped before this item was sent again (the last attempt got ",
+            &e.code,
+            ": ",
+            &e.message,
+            ").",
+        ]
+        .concat(),
     };
     CamsError {
         retryable: true,

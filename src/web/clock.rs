@@ -2,7 +2,7 @@
 //! gateway's `Date` header after `InvalidTimeStamp.Expired` (core::clock_skew). Shared by the
 //! signer and the credential cache, so expirations (server times) are compared with it too.
 
-use std::cell::Cell;
+use core::cell::Cell;
 
 use crate::core::clock_skew::corrected_unix_secs;
 

@@ -1,7 +1,8 @@
 //! Reading a `ClientConfig` object: the settings (checked by core::options) and which of the
 //! three credential sources to use.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;

@@ -3,8 +3,8 @@
 //! refresh, and dropped when the gateway says they went stale. A refresh takes a pacing slot
 //! (the relay's AssumeRole counts against the same account's limit), ahead of queued calls.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 
 use js_sys::{Function, Promise, JSON};
 use wasm_bindgen::JsValue;
@@ -13,6 +13,7 @@ use crate::core::credentials::Credentials;
 use crate::core::error::CamsError;
 use crate::core::refresh::needs_refresh;
 use crate::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
+use crate::core::text::decimal;
 use crate::web::clock::Clock;
 use crate::web::config::{RelaySource, Source};
 use crate::web::deadline::Deadline;
@@ -200,15 +201,29 @@ async fn from_relay(
     .map_err(|failure| match failure {
         HttpFailure::Network(msg) => CamsError {
             retryable: true,
-            ..CamsError::credentials(format!(
-                "Could not reach the STS relay at {where_} ({msg}). Check stsRelayUrl, that the relay runs, and that it allows this page's origin."
-            ))
+            ..CamsError::credentials(
+                [
+                    "Could not reach the STS relay at ",
+                    where_,
+                    " (",
+                    &msg,
+                    "). Check stsRelayUrl, that the relay runs, and that it allows this page's origin.",
+                ]
+                .concat(),
+            )
         },
         HttpFailure::Timeout => CamsError {
             retryable: true,
-            ..CamsError::credentials(format!(
-                "The STS relay at {where_} did not answer within {timeout_ms} ms."
-            ))
+            ..CamsError::credentials(
+                [
+                    "The STS relay at ",
+                    where_,
+                    " did not answer within ",
+                    &decimal(timeout_ms.into()),
+                    " ms.",
+                ]
+                .concat(),
+            )
         },
         HttpFailure::Unsupported(e) => e,
     })?;
@@ -232,27 +247,28 @@ async fn from_provider(
 ) -> Result<TemporaryCredentials, WebError> {
     let deadline = Deadline::start(timeout_ms)?;
     let returned = provider.call0(&JsValue::UNDEFINED).map_err(|e| {
-        CamsError::credentials(format!(
-            "The credentials provider threw: {}",
-            message_of(&e)
-        ))
+        CamsError::credentials(["The credentials provider threw: ", &message_of(&e)].concat())
     })?;
     let value = match deadline.race(&Promise::resolve(&returned)).await {
         Ok(Some(value)) => value,
         Ok(None) => {
             return Err(CamsError {
                 retryable: true,
-                ..CamsError::credentials(format!(
-                    "The credentials provider did not answer within {timeout_ms} ms."
-                ))
+                ..CamsError::credentials(
+                    [
+                        "The credentials provider did not answer within ",
+                        &decimal(timeout_ms.into()),
+                        " ms.",
+                    ]
+                    .concat(),
+                )
             }
             .into())
         }
         Err(e) => {
-            return Err(CamsError::credentials(format!(
-                "The credentials provider failed: {}",
-                message_of(&e)
-            ))
+            return Err(CamsError::credentials(
+                ["The credentials provider failed: ", &message_of(&e)].concat(),
+            )
             .into())
         }
     };

@@ -1,8 +1,8 @@
 //! A time limit for one call: an `AbortSignal` for fetch and a race for other promises (a
 //! credentials provider), cleared when dropped so no timer outlives the call.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::cell::Cell;
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;

@@ -1,6 +1,7 @@
 //! Failures as JavaScript sees them: an `Error` named `CamsError` with the fields of
 //! [`CamsError`], built in this one place.
 
+use alloc::string::String;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 

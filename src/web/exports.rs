@@ -1,6 +1,6 @@
 //! The free functions: a one-off create and the signer.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;

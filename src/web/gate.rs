@@ -3,12 +3,13 @@
 //! reply has been read (or it failed), and that moment is the settle time the pacer counts from,
 //! an upper bound of when the server saw the call.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::{Rc, Weak};
-use std::task::{Context, Poll, Waker};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 use crate::core::pacing::{Pacer, Slot};
 use crate::web::timers::{monotonic_ms, sleep};

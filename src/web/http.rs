@@ -2,6 +2,7 @@
 //! because the client needs only status and text, and gloo-net would add its http/serde
 //! layers to the module for nothing.
 
+use alloc::{borrow::ToOwned, string::String};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

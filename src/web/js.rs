@@ -1,6 +1,7 @@
 //! Reading caller-supplied JS values without trusting them: every mismatch is an
 //! `InvalidParameter` naming the field, never a panic.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -22,7 +23,7 @@ pub(crate) fn object(value: &JsValue, field: &str) -> Result<JsValue, CamsError>
     } else {
         Err(CamsError::invalid_parameter(
             field,
-            format!("{field} must be an object."),
+            [field, " must be an object."].concat(),
         ))
     }
 }
@@ -44,7 +45,7 @@ pub(crate) fn opt_string(
     }
     v.as_string()
         .map(Some)
-        .ok_or_else(|| CamsError::invalid_parameter(field, format!("{field} must be a string.")))
+        .ok_or_else(|| CamsError::invalid_parameter(field, [field, " must be a string."].concat()))
 }
 
 /// A string the core validates next: absent becomes "" so the core's message ("Enter the ...")
@@ -74,7 +75,7 @@ pub(crate) fn opt_number(obj: &JsValue, key: &str, field: &str) -> Result<Option
     }
     v.as_f64()
         .map(Some)
-        .ok_or_else(|| CamsError::invalid_parameter(field, format!("{field} must be a number.")))
+        .ok_or_else(|| CamsError::invalid_parameter(field, [field, " must be a number."].concat()))
 }
 
 /// An optional function.
@@ -89,7 +90,7 @@ pub(crate) fn opt_function(
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| CamsError::invalid_parameter(field, format!("{field} must be a function.")))
+        .map_err(|_| CamsError::invalid_parameter(field, [field, " must be a function."].concat()))
 }
 
 /// A plain object of strings (`Record<string, string>`), read with `Object.entries`.
@@ -100,7 +101,7 @@ pub(crate) fn string_record(
     if !value.is_object() || Array::is_array(value) {
         return Err(CamsError::invalid_parameter(
             field,
-            format!("{field} must be an object of strings."),
+            [field, " must be an object of strings."].concat(),
         ));
     }
     // Not `dyn_ref`: that tests `instanceof Object`, which `Object.create(null)` fails.
@@ -117,7 +118,7 @@ pub(crate) fn string_record(
             None => {
                 return Err(CamsError::invalid_parameter(
                     field,
-                    format!("{field}.{key} must be a string."),
+                    [field, ".", &key, " must be a string."].concat(),
                 ))
             }
         }

@@ -1,6 +1,7 @@
 //! The host's clock, randomness and timers, bound through `globalThis` so the module runs in a
 //! window, a worker or Node alike (`window.*` would tie it to pages).
 
+use alloc::string::String;
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 

@@ -2,6 +2,7 @@
 //! link as an SVG, for showing or downloading a code without the service's image. The encoder is
 //! the core's ([`crate::core::qr`]).
 
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::CamsError;

@@ -1,0 +1,50 @@
+//! Numbers as text without `core::fmt`: `format!` would bring the whole formatting machinery
+//! (about 2 KB gzipped) into the wasm module for a handful of messages. Text is joined with
+//! `[..].concat()`; numbers go through here.
+
+use alloc::string::String;
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    padded(n, 1)
+}
+
+/// `n` in decimal, with leading zeros up to `width` digits (`padded(7, 2)` is "07"); widths
+/// above 20, the digits of `u64::MAX`, count as 20.
+pub fn padded(n: u64, width: usize) -> String {
+    let mut out = String::new();
+    push_padded(&mut out, n, width);
+    out
+}
+
+/// Appends `n` in decimal to `out`.
+pub fn push_decimal(out: &mut String, n: u64) {
+    push_padded(out, n, 1);
+}
+
+fn push_padded(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while n > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    out.extend(digits[start..].iter().map(|&b| char::from(b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_format() {
+        for n in [0, 1, 9, 10, 99, 100, 2024, 65535, u32::MAX as u64, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+            for width in 0..=20 {
+                assert_eq!(padded(n, width), format!("{n:0width$}"), "{n} {width}");
+            }
+        }
+    }
+}
