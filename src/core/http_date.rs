@@ -4,9 +4,8 @@
 //! obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
 //! forms, so all three are read. The calendar arithmetic is [`parse_timestamp`]'s.
 
-use crate::core::text::padded;
+use crate::core::text::{digits_value, padded};
 use crate::core::timestamp::parse_timestamp;
-use alloc::vec::Vec;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -17,10 +16,11 @@ pub fn parse_http_date(value: &str) -> Option<i64> {
     let v = value.trim();
     // IMF-fixdate and RFC 850 put a comma after the day name; asctime has none.
     let (words, comma) = match v.split_once(',') {
-        Some((_, rest)) => (rest.split_ascii_whitespace().collect::<Vec<_>>(), true),
-        None => (v.split_ascii_whitespace().collect(), false),
+        Some((_, rest)) => (words(rest)?, true),
+        None => (words(v)?, false),
     };
-    match (comma, words.as_slice()) {
+    let (words, n) = words;
+    match (comma, words.get(..n)?) {
         // IMF-fixdate: 06 Nov 1994 08:49:37 GMT
         (true, [day, month, year, time, "GMT"]) if year.len() == 4 => {
             assemble(digits(year)?, month, day, time)
@@ -46,11 +46,23 @@ pub fn parse_http_date(value: &str) -> Option<i64> {
 }
 
 /// A run of ASCII digits as a number (no sign, no spaces).
+/// The first five whitespace-separated words and how many there are; `None` for more, which no
+/// date form has. An array, not a `Vec`: collecting costs the module more than this.
+fn words(s: &str) -> Option<([&str; 5], usize)> {
+    let mut out = [""; 5];
+    let mut n = 0;
+    for word in s.split_ascii_whitespace() {
+        *out.get_mut(n)? = word;
+        n += 1;
+    }
+    Some((out, n))
+}
+
 fn digits(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.len() > 9 {
         return None;
     }
-    s.parse().ok()
+    digits_value(s).map(|n| n as i64)
 }
 
 fn assemble(year: i64, month: &str, day: &str, time: &str) -> Option<i64> {

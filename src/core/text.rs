@@ -34,9 +34,43 @@ fn push_padded(out: &mut String, mut n: u64, width: usize) {
     out.extend(digits[start..].iter().map(|&b| char::from(b)));
 }
 
+/// The value of 1 to 18 ASCII digits (no sign, no spaces); `None` for anything else. Not
+/// `str::parse`, which brings Rust's general integer parser into the module.
+pub fn digits_value(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_digits_only() {
+        assert_eq!(digits_value("0"), Some(0));
+        assert_eq!(digits_value("0042"), Some(42));
+        assert_eq!(
+            digits_value("999999999999999999"),
+            Some(999_999_999_999_999_999)
+        );
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "1.5",
+            "1e3",
+            "١٢",
+            "9999999999999999999",
+        ] {
+            assert_eq!(digits_value(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn agrees_with_format() {

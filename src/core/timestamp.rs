@@ -3,7 +3,7 @@
 //! Hand-rolled because it is two small functions: a date crate would cost the wasm module more
 //! than it saves. Days-from-civil is Howard Hinnant's algorithm.
 
-use crate::core::text::padded;
+use crate::core::text::{digits_value, padded};
 use alloc::string::String;
 
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`.
@@ -47,14 +47,8 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     {
         return None;
     }
-    let num = |r: core::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
+    let num =
+        |r: core::ops::Range<usize>| -> Option<i64> { digits_value(s.get(r)?).map(|n| n as i64) };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
     let rest = s.get(19..)?;

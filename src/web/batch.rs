@@ -9,11 +9,10 @@ use core::cell::Cell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::error::CamsError;
 use crate::core::types::Operation;
-use crate::web::client::{Client, Reader};
+use crate::web::client::{promise, Client, Reader};
 use crate::web::error::WebError;
 use crate::web::js::{get, opt_function};
 use crate::web::shared::Shared;
@@ -31,7 +30,7 @@ pub(crate) fn run_batch(
     options: JsValue,
     kind: BatchKind,
 ) -> Promise {
-    future_to_promise(async move {
+    promise(async move {
         let items = read_items(&requests)?;
         let (on_progress, signal) = read_options(&options)?;
         let abort = AbortWatch::new(signal)?;

@@ -3,7 +3,10 @@
 //! refresh; the batches are in `batch`.
 
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -191,16 +194,13 @@ impl Client {
             nonce: &nonce,
         };
         let body = form_body(&signed_params(Method::Post, &ctx, creds, &op.params()));
-        let headers = [(
-            "Content-Type".to_owned(),
-            "application/x-www-form-urlencoded".to_owned(),
-        )];
         let endpoint = &self.options.endpoint;
         send(&HttpRequest {
             url: endpoint,
             method: "POST",
             body: Some(&body),
-            headers: &headers,
+            content_type: Some("application/x-www-form-urlencoded"),
+            headers: None,
             credentials: None,
             timeout_ms: self.options.timeout_ms,
         })
@@ -254,10 +254,17 @@ fn scrub(mut e: CamsError, creds: &Credentials) -> CamsError {
 /// Runs one validated operation on `client` and settles a promise with the JS result or a
 /// `CamsError`. Validation errors reject without anything being sent.
 pub(crate) fn run(client: Rc<Client>, op: Result<Operation, CamsError>, read: Reader) -> Promise {
-    future_to_promise(async move {
+    promise(async move {
         let op = op?;
         Ok(client.call(&op, read, &Stop::never()).await?)
     })
+}
+
+/// A promise settled by `f`. Every promise the module hands out is made here, from one boxed
+/// future type, so the module holds one copy of `future_to_promise` rather than one per caller.
+pub(crate) fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let f: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    future_to_promise(f)
 }
 
 /// A client for many calls: it keeps temporary credentials between them, paces its calls to

@@ -4,13 +4,13 @@
 use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
 
-use js_sys::Function;
+use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
-use web_sys::RequestCredentials;
 
 use crate::core::credentials::Credentials;
 use crate::core::error::CamsError;
 use crate::core::options::{resolve, Options, RawOptions};
+use crate::web::http::header_object;
 use crate::web::js::{
     get, has, object, opt_function, opt_number, opt_string, required_string, string_record,
 };
@@ -32,8 +32,10 @@ pub(crate) enum Source {
 
 pub(crate) struct RelaySource {
     pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub credentials: Option<RequestCredentials>,
+    /// A copy of the caller's checked `headers`, so later changes to theirs do not leak in.
+    pub headers: Object,
+    /// fetch's `credentials` mode.
+    pub credentials: Option<&'static str>,
 }
 
 pub(crate) fn read_config(value: &JsValue) -> Result<Config, CamsError> {
@@ -92,12 +94,13 @@ fn read_relay(creds: &JsValue) -> Result<RelaySource, CamsError> {
         h if h.is_undefined() || h.is_null() => Vec::new(),
         h => string_record(&h, "credentials.headers")?,
     };
+    let headers = header_object(&headers);
     let credentials = match opt_string(creds, "credentials", "credentials.credentials")?.as_deref()
     {
         None => None,
-        Some("omit") => Some(RequestCredentials::Omit),
-        Some("same-origin") => Some(RequestCredentials::SameOrigin),
-        Some("include") => Some(RequestCredentials::Include),
+        Some("omit") => Some("omit"),
+        Some("same-origin") => Some("same-origin"),
+        Some("include") => Some("include"),
         Some(_) => {
             return Err(CamsError::invalid_parameter(
                 "credentials.credentials",

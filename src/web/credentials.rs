@@ -6,8 +6,9 @@
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
-use js_sys::{Function, Promise, JSON};
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::core::credentials::Credentials;
 use crate::core::error::CamsError;
@@ -16,12 +17,17 @@ use crate::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
 use crate::core::text::decimal;
 use crate::web::clock::Clock;
 use crate::web::config::{RelaySource, Source};
-use crate::web::deadline::Deadline;
 use crate::web::error::WebError;
 use crate::web::gate::Gate;
 use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
 use crate::web::js::message_of;
 use crate::web::shared::Shared;
+
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// host.js: `[value]` once `value` settles within `ms`, undefined when it did not.
+    fn within(value: &JsValue, ms: u32) -> Promise;
+}
 
 /// Keys for one call, whether they came from the cache (and so may be refreshed), and when
 /// they expire (server time).
@@ -193,7 +199,8 @@ async fn from_relay(
         url: &relay.url,
         method: "GET",
         body: None,
-        headers: &relay.headers,
+        content_type: None,
+        headers: Some(&relay.headers),
         credentials: relay.credentials,
         timeout_ms,
     })
@@ -245,13 +252,14 @@ async fn from_provider(
     provider: &Function,
     timeout_ms: u32,
 ) -> Result<TemporaryCredentials, WebError> {
-    let deadline = Deadline::start(timeout_ms)?;
     let returned = provider.call0(&JsValue::UNDEFINED).map_err(|e| {
         CamsError::credentials(["The credentials provider threw: ", &message_of(&e)].concat())
     })?;
-    let value = match deadline.race(&Promise::resolve(&returned)).await {
-        Ok(Some(value)) => value,
-        Ok(None) => {
+    let value = match JsFuture::from(within(&returned, timeout_ms)).await {
+        Ok(settled) if !settled.is_undefined() => {
+            Reflect::get_u32(&settled, 0).unwrap_or(JsValue::UNDEFINED)
+        }
+        Ok(_) => {
             return Err(CamsError {
                 retryable: true,
                 ..CamsError::credentials(

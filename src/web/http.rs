@@ -1,30 +1,43 @@
-//! One HTTP exchange through the global `fetch`: a thin extern binding rather than gloo-net,
-//! because the client needs only status and text, and gloo-net would add its http/serde
-//! layers to the module for nothing.
+//! One HTTP exchange through the global `fetch`, made by host.js (a few lines of JS beside the
+//! glue) rather than gloo-net or web-sys bindings: the client needs only status, three headers
+//! and text, and either would add bindings to the module for nothing.
 
-use alloc::{borrow::ToOwned, string::String};
-use js_sys::{Function, Object, Promise, Reflect};
+use alloc::string::String;
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestCredentials, RequestInit, Response};
 
-use crate::core::error::CamsError;
-use crate::web::deadline::Deadline;
-use crate::web::js::{get, message_of};
+use crate::core::error::{codes, CamsError};
+use crate::web::js::message_of;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
-    /// The global `fetch` (window, worker or Node 18+), not `window.fetch`.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+    /// host.js: fetch under a time limit, resolving the reply as an array.
+    #[wasm_bindgen(js_name = send, catch)]
+    fn host_send(
+        url: &str,
+        method: &str,
+        headers: Option<&Object>,
+        content_type: Option<&str>,
+        body: Option<&str>,
+        credentials: Option<&str>,
+        ms: u32,
+    ) -> Result<Promise, JsValue>;
 }
+
+/// What host.js rejects with when the time limit ran out, and throws without AbortController.
+const TIMED_OUT: &str = "cams-qrdl:timeout";
+const UNSUPPORTED: &str = "cams-qrdl:unsupported";
 
 pub(crate) struct HttpRequest<'a> {
     pub url: &'a str,
     pub method: &'static str,
     pub body: Option<&'a str>,
-    pub headers: &'a [(String, String)],
-    pub credentials: Option<RequestCredentials>,
+    /// `Content-Type`, set over `headers`.
+    pub content_type: Option<&'static str>,
+    pub headers: Option<&'a Object>,
+    /// fetch's `credentials` mode ("omit", "same-origin", "include").
+    pub credentials: Option<&'static str>,
     pub timeout_ms: u32,
 }
 
@@ -57,70 +70,46 @@ pub(crate) struct ReplyHeaders {
 }
 
 pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure> {
-    let deadline = Deadline::start(req.timeout_ms).map_err(HttpFailure::Unsupported)?;
-    let init = RequestInit::new();
-    init.set_method(req.method);
-    let headers = Object::new();
-    for (name, value) in req.headers {
-        let _ = Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value),
-        );
-    }
-    init.set_headers(&headers);
-    if let Some(body) = req.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    if let Some(mode) = req.credentials {
-        init.set_credentials(mode);
-    }
-    init.set_signal(Some(&deadline.signal()));
-
-    let failed = |e: JsValue| {
-        if deadline.expired() {
-            HttpFailure::Timeout
-        } else {
-            HttpFailure::Network(message_of(&e))
-        }
+    let failed = |e: JsValue| match e.as_string().as_deref() {
+        Some(TIMED_OUT) => HttpFailure::Timeout,
+        Some(UNSUPPORTED) => HttpFailure::Unsupported(CamsError::new(
+            codes::UNSUPPORTED_ENVIRONMENT,
+            "AbortController is not available here, so no request can be timed out.",
+        )),
+        _ => HttpFailure::Network(message_of(&e)),
     };
-    let promise = global_fetch(req.url, &init).map_err(failed)?;
-    let response: Response = JsFuture::from(promise)
-        .await
-        .map_err(failed)?
-        .dyn_into()
-        .map_err(|_| HttpFailure::Network("fetch did not return a Response".to_owned()))?;
-    let status = response.status();
-    let received_ms = js_sys::Date::now();
-    let headers = read_headers(&response);
-    // The body is read under the same time limit: a server can stall after the headers.
-    let text = JsFuture::from(response.text().map_err(failed)?)
-        .await
-        .map_err(failed)?;
+    let promise = host_send(
+        req.url,
+        req.method,
+        req.headers,
+        req.content_type,
+        req.body,
+        req.credentials,
+        req.timeout_ms,
+    )
+    .map_err(failed)?;
+    let reply = JsFuture::from(promise).await.map_err(failed)?;
+    let item = |i: u32| Reflect::get_u32(&reply, i).unwrap_or(JsValue::UNDEFINED);
     Ok(HttpReply {
-        status,
-        body: text.as_string().unwrap_or_default(),
-        headers,
-        received_ms,
+        status: item(0).as_f64().map_or(0, |s| s as u16),
+        received_ms: item(1).as_f64().unwrap_or_default(),
+        headers: ReplyHeaders {
+            date: item(2).as_string(),
+            retry_after: item(3).as_string(),
+            acs_retry_after: item(4).as_string(),
+        },
+        body: item(5).as_string().unwrap_or_default(),
     })
 }
 
-/// `response.headers.get(name)` for the three headers, through plain property reads (no
-/// `Headers` binding needed); a host without them just yields none.
-fn read_headers(response: &Response) -> ReplyHeaders {
-    let headers = get(response, "headers");
-    let getter = get(&headers, "get").dyn_into::<Function>().ok();
-    let header = |name: &str| {
-        getter
-            .as_ref()
-            .and_then(|f| f.call1(&headers, &JsValue::from_str(name)).ok())
-            .and_then(|v| v.as_string())
-    };
-    ReplyHeaders {
-        date: header("date"),
-        retry_after: header("retry-after"),
-        acs_retry_after: header("x-acs-retry-after"),
+/// `{name: value, ...}` for fetch's `headers`.
+pub(crate) fn header_object(headers: &[(String, String)]) -> Object {
+    let object = Object::new();
+    for (name, value) in headers {
+        // A data property on a fresh plain object: cannot fail.
+        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
     }
+    object
 }
 
 /// A URL without its query and fragment, for error messages (a query may carry a token).

@@ -25,8 +25,6 @@ mod convert;
 #[cfg(feature = "client")]
 mod credentials;
 #[cfg(feature = "client")]
-mod deadline;
-#[cfg(feature = "client")]
 mod exports;
 #[cfg(feature = "client")]
 mod gate;
