@@ -26,6 +26,15 @@ done
 size() { printf '%-28s %8d bytes raw %8d bytes gzip -9\n' "$(basename "$1")" "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"; }
 echo "build-wasm: $out"
 
+# Panic locations name their source files; without this, a dependency's is an absolute path on
+# the build machine (/home/.../.cargo/registry/src/index.crates.io-.../js-sys-.../src/lib.rs),
+# which makes the module depend on where it was built and costs bytes. Now js-sys-.../src/lib.rs.
+remap=()
+for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  remap+=("--remap-path-prefix=$dir=")
+done
+export RUSTFLAGS="${RUSTFLAGS:-} ${remap[*]}"
+
 # build NAME FEATURE: one module, named NAME, with the crate's FEATURE only.
 build() {
   local name=$1 feature=$2

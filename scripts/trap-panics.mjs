@@ -11,7 +11,7 @@
 // functions are found by name. Fails if none is found, so a renamed core function cannot
 // silently undo the saving.
 //
-//   [BINARYEN=.../binaryen/index.js] node scripts/trap-panics.mjs <module>_bg.wasm
+//   [BINARYEN=.../binaryen/index.js] [KEEP_NAMES=1] node scripts/trap-panics.mjs <module>_bg.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -59,9 +59,11 @@ if (!mod.validate()) {
   console.error('trap-panics: the module does not validate after the change');
   process.exit(1);
 }
+binaryen.setDebugInfo(Boolean(process.env.KEEP_NAMES));
 binaryen.setOptimizeLevel(2);
 binaryen.setShrinkLevel(1);
 mod.optimize();
-mod.runPasses(['strip-debug', 'strip-producers']);
+// KEEP_NAMES=1 keeps the name section, for `twiggy top` on what ships.
+if (!process.env.KEEP_NAMES) mod.runPasses(['strip-debug', 'strip-producers']);
 writeFileSync(path, mod.emitBinary());
 console.log(`trap-panics: ${stubbed.length} panic functions trap at once in ${path}`);
