@@ -89,7 +89,11 @@ fn read_relay(creds: &JsValue) -> Result<RelaySource, CamsError> {
     )?;
     let headers = match get(creds, "headers") {
         h if h.is_undefined() || h.is_null() => Vec::new(),
-        h => string_record(&h, "credentials.headers")?,
+        h => string_record(&h, "credentials.headers")?
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
     };
     let credentials = match opt_string(creds, "credentials", "credentials.credentials")?.as_deref()
     {
