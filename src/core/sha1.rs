@@ -59,8 +59,8 @@ impl Sha1 {
         self.update(&PAD[..(119 - self.filled) % 64 + 1]);
         self.update(&bits.to_be_bytes());
         let mut out = [0u8; 20];
-        for (chunk, word) in out.chunks_mut(4).zip(self.state) {
-            chunk.copy_from_slice(&word.to_be_bytes());
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = (self.state[i / 4] >> (24 - 8 * (i % 4))) as u8;
         }
         out
     }
@@ -100,9 +100,12 @@ fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
     rounds!(20..40, 0x6ED9_EBA1, f2);
     rounds!(40..60, 0x8F1B_BCDC, f3);
     rounds!(60..80, 0xCA62_C1D6, f2);
-    for (s, v) in state.iter_mut().zip([a, b, c, d, e]) {
-        *s = s.wrapping_add(v);
-    }
+    let [s0, s1, s2, s3, s4] = state;
+    *s0 = s0.wrapping_add(a);
+    *s1 = s1.wrapping_add(b);
+    *s2 = s2.wrapping_add(c);
+    *s3 = s3.wrapping_add(d);
+    *s4 = s4.wrapping_add(e);
 }
 
 /// SHA-1 of `data`.
