@@ -127,27 +127,6 @@ extern "C" {
     /// `Array.prototype.join.call(list, separator)`.
     #[wasm_bindgen(js_namespace = ["Array", "prototype", "join"], js_name = call)]
     fn join_with(list: &Array, separator: &JsString) -> JsString;
-
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    /// Writes `source` as UTF-8 into `dest` (lone surrogates as U+FFFD, as every string the
-    /// module reads) and returns `{ read, written }`.
-    #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &TextEncoder, source: &JsString, dest: &mut [u8]) -> Written;
-    type Written;
-    #[wasm_bindgen(method, getter)]
-    fn written(this: &Written) -> usize;
-}
-
-/// A JS string as UTF-8, copied by the host's encoder (wasm-bindgen's own copy walks the
-/// string in JS, a character at a time, up to the first non-ASCII one).
-fn utf8(s: &JsString) -> String {
-    // At most 3 bytes per UTF-16 unit.
-    let mut bytes = vec![0; 3 * s.length() as usize];
-    let n = TextEncoder::new().encode_into(s, &mut bytes).written();
-    bytes.truncate(n);
-    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A plain object of strings (`Record<string, string>`), read with `Object.entries`. Every
@@ -182,7 +161,9 @@ pub(crate) fn string_record(value: &JsValue, field: &str) -> Result<StringRecord
         i += 2;
     }
     // Every element is a string, so joining runs no caller code.
-    let mut text = utf8(&join_with(&flat, &JsString::from_char_code1(0)));
+    let mut text = join_with(&flat, &JsString::from_char_code1(0))
+        .as_string()
+        .unwrap_or_default();
     let mut ends = Vec::with_capacity(n as usize);
     for (i, b) in text.bytes().enumerate() {
         if b == 0 {
