@@ -49,41 +49,45 @@ impl Sha1 {
     }
 
     pub fn finish(mut self) -> [u8; 20] {
+        // 0x80, zeros up to 8 bytes short of a block, the length in bits.
+        const PAD: [u8; 64] = {
+            let mut p = [0; 64];
+            p[0] = 0x80;
+            p
+        };
         let bits = self.length.wrapping_mul(8);
-        self.update(&[0x80]);
-        while self.filled != 56 {
-            self.update(&[0]);
-        }
+        self.update(&PAD[..(119 - self.filled) % 64 + 1]);
         self.update(&bits.to_be_bytes());
         let mut out = [0u8; 20];
-        for (chunk, word) in out.chunks_mut(4).zip(self.state) {
-            chunk.copy_from_slice(&word.to_be_bytes());
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = (self.state[i / 4] >> (24 - 8 * (i % 4))) as u8;
         }
         out
     }
 }
 
 fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
-    // The message schedule as a rolling window of 16 words (indices masked, so no bounds checks).
-    let mut w = [0u32; 16];
+    // The whole message schedule first, then 80 rounds that each read one word.
+    let mut w = [0u32; 80];
     for (i, b) in block.chunks_exact(4).enumerate() {
-        w[i & 15] = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        w[i] = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    }
+    for i in 16..80 {
+        w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
     }
     let [mut a, mut b, mut c, mut d, mut e] = *state;
-    // Four loops of 20 rounds, one per round function: no branch inside a round.
+    let f1 = |b: u32, c: u32, d: u32| (b & c) | (!b & d);
+    let f2 = |b: u32, c: u32, d: u32| b ^ c ^ d;
+    let f3 = |b: u32, c: u32, d: u32| (b & c) | (b & d) | (c & d);
     macro_rules! rounds {
         ($range:expr, $k:expr, $f:expr) => {
-            for i in $range {
-                if i >= 16 {
-                    w[i & 15] = (w[(i + 13) & 15] ^ w[(i + 8) & 15] ^ w[(i + 2) & 15] ^ w[i & 15])
-                        .rotate_left(1);
-                }
+            for &wi in &w[$range] {
                 let t = a
                     .rotate_left(5)
                     .wrapping_add($f(b, c, d))
                     .wrapping_add(e)
                     .wrapping_add($k)
-                    .wrapping_add(w[i & 15]);
+                    .wrapping_add(wi);
                 e = d;
                 d = c;
                 c = b.rotate_left(30);
@@ -92,16 +96,16 @@ fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
             }
         };
     }
-    rounds!(0..20, 0x5A82_7999, |b: u32, c: u32, d: u32| (b & c)
-        | (!b & d));
-    rounds!(20..40, 0x6ED9_EBA1, |b: u32, c: u32, d: u32| b ^ c ^ d);
-    rounds!(40..60, 0x8F1B_BCDC, |b: u32, c: u32, d: u32| (b & c)
-        | (b & d)
-        | (c & d));
-    rounds!(60..80, 0xCA62_C1D6, |b: u32, c: u32, d: u32| b ^ c ^ d);
-    for (s, v) in state.iter_mut().zip([a, b, c, d, e]) {
-        *s = s.wrapping_add(v);
-    }
+    rounds!(0..20, 0x5A82_7999, f1);
+    rounds!(20..40, 0x6ED9_EBA1, f2);
+    rounds!(40..60, 0x8F1B_BCDC, f3);
+    rounds!(60..80, 0xCA62_C1D6, f2);
+    let [s0, s1, s2, s3, s4] = state;
+    *s0 = s0.wrapping_add(a);
+    *s1 = s1.wrapping_add(b);
+    *s2 = s2.wrapping_add(c);
+    *s3 = s3.wrapping_add(d);
+    *s4 = s4.wrapping_add(e);
 }
 
 /// SHA-1 of `data`.

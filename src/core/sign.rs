@@ -4,7 +4,7 @@
 //! by comparing with the server's string-to-sign: canonical query, string-to-sign, signature.
 
 use crate::core::canonical::canonical_query;
-use crate::core::encode::percent_encode_after;
+use crate::core::encode::{ascii_string, percent_encode_after};
 use crate::core::sha1::hmac_sha1;
 use alloc::{string::String, vec::Vec};
 
@@ -54,19 +54,21 @@ pub fn signature(string_to_sign: &str, access_key_secret: &str) -> String {
 /// Standard Base64 with padding (RFC 4648 §4), for the 20-byte MAC.
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = byte(0) << 16 | byte(1) << 8 | byte(2);
+        let mut n = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            n |= u32::from(b) << (16 - 8 * i);
+        }
         for i in 0..4 {
             out.push(if i <= chunk.len() {
-                char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63])
+                ALPHABET[(n >> (18 - 6 * i)) as usize & 63]
             } else {
-                '='
+                b'='
             });
         }
     }
-    out
+    ascii_string(out)
 }
 
 /// The three intermediate results of signing, as `signRpcRequest` returns them.

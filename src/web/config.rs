@@ -2,7 +2,7 @@
 //! three credential sources to use.
 
 use alloc::rc::Rc;
-use alloc::{string::String, vec::Vec};
+use alloc::string::String;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
@@ -91,10 +91,9 @@ fn read_relay(creds: &JsValue) -> Result<RelaySource, CamsError> {
         "credentials.stsRelayUrl is empty: give the relay's /sts URL.",
     )?;
     let headers = match get(creds, "headers") {
-        h if h.is_undefined() || h.is_null() => Vec::new(),
-        h => string_record(&h, "credentials.headers")?,
+        h if h.is_undefined() || h.is_null() => header_object(&[]),
+        h => header_object(&string_record(&h, "credentials.headers")?.pairs()),
     };
-    let headers = header_object(&headers);
     let credentials = match opt_string(creds, "credentials", "credentials.credentials")?.as_deref()
     {
         None => None,

@@ -2,7 +2,7 @@
 
 use alloc::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::CamsError;
@@ -47,18 +47,24 @@ pub fn sign_rpc_request(
     let secret = access_key_secret.as_string().ok_or_else(|| {
         CamsError::invalid_parameter("accessKeySecret", "accessKeySecret must be a string.")
     })?;
-    let signed = sign_params(
-        method,
-        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        &secret,
-    );
-    let out = Object::new();
-    for (key, value) in [
-        ("canonicalQuery", &signed.canonical_query),
-        ("stringToSign", &signed.string_to_sign),
-        ("signature", &signed.signature),
-    ] {
-        let _ = Reflect::set(&out, &JsValue::from_str(key), &JsValue::from_str(value));
-    }
+    let signed = sign_params(method, params.pairs(), &secret);
+    // Property names written in the glue: no name crosses per call.
+    let out: SignedRequest = Object::new().unchecked_into();
+    out.set_canonical_query(&signed.canonical_query);
+    out.set_string_to_sign(&signed.string_to_sign);
+    out.set_signature(&signed.signature);
     Ok(out.into())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The `SignedRequest` object `signRpcRequest` returns.
+    #[wasm_bindgen(extends = Object)]
+    type SignedRequest;
+    #[wasm_bindgen(method, setter = canonicalQuery)]
+    fn set_canonical_query(this: &SignedRequest, value: &str);
+    #[wasm_bindgen(method, setter = stringToSign)]
+    fn set_string_to_sign(this: &SignedRequest, value: &str);
+    #[wasm_bindgen(method, setter = signature)]
+    fn set_signature(this: &SignedRequest, value: &str);
 }

@@ -103,7 +103,7 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
 }
 
 /// `{name: value, ...}` for fetch's `headers`.
-pub(crate) fn header_object(headers: &[(String, String)]) -> Object {
+pub(crate) fn header_object(headers: &[(&str, &str)]) -> Object {
     let object = Object::new();
     for (name, value) in headers {
         // A data property on a fresh plain object: cannot fail.

@@ -2,8 +2,9 @@
 //! `InvalidParameter` naming the field, never a panic.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
-use js_sys::{Array, Function, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Function, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::core::error::CamsError;
 
@@ -93,11 +94,46 @@ pub(crate) fn opt_function(
         .map_err(|_| CamsError::invalid_parameter(field, [field, " must be a function."].concat()))
 }
 
-/// A plain object of strings (`Record<string, string>`), read with `Object.entries`.
-pub(crate) fn string_record(
-    value: &JsValue,
-    field: &str,
-) -> Result<Vec<(String, String)>, CamsError> {
+/// The keys and values of a plain object of strings (`Record<string, string>`), read with
+/// `Object.entries`, alternating in `text`, each followed by one separator byte; `ends[i]` is
+/// where piece `i` ends.
+pub(crate) struct StringRecord {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl StringRecord {
+    /// The `(key, value)` pairs, in `Object.entries` order.
+    pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
+        let mut pairs = Vec::with_capacity(self.ends.len() / 2);
+        let (mut start, mut key) = (0, "");
+        for (i, &end) in self.ends.iter().enumerate() {
+            let piece = self.text.get(start..end).unwrap_or_default();
+            start = end + 1;
+            if i % 2 == 0 {
+                key = piece;
+            } else {
+                pairs.push((key, piece));
+            }
+        }
+        pairs
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.prototype.concat.apply(this, lists)`: the lists' elements in one array.
+    #[wasm_bindgen(js_namespace = ["Array", "prototype", "concat"], js_name = apply)]
+    fn concat_all(this: &Array, lists: &Array) -> Array;
+    /// `Array.prototype.join.call(list, separator)`.
+    #[wasm_bindgen(js_namespace = ["Array", "prototype", "join"], js_name = call)]
+    fn join_with(list: &Array, separator: &JsString) -> JsString;
+}
+
+/// A plain object of strings (`Record<string, string>`), read with `Object.entries`. Every
+/// string crosses into the module at once, joined at NUL, unless one holds a NUL itself: then
+/// one at a time.
+pub(crate) fn string_record(value: &JsValue, field: &str) -> Result<StringRecord, CamsError> {
     if !value.is_object() || Array::is_array(value) {
         return Err(CamsError::invalid_parameter(
             field,
@@ -106,24 +142,47 @@ pub(crate) fn string_record(
     }
     // Not `dyn_ref`: that tests `instanceof Object`, which `Object.create(null)` fails.
     let entries = Object::entries(value.unchecked_ref::<Object>());
-    let mut out = Vec::with_capacity(entries.length() as usize);
-    for entry in entries.iter() {
-        let key = Reflect::get_u32(&entry, 0)
-            .ok()
-            .and_then(|k| k.as_string())
-            .unwrap_or_default();
-        let value = Reflect::get_u32(&entry, 1).ok().and_then(|v| v.as_string());
-        match value {
-            Some(v) => out.push((key, v)),
-            None => {
-                return Err(CamsError::invalid_parameter(
-                    field,
-                    [field, ".", &key, " must be a string."].concat(),
-                ))
-            }
+    // Keys and values alternating, `[k0, v0, k1, v1, ...]`; `flat` is slow but has no limit
+    // on the number of arguments.
+    let flat = if entries.length() < 4096 {
+        concat_all(&Array::new(), &entries)
+    } else {
+        entries.flat(1)
+    };
+    let n = flat.length();
+    let mut i = 1;
+    while i < n {
+        if !flat.get(i).is_string() {
+            let key = flat.get(i - 1).as_string().unwrap_or_default();
+            return Err(CamsError::invalid_parameter(
+                field,
+                [field, ".", &key, " must be a string."].concat(),
+            ));
+        }
+        i += 2;
+    }
+    // Every element is a string, so joining runs no caller code.
+    let mut text = join_with(&flat, &JsString::from_char_code1(0))
+        .as_string()
+        .unwrap_or_default();
+    let mut ends = Vec::with_capacity(n as usize);
+    for (i, b) in text.bytes().enumerate() {
+        if b == 0 {
+            ends.push(i);
         }
     }
-    Ok(out)
+    ends.push(text.len());
+    if ends.len() != n as usize {
+        // An empty record, or a NUL inside a string: one string at a time.
+        text.clear();
+        ends.clear();
+        for i in 0..n {
+            text.push_str(&flat.get(i).as_string().unwrap_or_default());
+            ends.push(text.len());
+            text.push('\0');
+        }
+    }
+    Ok(StringRecord { text, ends })
 }
 
 /// The text of a thrown or rejected value: an `Error`'s message, a string, or a fallback.
