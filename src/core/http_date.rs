@@ -4,7 +4,7 @@
 //! obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
 //! forms, so all three are read. The calendar arithmetic is [`parse_timestamp`]'s.
 
-use crate::core::text::{digits_value, padded};
+use crate::core::text::{digits_value, padded, split_at_byte};
 use crate::core::timestamp::parse_timestamp;
 
 const MONTHS: [&str; 12] = [
@@ -15,7 +15,7 @@ const MONTHS: [&str; 12] = [
 pub fn parse_http_date(value: &str) -> Option<i64> {
     let v = value.trim();
     // IMF-fixdate and RFC 850 put a comma after the day name; asctime has none.
-    let (words, comma) = match v.split_once(',') {
+    let (words, comma) = match split_at_byte(v, b',') {
         Some((_, rest)) => (words(rest)?, true),
         None => (words(v)?, false),
     };
@@ -27,9 +27,9 @@ pub fn parse_http_date(value: &str) -> Option<i64> {
         }
         // RFC 850: 06-Nov-94 08:49:37 GMT
         (true, [date, time, "GMT"]) => {
-            let mut d = date.split('-');
-            let (day, month, yy) = (d.next()?, d.next()?, d.next()?);
-            if d.next().is_some() || yy.len() != 2 {
+            let (day, rest) = split_at_byte(date, b'-')?;
+            let (month, yy) = split_at_byte(rest, b'-')?;
+            if yy.len() != 2 {
                 return None;
             }
             let yy = digits(yy)?;

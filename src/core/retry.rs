@@ -27,7 +27,7 @@
 use crate::core::error::{codes, is_retryable, CamsError};
 use crate::core::float::ceil;
 use crate::core::http_date::parse_http_date;
-use crate::core::text::decimal;
+use crate::core::text::{decimal, split_at_byte};
 use crate::core::types::Action;
 
 /// The first retry waits up to this long; each further one doubles it.
@@ -133,7 +133,7 @@ pub fn requested_wait_ms(
         return acs;
     }
     let v = retry_after?.trim();
-    if !v.contains('.') {
+    if !v.bytes().any(|b| b == b'.') {
         // Absurd lengths become infinite rather than fail: refused as too long anyway.
         if let Some(secs) = parse_decimal(v) {
             return Some(secs * 1000.0);
@@ -145,7 +145,7 @@ pub fn requested_wait_ms(
 /// Digits with an optional fraction (no sign, exponent, `inf` or `NaN`) as a number, read by
 /// hand: `str::parse::<f64>` would add Rust's whole float parser to the wasm module.
 fn parse_decimal(v: &str) -> Option<f64> {
-    let (int, frac) = match v.split_once('.') {
+    let (int, frac) = match split_at_byte(v, b'.') {
         Some((int, frac)) if !frac.is_empty() => (int, frac),
         Some(_) => return None,
         None => (v, ""),

@@ -34,6 +34,14 @@ fn push_padded(out: &mut String, mut n: u64, width: usize) {
     out.extend(digits[start..].iter().map(|&b| char::from(b)));
 }
 
+/// `s` around the first `byte` (an ASCII character), without it; like `str::split_once`, whose
+/// character search brings `memchr` into the module.
+pub fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == byte)?;
+    // An ASCII byte is always a character boundary.
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 /// The value of 1 to 18 ASCII digits (no sign, no spaces); `None` for anything else. Not
 /// `str::parse`, which brings Rust's general integer parser into the module.
 pub fn digits_value(s: &str) -> Option<u64> {
@@ -48,6 +56,13 @@ pub fn digits_value(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_like_split_once() {
+        for s in ["", ",", "a,b", "a,,b", ",b", "a,", "é,ü,", "no comma"] {
+            assert_eq!(split_at_byte(s, b','), s.split_once(','), "{s:?}");
+        }
+    }
 
     #[test]
     fn reads_digits_only() {
