@@ -12,7 +12,8 @@ pub fn percent_encode(s: &str) -> String {
 pub fn percent_encode_after(prefix: String, s: &str) -> String {
     let mut out = prefix.into_bytes();
     push_encoded(&mut out, s);
-    ascii_string(out)
+    // SAFETY: a `String`'s bytes, then push_encoded's ASCII (`UNRESERVED` bytes, `%`, `HEX`).
+    unsafe { ascii_string(out) }
 }
 
 /// Writes pairs as `enc(k)=enc(v)` joined with `&`: the canonical query's form and the form
@@ -30,7 +31,8 @@ where
         out.push(b'=');
         push_encoded(&mut out, v);
     }
-    ascii_string(out)
+    // SAFETY: push_encoded's ASCII, `=` and `&`.
+    unsafe { ascii_string(out) }
 }
 
 /// Whether a byte is unreserved (kept as is), by table: the signer's hot loop.
@@ -68,12 +70,16 @@ fn push_encoded(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&buf[..n]);
 }
 
-/// The encoder writes ASCII only (and a prefix that was a `String`), and so does Base64.
-pub(crate) fn ascii_string(bytes: Vec<u8>) -> String {
+/// `bytes` as a `String`, unchecked: the encoder and Base64 write ASCII only. Not
+/// `String::from_utf8`, whose validator costs the wasm module about 0.4 KB gzipped.
+///
+/// # Safety
+///
+/// `bytes` must be UTF-8: ASCII, after at most a prefix taken from a `String`. (Checked in
+/// debug builds.)
+pub(crate) unsafe fn ascii_string(bytes: Vec<u8>) -> String {
     debug_assert!(core::str::from_utf8(&bytes).is_ok());
-    // SAFETY: valid UTF-8, as above: ASCII bytes from the `UNRESERVED` and `HEX` tables, `%`,
-    // `=` and `&`, after a prefix that was a `String`; or Base64's alphabet and `=`. Not
-    // `String::from_utf8`: its validator costs the wasm module about 0.4 KB gzipped.
+    // SAFETY: the caller's promise.
     unsafe { String::from_utf8_unchecked(bytes) }
 }
 
