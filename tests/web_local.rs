@@ -4,6 +4,7 @@
 
 mod web_support;
 
+use cams_qrdl::core::sign::{sign_params, Method};
 use cams_qrdl::web::{render_qr_svg, sign_rpc_request};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -39,6 +40,38 @@ fn sign_rpc_request_matches_the_public_vector() {
         get_str(&post, "signature").as_deref(),
         Some("MxbnVAM4w6sft9xjVpe/GCKueuk=")
     );
+}
+
+/// The parameters cross into the module as one string joined at NUL, or one string at a time
+/// when a key or value holds a NUL itself (src/web/js.rs): both ways sign what the core signs.
+#[wasm_bindgen_test]
+fn sign_rpc_request_reads_any_strings_as_the_core_signs_them() {
+    let records: [&[(&str, &str)]; 6] = [
+        &[],
+        &[("A", "")],
+        &[("", "empty key"), ("B", "x y*~")],
+        &[("Msg", "你好 👋 €"), ("2", "integer-like keys come first in Object.entries")],
+        &[("A\0B", "nul in a key"), ("C", "v")],
+        &[("D", "nul\0in a value"), ("E", "\0"), ("F", "")],
+    ];
+    for pairs in records {
+        let params = js("{}");
+        for (k, v) in pairs {
+            set(&params, k, &JsValue::from_str(v));
+        }
+        let signed = sign_rpc_request("POST".into(), params, "secret".into()).expect("signs");
+        let expected = sign_params(Method::Post, pairs.iter().copied(), "secret");
+        assert_eq!(
+            get_str(&signed, "canonicalQuery").as_deref(),
+            Some(expected.canonical_query.as_str()),
+            "{pairs:?}"
+        );
+        assert_eq!(
+            get_str(&signed, "signature").as_deref(),
+            Some(expected.signature.as_str()),
+            "{pairs:?}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
