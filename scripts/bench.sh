@@ -65,7 +65,7 @@ if wants coldstart; then
   site="$(mktemp -d "${TMPDIR:-/tmp}/cams-bench-site.XXXXXX")"
   trap 'rm -rf "$site"' EXIT
   mkdir -p "$site/node_modules/cams-qrdl"
-  cp pkg/* "$site/node_modules/cams-qrdl/"
+  cp -r pkg/. "$site/node_modules/cams-qrdl/"
   # cams-relay serves pages under a CSP without inline scripts, so no import map: the page
   # imports the module file by its path.
   sed '/<script type="importmap">/,/<\/script>/d; /No bundler: the package name/d' \

@@ -36,14 +36,10 @@ for name in cams_qrdl cams_qrdl_qr; do
   grep -q "new URL(\"${name}_bg.wasm\",import.meta.url)" "$out/$name.js" ||
     { echo "build-package: the minified $name.js lost its wasm URL" >&2; exit 1; }
 done
-# The client's host.js (wasm-bindgen's snippets/), minified the same way; its exports are the
-# names the glue imports, so they are kept.
-snippets=$(cd "$out" && find snippets -name '*.js' | sort)
-[ -n "$snippets" ] || { echo "build-package: no snippets/ from wasm-bindgen (host.js)" >&2; exit 1; }
-for f in $snippets; do
-  node_modules/.bin/terser "$out/$f" --module --compress passes=2 --mangle -o "$out/$f.min"
-  mv "$out/$f.min" "$out/$f"
-done
+# host.js is inside the glue (scripts/inline-snippets.mjs): nothing else may be imported.
+if [ -e "$out/snippets" ] || grep -q './snippets/' "$out/cams_qrdl.js"; then
+  echo "build-package: the glue still imports a snippet" >&2; exit 1
+fi
 
 # Types: wasm-bindgen describes the module's raw exports (InitOutput in cams_qrdl.d.ts, and all
 # of cams_qrdl_bg.wasm.d.ts) with `any`. Nobody calls those; they are typed `unknown` instead so
@@ -84,13 +80,12 @@ gz() { gzip -9c "$1" | wc -c; }
 row() { printf '  %-24s %9d %9d\n' "$1" "$(wc -c <"$out/$1")" "$(gz "$out/$1")"; }
 echo "build-package: cams-qrdl@$version in $out"
 printf '  %-24s %9s %9s\n' file "bytes" "gzip -9"
-for f in cams_qrdl_bg.wasm cams_qrdl.js $snippets cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts \
+for f in cams_qrdl_bg.wasm cams_qrdl.js cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts \
   cams_qrdl_qr_bg.wasm cams_qrdl_qr.js cams_qrdl_qr.d.ts cams_qrdl_qr_bg.wasm.d.ts \
   package.json README.md LICENSE; do
   row "$f"
 done
-# module NAME LABEL FILE...: a module's files (wasm, glue and what the glue imports), each
-# gzipped on its own as a server sends them.
+# module NAME LABEL FILE...: a module's files, each gzipped on its own as a server sends them.
 module() {
   local raw=0 gzipped=0 f
   for f in "${@:3}"; do
@@ -98,5 +93,5 @@ module() {
   done
   printf '  %-24s %9d %9d\n' "$2" "$raw" "$gzipped"
 }
-module cams_qrdl "module (wasm + glue)" cams_qrdl_bg.wasm cams_qrdl.js $snippets
+module cams_qrdl "module (wasm + glue)" cams_qrdl_bg.wasm cams_qrdl.js
 module cams_qrdl_qr "qr module (wasm + glue)" cams_qrdl_qr_bg.wasm cams_qrdl_qr.js

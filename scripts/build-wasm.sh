@@ -3,7 +3,8 @@
 # -> npm binaryen's wasm-opt -Os (when installed; Debian's wasm-opt breaks the module) ->
 # scripts/trap-panics.mjs (core's panic functions trap at once, so core::fmt drops out; -Os
 # again; the name section removed) -> scripts/short-imports.mjs (short names for the glue's
-# imports), then prints raw and gzip -9 sizes. The client's glue imports src/web/host.js, which wasm-bindgen copies to snippets/. -Os, not -Oz: on this code -Oz makes the raw file 1 % smaller
+# imports), then prints raw and gzip -9 sizes. The client's glue imports src/web/host.js, which
+# scripts/inline-snippets.mjs puts into the glue (no snippets/ ships). -Os, not -Oz: on this code -Oz makes the raw file 1 % smaller
 # but the gzip -9 file, what is downloaded, 0.3 % larger (BENCHMARKS.md). Two modules come out of the one crate, by its features:
 #   cams_qrdl     the client (createQrdl, CamsClient, signRpcRequest): feature `client`
 #   cams_qrdl_qr  the local QR renderer (renderQrSvg): feature `qr`
@@ -43,6 +44,7 @@ build() {
   # Names kept for trap-panics.mjs, which removes them.
   wasm-bindgen --target web --remove-producers-section --out-name "$name" \
     --out-dir "$out" "$target_dir/wasm32-unknown-unknown/wasm-release/cams_qrdl.wasm"
+  node scripts/inline-snippets.mjs "$out" "$name.js" >/dev/null
   local wasm="$out/${name}_bg.wasm"
   if [ -n "$wasm_opt" ]; then
     "$wasm_opt" -Os -g "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm"
