@@ -50,7 +50,10 @@ fn sign_rpc_request_reads_any_strings_as_the_core_signs_them() {
         &[],
         &[("A", "")],
         &[("", "empty key"), ("B", "x y*~")],
-        &[("Msg", "你好 👋 €"), ("2", "integer-like keys come first in Object.entries")],
+        &[
+            ("Msg", "你好 👋 €"),
+            ("2", "integer-like keys come first in Object.entries"),
+        ],
         &[("A\0B", "nul in a key"), ("C", "v")],
         &[("D", "nul\0in a value"), ("E", "\0"), ("F", "")],
     ];
