@@ -33,7 +33,6 @@ const PANICS = [
   /^core(\[[0-9a-f]+\])?::slice::index::slice_(start_index_len|end_index_len|index_order|index)_fail/,
   /^core(\[[0-9a-f]+\])?::str::slice_error_fail/,
   /^core(\[[0-9a-f]+\])?::(option|result)::(unwrap_failed|expect_failed)/,
-  /^core(\[[0-9a-f]+\])?::option::(unwrap_failed|expect_failed)/,
   /^core(\[[0-9a-f]+\])?::cell::panic_already_(mutably_)?borrowed/,
   /^core(\[[0-9a-f]+\])?::cell::lazy::panic_poisoned/,
   /^alloc(\[[0-9a-f]+\])?::raw_vec::(handle_error|capacity_overflow)/,

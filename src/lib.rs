@@ -6,7 +6,7 @@
 //!
 //! The crate is `no_std` + `alloc` (its unit tests excepted), so the shipped module carries no
 //! std panic machinery; and it never formats with `core::fmt` (text is joined by hand, numbers
-//! written by [`core::decimal`]), so the module carries none of that either.
+//! written by [`core::text`]), so the module carries none of that either.
 
 #![cfg_attr(not(test), no_std)]
 

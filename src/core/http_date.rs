@@ -15,11 +15,11 @@ const MONTHS: [&str; 12] = [
 pub fn parse_http_date(value: &str) -> Option<i64> {
     let v = value.trim();
     // IMF-fixdate and RFC 850 put a comma after the day name; asctime has none.
-    let (words, comma) = match split_at_byte(v, b',') {
-        Some((_, rest)) => (words(rest)?, true),
-        None => (words(v)?, false),
+    let (rest, comma) = match split_at_byte(v, b',') {
+        Some((_, rest)) => (rest, true),
+        None => (v, false),
     };
-    let (words, n) = words;
+    let (words, n) = words(rest)?;
     match (comma, words.get(..n)?) {
         // IMF-fixdate: 06 Nov 1994 08:49:37 GMT
         (true, [day, month, year, time, "GMT"]) if year.len() == 4 => {

@@ -6,8 +6,8 @@
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
-use js_sys::{Function, Promise, Reflect, JSON};
-use wasm_bindgen::prelude::*;
+use js_sys::{Function, Reflect, JSON};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::credentials::Credentials;
@@ -19,15 +19,10 @@ use crate::web::clock::Clock;
 use crate::web::config::{RelaySource, Source};
 use crate::web::error::WebError;
 use crate::web::gate::Gate;
+use crate::web::host::within;
 use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
 use crate::web::js::message_of;
 use crate::web::shared::Shared;
-
-#[wasm_bindgen(module = "/src/web/host.js")]
-extern "C" {
-    /// host.js: `[value]` once `value` settles within `ms`, undefined when it did not.
-    fn within(value: &JsValue, ms: u32) -> Promise;
-}
 
 /// Keys for one call, whether they came from the cache (and so may be refreshed), and when
 /// they expire (server time).

@@ -1,8 +1,9 @@
 // The host side of the module's edge: one fetch under a time limit, and a promise raced against
 // one. Plain JS because that is what they are; through web-sys bindings (RequestInit setters,
 // Response, AbortController, a Rust closure for the timer) the same work cost the module about
-// 1 KB gzipped. wasm-bindgen ships this file beside its glue (snippets/). No decisions live here:
-// the Rust side (http.rs, credentials.rs) reads what comes back.
+// 1 KB gzipped. Bound in host.rs; scripts/inline-snippets.mjs puts it into the glue of the
+// shipped module. No decisions live here: the Rust side (http.rs, credentials.rs) reads what
+// comes back.
 
 /** What a promise below rejects with when its time limit ran out first. */
 const TIMEOUT = "cams-qrdl:timeout";

@@ -1,33 +1,15 @@
-//! One HTTP exchange through the global `fetch`, made by host.js (a few lines of JS beside the
-//! glue) rather than gloo-net or web-sys bindings: the client needs only status, three headers
+//! One HTTP exchange through the global `fetch`, made by host.js (crate::web::host) rather than
+//! gloo-net or web-sys bindings: the client needs only status, three headers
 //! and text, and either would add bindings to the module for nothing.
 
 use alloc::string::String;
-use js_sys::{Object, Promise, Reflect};
-use wasm_bindgen::prelude::*;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{codes, CamsError};
+use crate::web::host::{self, TIMED_OUT, UNSUPPORTED};
 use crate::web::js::message_of;
-
-#[wasm_bindgen(module = "/src/web/host.js")]
-extern "C" {
-    /// host.js: fetch under a time limit, resolving the reply as an array.
-    #[wasm_bindgen(js_name = send, catch)]
-    fn host_send(
-        url: &str,
-        method: &str,
-        headers: Option<&Object>,
-        content_type: Option<&str>,
-        body: Option<&str>,
-        credentials: Option<&str>,
-        ms: u32,
-    ) -> Result<Promise, JsValue>;
-}
-
-/// What host.js rejects with when the time limit ran out, and throws without AbortController.
-const TIMED_OUT: &str = "cams-qrdl:timeout";
-const UNSUPPORTED: &str = "cams-qrdl:unsupported";
 
 pub(crate) struct HttpRequest<'a> {
     pub url: &'a str,
@@ -78,7 +60,7 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
         )),
         _ => HttpFailure::Network(message_of(&e)),
     };
-    let promise = host_send(
+    let promise = host::send(
         req.url,
         req.method,
         req.headers,

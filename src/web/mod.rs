@@ -29,6 +29,8 @@ mod exports;
 #[cfg(feature = "client")]
 mod gate;
 #[cfg(feature = "client")]
+mod host;
+#[cfg(feature = "client")]
 mod http;
 #[cfg(feature = "client")]
 mod js;
