@@ -51,7 +51,7 @@ bash scripts/build-package.sh pkg 2>&1 | grep -v '^ *\(Compiling\|Finished\)'
 export CAMS_PKG="$repo/pkg"
 
 if wants coldstart || wants roundtrip || wants sts || wants batch; then
-  cargo build --release --quiet -p cams-relay
+  cargo build --release --quiet -p cams-relay --features emulator
   export CAMS_RELAY_BIN="$target_dir/release/cams-relay"
 fi
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generate RPC signature test vectors (HMAC-SHA1, SignatureVersion 1.0) with Alibaba's
-official SDK code, and write them to tests/vectors/rpc_signature.json.
+official SDK code, and write them to crates/protocol/tests/vectors/rpc_signature.json.
 
 The reference implementation is aliyun-python-sdk-core
 (aliyunsdkcore.auth.composer.rpc_signature_composer). Every case is cross-checked with two more
@@ -61,7 +61,7 @@ import alibabacloud_openapi_util.client as tea_util_client
 
 SEED = 20200606
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "tests", "vectors", "rpc_signature.json")
+OUT = os.path.join(ROOT, "crates", "protocol", "tests", "vectors", "rpc_signature.json")
 MJS = os.path.join(ROOT, "scripts", "gen_vectors.mjs")
 
 PINNED = {

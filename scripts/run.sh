@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 bash scripts/build-wasm.sh
-cargo build --release -p cams-relay
+cargo build --release -p cams-relay --features emulator
 exec target/release/cams-relay --www www "$@"

@@ -91,7 +91,7 @@ cp tests/package/app/index.html tests/package/app/main.js "$vite/"
 say "vite $vite_version build: $(ls "$vite/dist/assets" | tr '\n' ' ')"
 
 # 8. Chromium against the emulator.
-cargo build -p cams-relay --quiet
+cargo build -p cams-relay --features emulator --quiet
 relay_bin="${CARGO_TARGET_DIR:-$repo/target}/debug/cams-relay"
 CAMS_RELAY_BIN="$relay_bin" CAMS_VITE_DIST="$vite/dist" CAMS_STATIC_DIR="$static" \
   node --test --test-concurrency=1 tests/package/

@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build -p cams-relay --quiet
+cargo build -p cams-relay --features emulator --quiet
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 test_keys=()
 for id in $(grep -ohE 'test_key\("[A-Za-z0-9._-]+"\)' tests/web_*.rs | sed -E 's/test_key\("(.*)"\)/\1/' | sort -u); do

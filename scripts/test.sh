@@ -23,14 +23,23 @@ stage() {
 
 lint() {
   cargo fmt --all --check &&
-  cargo clippy --workspace --all-targets --quiet -- -D warnings &&
+  cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings &&
+  # The production relay, without the emulator.
+  cargo clippy -p cams-relay --all-targets --quiet -- -D warnings &&
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings &&
   # Each of the two shipped modules on its own (scripts/build-wasm.sh).
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features client --quiet -- -D warnings &&
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features qr --quiet -- -D warnings
 }
-native() { cargo test --workspace --quiet; }
-build() { bash scripts/build-wasm.sh && cargo build -p cams-relay --quiet; }
+native() { cargo test --workspace --all-features --quiet && cargo test -p cams-relay --lib --quiet; }
+build() {
+  bash scripts/build-wasm.sh &&
+  # The production relay builds without the emulator, and its command line has none of its
+  # flags; then the relay the tests run, with it.
+  cargo build -p cams-relay --quiet &&
+  ! target/debug/cams-relay --help | grep -q -- '--emulator-listen' &&
+  cargo build -p cams-relay --features emulator --quiet
+}
 wasm_browser() { bash scripts/test-wasm.sh; }
 official_sdk() { .venv/bin/python -m pytest -q tests/official_sdk; }
 page() { node --test --test-concurrency=1 tests/page/*.test.mjs; }

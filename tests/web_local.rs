@@ -4,7 +4,7 @@
 
 mod web_support;
 
-use cams_qrdl::core::sign::{sign_params, Method};
+use cams_protocol::sign::{sign_params, Method};
 use cams_qrdl::web::{render_qr_svg, sign_rpc_request};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;

@@ -7,12 +7,13 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use cams_qrdl::core::credentials::Credentials;
+use cams_protocol::credentials::Credentials;
 use url::Url;
 
 use crate::api_args::ApiArgs;
-use crate::cli::{AccessKeyArg, Cli};
-use crate::emulator::EmulatorConfig;
+use crate::cli::Cli;
+#[cfg(feature = "emulator")]
+use cams_emulator::EmulatorConfig;
 
 /// Where /cams forwards to when no `--cams-endpoint` is given.
 pub const DEFAULT_CAMS_ENDPOINT: &str = "https://cams.ap-southeast-1.aliyuncs.com/";
@@ -126,6 +127,7 @@ pub enum PlanMode {
         upstreams: Upstreams,
         identity: RelayIdentity,
     },
+    #[cfg(feature = "emulator")]
     Emulate {
         listen: std::net::SocketAddr,
         emulator: EmulatorConfig,
@@ -139,6 +141,8 @@ pub enum PlanMode {
 pub enum ConfigError {
     /// Some but not all of the three production variables are set.
     PartialEnvironment { missing: Vec<&'static str> },
+    /// None of them is set, and this build has no emulator to run instead.
+    NoCredentials,
     /// An endpoint that is not an http(s) base URL.
     BadEndpoint { flag: &'static str, reason: String },
 }
@@ -153,6 +157,12 @@ impl fmt::Display for ConfigError {
                  against the built-in emulator.",
                 missing.join(", ")
             ),
+            ConfigError::NoCredentials => write!(
+                f,
+                "production mode needs {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and \
+                 {ENV_ROLE_ARN}; none is set. (This build has no emulator: build cams-relay with \
+                 --features emulator to run against it.)"
+            ),
             ConfigError::BadEndpoint { flag, reason } => write!(f, "{flag}: {reason}"),
         }
     }
@@ -160,8 +170,9 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Resolves the mode: emulate with `--emulate` or when none of the three variables is set,
-/// production when all three are, an error in between. `env` reads a variable (empty = unset).
+/// Resolves the mode: emulate with `--emulate` or when none of the three variables is set (in a
+/// build with the emulator), production when all three are, an error otherwise. `env` reads a
+/// variable (empty = unset).
 pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, ConfigError> {
     let read = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let vars = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_ROLE_ARN].map(|n| (n, read(n)));
@@ -172,9 +183,10 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
         .collect();
 
     let mode = match vars {
+        #[cfg(feature = "emulator")]
         _ if cli.emulate || missing.len() == 3 => PlanMode::Emulate {
-            listen: cli.emulator_listen,
-            emulator: emulator_config(cli),
+            listen: cli.emulator.emulator_listen,
+            emulator: cli.emulator.config(),
             ignored_endpoints: cli.cams_endpoint.is_some() || cli.sts_endpoint.is_some(),
         },
         [(_, Some(id)), (_, Some(secret)), (_, Some(role_arn))] => PlanMode::Production {
@@ -199,6 +211,7 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
                 role_arn,
             },
         },
+        _ if missing.len() == 3 => return Err(ConfigError::NoCredentials),
         _ => return Err(ConfigError::PartialEnvironment { missing }),
     };
     Ok(Plan {
@@ -209,21 +222,6 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
         mode,
         api: cli.api.clone(),
     })
-}
-
-fn emulator_config(cli: &Cli) -> EmulatorConfig {
-    let mut config = EmulatorConfig {
-        sts_min_duration: cli.emulator_sts_min_duration,
-        qps_limit: cli.emulator_qps,
-        faults: cli.emulator_faults.clone(),
-        ..EmulatorConfig::default()
-    };
-    // The documented demo key stays (the page offers it), unless a key of that ID is given.
-    for AccessKeyArg { id, secret } in &cli.emulator_access_keys {
-        config.access_keys.retain(|(known, _)| known != id);
-        config.access_keys.push((id.clone(), secret.clone()));
-    }
-    config
 }
 
 /// An http(s) URL with a host, no query or fragment. Its path is not used: both APIs live at `/`
@@ -251,6 +249,7 @@ fn endpoint(flag: &'static str, given: Option<&Url>, default: &str) -> Result<Ur
 
 impl RelayConfig {
     /// The final configuration of emulate mode: both upstreams are the emulator.
+    #[cfg(feature = "emulator")]
     pub fn emulated(plan: &Plan, emulator_url: Url, identity: RelayIdentity) -> RelayConfig {
         RelayConfig {
             mode: Mode::Emulate,
@@ -308,6 +307,7 @@ mod tests {
         (ENV_ROLE_ARN, "acs:ram::123:role/browser"),
     ];
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn no_variables_means_emulate_with_the_demo_key() {
         let p = plan(&cli(&[]), env(&[])).unwrap();
@@ -318,40 +318,12 @@ mod tests {
         assert_eq!((emulator.qps_limit, emulator.faults), (5, None));
     }
 
+    #[cfg(not(feature = "emulator"))]
     #[test]
-    fn given_emulator_keys_come_with_the_demo_key() {
-        let p = plan(
-            &cli(&[
-                "--emulator-access-key",
-                "k1:s1",
-                "--emulator-access-key",
-                "k2:s2",
-            ]),
-            env(&[]),
-        )
-        .unwrap();
-        let PlanMode::Emulate { emulator, .. } = p.mode else {
-            panic!("expected emulate")
-        };
-        let ids: Vec<&str> = emulator
-            .access_keys
-            .iter()
-            .map(|(id, _)| id.as_str())
-            .collect();
-        assert_eq!(ids, ["demo-access-key-id", "k1", "k2"]);
-        // A key with the demo ID replaces the demo secret.
-        let p = plan(
-            &cli(&["--emulator-access-key", "demo-access-key-id:other"]),
-            env(&[]),
-        )
-        .unwrap();
-        let PlanMode::Emulate { emulator, .. } = p.mode else {
-            panic!("expected emulate")
-        };
-        assert_eq!(
-            emulator.access_keys,
-            [("demo-access-key-id".to_owned(), "other".to_owned())]
-        );
+    fn without_the_emulator_no_variables_is_an_error() {
+        let err = plan(&cli(&[]), env(&[])).unwrap_err();
+        assert_eq!(err, ConfigError::NoCredentials);
+        assert!(err.to_string().contains(ENV_ACCESS_KEY_ID));
     }
 
     #[test]
@@ -371,6 +343,7 @@ mod tests {
         assert!(!format!("{identity:?}").contains("relay-secret"));
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn emulate_flag_wins_over_variables() {
         let p = plan(
@@ -420,6 +393,7 @@ mod tests {
         assert_eq!(upstreams.sts.as_str(), "http://127.0.0.1:9/");
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn debug_redacts_the_auth_token() {
         let p = plan(&cli(&["--auth-token", "t0ken-value"]), env(&[])).unwrap();

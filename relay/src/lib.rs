@@ -1,5 +1,6 @@
-//! cams-relay: serves the cams-qrdl page, vends short-lived STS credentials to browsers, passes
-//! signed CAMS calls through, and carries a faithful CAMS + STS emulator for development and tests.
+//! cams-relay: serves the cams-qrdl page, vends short-lived STS credentials to browsers and
+//! passes signed CAMS calls through. With its `emulator` feature it also runs the CAMS + STS
+//! emulator (`cams-emulator`) for development and tests.
 //!
 //! [`cli`] and [`config`] turn the command line and environment into a [`config::RelayConfig`];
 //! [`routes::routes`] builds the relay's router from it; [`server::start`] binds the listeners
@@ -10,7 +11,6 @@ pub mod api;
 pub mod api_args;
 pub mod cli;
 pub mod config;
-pub mod emulator;
 pub mod guard;
 pub mod proxy;
 pub mod rate_limit;

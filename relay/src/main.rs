@@ -18,6 +18,15 @@ async fn main() -> ExitCode {
         .init();
 
     let cli = Cli::parse();
+    // Before anything is printed: a script that reads the "serving" line may stop the relay at
+    // once, and the default action of SIGTERM would kill it without a clean shutdown.
+    let shutdown = match shutdown_signal() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cams-relay: cannot watch for signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let plan = match config::plan(&cli, |name| std::env::var(name).ok()) {
         Ok(plan) => plan,
         Err(e) => {
@@ -38,6 +47,7 @@ async fn main() -> ExitCode {
 
     // These lines are the interface scripts read: keep their shape.
     let config = &running.config;
+    #[cfg(feature = "emulator")]
     if let Some(emulator) = &running.emulator {
         let keys: Vec<&str> = emulator
             .state
@@ -79,7 +89,7 @@ async fn main() -> ExitCode {
         }
     }
 
-    shutdown_signal().await;
+    shutdown.await;
     println!("cams-relay: shutting down");
     match running.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,26 +100,23 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this returns, not when the
+/// future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

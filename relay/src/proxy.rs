@@ -19,9 +19,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cams_qrdl::core::encode::parse_form;
-use cams_qrdl::core::params::CAMS_VERSION;
-use cams_qrdl::core::types::Action;
+use cams_protocol::encode::parse_form;
+use cams_protocol::params::CAMS_VERSION;
+use cams_protocol::types::Action;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use url::{Host, Url};
 

@@ -6,20 +6,33 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
-use cams_qrdl::core::credentials::Credentials;
+#[cfg(feature = "emulator")]
+use cams_protocol::credentials::Credentials;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::config::{Plan, PlanMode, RelayConfig, RelayIdentity};
-use crate::emulator::{self, sts, Emulator};
+#[cfg(feature = "emulator")]
+use cams_emulator::{self as emulator, sts, Emulator};
+
+#[cfg(feature = "emulator")]
+use crate::config::RelayIdentity;
+use crate::config::{Plan, PlanMode, RelayConfig};
 use crate::routes;
 
+/// The emulator's listener and state, bound but not yet serving.
+#[cfg(feature = "emulator")]
+type PendingEmulator = (TcpListener, RunningEmulator);
+#[cfg(not(feature = "emulator"))]
+type PendingEmulator = std::convert::Infallible;
+
 /// The role the relay assumes for browsers in emulate mode.
+#[cfg(feature = "emulator")]
 pub const EMULATED_ROLE_NAME: &str = "cams-qrdl-browser";
 
 /// The running emulator.
+#[cfg(feature = "emulator")]
 #[derive(Debug)]
 pub struct RunningEmulator {
     pub addr: SocketAddr,
@@ -34,6 +47,7 @@ pub struct RunningEmulator {
 pub struct Running {
     pub relay_addr: SocketAddr,
     pub config: Arc<RelayConfig>,
+    #[cfg(feature = "emulator")]
     pub emulator: Option<RunningEmulator>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
@@ -59,7 +73,7 @@ impl Running {
 /// spawned until every listener is bound and the routes are built, so a failure leaves nothing
 /// running.
 pub async fn start(plan: Plan) -> anyhow::Result<Running> {
-    let (config, emulator) = match &plan.mode {
+    let (config, emulator): (RelayConfig, Option<PendingEmulator>) = match &plan.mode {
         PlanMode::Production {
             upstreams,
             identity,
@@ -67,6 +81,7 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
             RelayConfig::production(&plan, upstreams.clone(), identity.clone()),
             None,
         ),
+        #[cfg(feature = "emulator")]
         PlanMode::Emulate {
             listen,
             emulator,
@@ -98,6 +113,9 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
 
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
+    #[cfg(not(feature = "emulator"))]
+    let _ = emulator;
+    #[cfg(feature = "emulator")]
     let emulator = emulator.map(|(emulator_listener, running)| {
         // Its own serve loop: the drop fault closes connections without a reply.
         let mut stopped = stopped.clone();
@@ -114,6 +132,7 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
     Ok(Running {
         relay_addr,
         config,
+        #[cfg(feature = "emulator")]
         emulator,
         stop,
         tasks,
@@ -121,6 +140,7 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
 }
 
 /// In emulate mode the relay gets a long-term key of its own in the emulator, and a role there.
+#[cfg(feature = "emulator")]
 fn register_relay_identity(emulator: &Emulator) -> RelayIdentity {
     let credentials = Credentials {
         access_key_id: format!("LTAIrelay{}", sts::random_alnum(15)),

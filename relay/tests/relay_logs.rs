@@ -13,10 +13,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Router;
-use cams_qrdl::core::credentials::Credentials;
-use cams_qrdl::core::encode::{parse_form, percent_encode};
-use cams_qrdl::core::params::{form_body, signed_params, CallContext, CAMS_VERSION};
-use cams_qrdl::core::sign::Method;
+use cams_protocol::credentials::Credentials;
+use cams_protocol::encode::{parse_form, percent_encode};
+use cams_protocol::params::{form_body, signed_params, CallContext, CAMS_VERSION};
+use cams_protocol::sign::Method;
 use cams_relay::cli::Cli;
 use cams_relay::config;
 use cams_relay::server::{self, Running};
@@ -143,7 +143,7 @@ async fn no_secret_token_or_signature_in_any_log_line_or_reply() {
         .text()
         .await
         .unwrap();
-    let creds = cams_qrdl::core::sts::parse_credentials(&sts, "relay")
+    let creds = cams_protocol::sts::parse_credentials(&sts, "relay")
         .unwrap()
         .credentials;
     let token = creds.security_token.clone().unwrap();

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
-use cams_qrdl::core::sign::Method;
+use cams_protocol::params::{form_body, signed_params, CallContext, STS_VERSION};
+use cams_protocol::sign::Method;
 use cams_relay::cli::Cli;
 use cams_relay::config::{self, Mode};
 use cams_relay::server::{self, Running};

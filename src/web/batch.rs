@@ -3,20 +3,20 @@
 //! is reported through `onProgress(done, total, index, result)`. A `signal` stops the items not
 //! yet sent.
 
-use alloc::rc::Rc;
-use alloc::vec::Vec;
-use core::cell::Cell;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::vec::Vec;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::CamsError;
-use crate::core::types::Operation;
 use crate::web::client::{promise, Client, Reader};
 use crate::web::error::WebError;
 use crate::web::js::{get, opt_function};
 use crate::web::shared::Shared;
 use crate::web::timers::Stop;
+use cams_protocol::error::CamsError;
+use cams_protocol::types::Operation;
 
 /// What differs between the batches: reading an item, and its reply.
 pub(crate) struct BatchKind {

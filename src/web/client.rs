@@ -2,29 +2,16 @@
 //! takes, with its retries (core::retry), clock correction (core::clock_skew) and credential
 //! refresh; the batches are in `batch`.
 
-use alloc::borrow::ToOwned;
-use alloc::boxed::Box;
-use alloc::rc::Rc;
-use core::future::Future;
-use core::pin::Pin;
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::core::clock_skew::{correct, unfixable, SkewFix};
-use crate::core::credentials::Credentials;
-use crate::core::error::{codes, CamsError};
-use crate::core::http_date::parse_http_date;
-use crate::core::options::Options;
-use crate::core::params::{form_body, signed_params, CallContext, CAMS_VERSION};
-use crate::core::redact::redact;
-use crate::core::response::{parse_base, parse_list, parse_qrdl};
-use crate::core::retry::{
-    gave_up, next_step, requested_wait_ms, retry_delay_ms, unknown_outcome, wait_too_long, Next,
-};
-use crate::core::sign::Method;
-use crate::core::types::{Action, Operation};
 use crate::web::batch::{run_batch, BatchKind};
 use crate::web::clock::Clock;
 use crate::web::config::{read_config, Config};
@@ -36,6 +23,19 @@ use crate::web::http::{send, url_for_message, HttpFailure, HttpReply, HttpReques
 use crate::web::platform::random_nonce;
 use crate::web::request::{create_or_update_op, list_or_delete_op};
 use crate::web::timers::{sleep, Stop};
+use cams_protocol::clock_skew::{correct, unfixable, SkewFix};
+use cams_protocol::credentials::Credentials;
+use cams_protocol::error::{codes, CamsError};
+use cams_protocol::options::Options;
+use cams_protocol::params::{form_body, signed_params, CallContext, CAMS_VERSION};
+use cams_protocol::redact::redact;
+use cams_protocol::response::{parse_base, parse_list, parse_qrdl};
+use cams_protocol::retry::{
+    gave_up, next_step, requested_wait_ms, retry_delay_ms, unknown_outcome, wait_too_long, Next,
+};
+use cams_protocol::sign::Method;
+use cams_protocol::time::parse_http_date;
+use cams_protocol::types::{Action, Operation};
 
 /// Reads a reply (status, body) into the JS object handed back: the action's parser, then its
 /// conversion. One function per action, so that the call path is not generic and the module

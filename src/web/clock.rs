@@ -2,9 +2,9 @@
 //! gateway's `Date` header after `InvalidTimeStamp.Expired` (core::clock_skew). Shared by the
 //! signer and the credential cache, so expirations (server times) are compared with it too.
 
-use core::cell::Cell;
+use std::cell::Cell;
 
-use crate::core::clock_skew::corrected_unix_secs;
+use cams_protocol::clock_skew::corrected_unix_secs;
 
 #[derive(Default)]
 pub(crate) struct Clock {

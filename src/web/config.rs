@@ -1,19 +1,19 @@
 //! Reading a `ClientConfig` object: the settings (checked by core::options) and which of the
 //! three credential sources to use.
 
-use alloc::rc::Rc;
-use alloc::string::String;
+use std::rc::Rc;
+use std::string::String;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
 
-use crate::core::credentials::Credentials;
-use crate::core::error::CamsError;
-use crate::core::options::{resolve, Options, RawOptions};
 use crate::web::http::header_object;
 use crate::web::js::{
     get, has, object, opt_function, opt_number, opt_string, required_string, string_record,
 };
+use cams_protocol::credentials::Credentials;
+use cams_protocol::error::CamsError;
+use cams_protocol::options::{resolve, Options, RawOptions};
 
 pub(crate) struct Config {
     pub options: Options,

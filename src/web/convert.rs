@@ -3,7 +3,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::core::types::{BaseResponse, ListQrdlResponse, Qrdl, QrdlResponse};
+use cams_protocol::types::{BaseResponse, ListQrdlResponse, Qrdl, QrdlResponse};
 
 fn set(obj: &Object, key: &str, value: &str) {
     // A data property on a fresh plain object: cannot fail.

@@ -3,18 +3,13 @@
 //! refresh, and dropped when the gateway says they went stale. A refresh takes a pacing slot
 //! (the relay's AssumeRole counts against the same account's limit), ahead of queued calls.
 
-use alloc::rc::Rc;
-use core::cell::RefCell;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Function, Reflect, JSON};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::credentials::Credentials;
-use crate::core::error::CamsError;
-use crate::core::refresh::needs_refresh;
-use crate::core::sts::{parse_credentials, relay_failure, TemporaryCredentials};
-use crate::core::text::decimal;
 use crate::web::clock::Clock;
 use crate::web::config::{RelaySource, Source};
 use crate::web::error::WebError;
@@ -23,6 +18,10 @@ use crate::web::host::within;
 use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
 use crate::web::js::message_of;
 use crate::web::shared::Shared;
+use cams_protocol::credentials::Credentials;
+use cams_protocol::error::CamsError;
+use cams_protocol::refresh::needs_refresh;
+use cams_protocol::sts::{parse_credentials, parse_relay_failure, TemporaryCredentials};
 
 /// Keys for one call, whether they came from the cache (and so may be refreshed), and when
 /// they expire (server time).
@@ -221,7 +220,7 @@ async fn from_relay(
                     "The STS relay at ",
                     where_,
                     " did not answer within ",
-                    &decimal(timeout_ms.into()),
+                    &timeout_ms.to_string(),
                     " ms.",
                 ]
                 .concat(),
@@ -230,7 +229,7 @@ async fn from_relay(
         HttpFailure::Unsupported(e) => e,
     })?;
     if !(200..300).contains(&reply.status) {
-        let (error, relay_code) = relay_failure(reply.status, &reply.body);
+        let (error, relay_code) = parse_relay_failure(reply.status, &reply.body);
         return Err(WebError { error, relay_code });
     }
     parse_credentials(&reply.body, "relay").map_err(|e| {
@@ -260,7 +259,7 @@ async fn from_provider(
                 ..CamsError::credentials(
                     [
                         "The credentials provider did not answer within ",
-                        &decimal(timeout_ms.into()),
+                        &timeout_ms.to_string(),
                         " ms.",
                     ]
                     .concat(),

@@ -1,11 +1,11 @@
 //! Failures as JavaScript sees them: an `Error` named `CamsError` with the fields of
 //! [`CamsError`], built in this one place.
 
-use alloc::string::String;
 use js_sys::Reflect;
+use std::string::String;
 use wasm_bindgen::JsValue;
 
-use crate::core::error::CamsError;
+use cams_protocol::error::CamsError;
 
 /// A [`CamsError`] plus what only the edge knows: the STS relay's own error code.
 #[derive(Clone, Debug)]

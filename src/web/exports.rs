@@ -1,17 +1,17 @@
 //! The free functions: a one-off create and the signer.
 
-use alloc::rc::Rc;
+use std::rc::Rc;
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::CamsError;
-use crate::core::sign::{sign_params, Method};
-use crate::core::types::Action;
 use crate::web::client::{read_qrdl, run, Client};
 use crate::web::config::read_config;
 use crate::web::js::string_record;
 use crate::web::request::create_or_update_op;
+use cams_protocol::error::CamsError;
+use cams_protocol::sign::{sign_params, Method};
+use cams_protocol::types::Action;
 
 /// Creates one message QR code with a client made for this call alone (use `CamsClient` for
 /// several: it keeps temporary credentials). The request is checked before the config, and

@@ -3,16 +3,16 @@
 //! reply has been read (or it failed), and that moment is the settle time the pacer counts from,
 //! an upper bound of when the server saw the call.
 
-use alloc::collections::VecDeque;
-use alloc::rc::{Rc, Weak};
-use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+use std::vec::Vec;
 
-use crate::core::pacing::{Pacer, Slot};
 use crate::web::timers::{monotonic_ms, sleep};
+use cams_protocol::pacing::{Pacer, Slot};
 
 #[derive(Clone)]
 pub(crate) struct Gate {

@@ -2,14 +2,14 @@
 //! gloo-net or web-sys bindings: the client needs only status, three headers
 //! and text, and either would add bindings to the module for nothing.
 
-use alloc::string::String;
 use js_sys::{Object, Reflect};
+use std::string::String;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::error::{codes, CamsError};
 use crate::web::host::{self, TIMED_OUT, UNSUPPORTED};
 use crate::web::js::message_of;
+use cams_protocol::error::{codes, CamsError};
 
 pub(crate) struct HttpRequest<'a> {
     pub url: &'a str,

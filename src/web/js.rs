@@ -1,12 +1,12 @@
 //! Reading caller-supplied JS values without trusting them: every mismatch is an
 //! `InvalidParameter` naming the field, never a panic.
 
-use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use js_sys::{Array, Function, JsString, Object, Reflect};
+use std::{string::String, vec::Vec};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::error::CamsError;
+use cams_protocol::error::CamsError;
 
 /// `obj[key]`, or undefined when `obj` is not an object or the getter throws.
 pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {

@@ -1,12 +1,12 @@
 //! The host's clock, randomness and timers, bound through `globalThis` so the module runs in a
 //! window, a worker or Node alike (`window.*` would tie it to pages).
 
-use alloc::string::String;
 use js_sys::{Function, Uint8Array};
+use std::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::{codes, CamsError};
-use crate::core::nonce::nonce_from_bytes;
+use cams_protocol::error::{codes, CamsError};
+use cams_protocol::nonce::nonce_from_bytes;
 
 #[wasm_bindgen]
 extern "C" {

@@ -1,11 +1,11 @@
 //! `renderQrSvg`, the local QR renderer (feature `qr`, its own module in the package): the deep
 //! link as an SVG, for showing or downloading a code without the service's image. The encoder is
-//! the core's ([`crate::core::qr`]).
+//! `cams-qr`'s.
 
-use alloc::string::String;
+use std::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::CamsError;
+use cams_protocol::error::CamsError;
 
 /// An SVG of the QR code for `text` (a deep link such as `https://wa.me/message/<CODE>`),
 /// rendered here without any network call. Too long or empty text throws a `CamsError`.
@@ -16,5 +16,6 @@ pub fn render_qr_svg(
     let text = text
         .as_string()
         .ok_or_else(|| CamsError::invalid_parameter("text", "text must be a string."))?;
-    Ok(crate::core::qr::render_svg(&text)?)
+    cams_qr::render_svg(&text)
+        .map_err(|e| CamsError::invalid_parameter(e.field(), e.to_string()).into())
 }

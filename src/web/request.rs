@@ -2,10 +2,10 @@
 
 use wasm_bindgen::JsValue;
 
-use crate::core::error::CamsError;
-use crate::core::types::{Action, Operation, QrdlInput, QrdlSelector};
-use crate::core::validate::{create_or_update, list_or_delete};
 use crate::web::js::{object, opt_string, string_or_empty};
+use cams_protocol::error::CamsError;
+use cams_protocol::types::{Action, Operation, QrdlInput, QrdlSelector};
+use cams_protocol::validate::{create_or_update, list_or_delete};
 
 /// `CreateQrdlRequest`, or with `qrdlCode` the update's.
 pub(crate) fn create_or_update_op(value: &JsValue, action: Action) -> Result<Operation, CamsError> {

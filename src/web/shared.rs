@@ -1,12 +1,12 @@
 //! A value many tasks wait for and one task sets: the single in-flight credential refresh that
 //! concurrent calls share. Single-threaded (wasm), so `Rc<RefCell>` suffices.
 
-use alloc::rc::Rc;
-use alloc::vec::Vec;
-use core::cell::RefCell;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::vec::Vec;
 
 pub(crate) struct Shared<T> {
     state: Rc<RefCell<State<T>>>,

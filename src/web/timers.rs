@@ -1,15 +1,14 @@
 //! Waiting: a monotonic clock for pacing, a cancellable `sleep`, and [`Stop`], the batch's abort
 //! signal as something a wait can race against.
 
-use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
-use core::task::{Context, Poll};
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::float::ceil;
 use crate::web::platform::{clear_timeout, set_timeout};
 use crate::web::shared::Shared;
 
@@ -34,7 +33,7 @@ pub(crate) struct Sleep {
 pub(crate) fn sleep(ms: f64) -> Sleep {
     // setTimeout takes whole milliseconds up to 2^31 - 1; rounding up never wakes early.
     let ms = if ms.is_finite() {
-        ceil(ms).clamp(0.0, f64::from(i32::MAX)) as i32
+        ms.ceil().clamp(0.0, f64::from(i32::MAX)) as i32
     } else {
         0
     };

@@ -18,7 +18,7 @@ export const RELAY_BIN = process.env.CAMS_RELAY_BIN ?? path.join(ROOT, 'target/d
  * addresses from its output. Returns { url, emulator, pid, stop(), output() }.
  */
 export async function startRelay(www, extraArgs = []) {
-  if (!existsSync(RELAY_BIN)) throw new Error(`${RELAY_BIN} is missing: run \`cargo build -p cams-relay\` first`);
+  if (!existsSync(RELAY_BIN)) throw new Error(`${RELAY_BIN} is missing: run \`cargo build -p cams-relay --features emulator\` first`);
   const args = [
     '--emulate',
     '--listen', '127.0.0.1:0',

@@ -194,9 +194,9 @@ pub async fn assume_role(duration_secs: u32) -> String {
 
 /// AssumeRole signed with `key`: the credentials it mints count toward `key`'s account.
 pub async fn assume_role_as(key: &TestKey, duration_secs: u32) -> String {
-    use cams_qrdl::core::credentials::Credentials;
-    use cams_qrdl::core::params::{form_body, signed_params, CallContext, STS_VERSION};
-    use cams_qrdl::core::sign::Method;
+    use cams_protocol::credentials::Credentials;
+    use cams_protocol::params::{form_body, signed_params, CallContext, STS_VERSION};
+    use cams_protocol::sign::Method;
 
     let nonce = format!("test-{}-{}", js_sys::Date::now(), js_sys::Math::random());
     let ctx = CallContext {

@@ -1,9 +1,9 @@
 //! Against the built-in emulator: credentials from `/sts` sign CAMS calls that go through
 //! `/cams` and that the emulator accepts, within the session policy the relay asked for.
 
-use cams_qrdl::core::credentials::Credentials;
-use cams_qrdl::core::params::{form_body, signed_params, CallContext, CAMS_VERSION};
-use cams_qrdl::core::sign::Method;
+use cams_protocol::credentials::Credentials;
+use cams_protocol::params::{form_body, signed_params, CallContext, CAMS_VERSION};
+use cams_protocol::sign::Method;
 use cams_relay::server::Running;
 
 use crate::support::*;
@@ -13,7 +13,7 @@ const PHONE: &str = "8613800005678";
 async fn sts_credentials(relay: &Running) -> Credentials {
     let got = get(&at(relay, "/sts"), &[]).await;
     assert_eq!(got.status, 200, "{}", got.text);
-    let t = cams_qrdl::core::sts::parse_credentials(&got.text, "relay").unwrap();
+    let t = cams_protocol::sts::parse_credentials(&got.text, "relay").unwrap();
     assert!(t.credentials.security_token.is_some());
     t.credentials
 }
@@ -152,8 +152,7 @@ async fn sts_duration_reaches_assume_role() {
     let relay = emulated(&["--emulator-sts-min-duration", "60", "--sts-duration", "60"]).await;
     let got = get(&at(&relay, "/sts"), &[]).await;
     let exp =
-        cams_qrdl::core::timestamp::parse_timestamp(got.json()["Expiration"].as_str().unwrap())
-            .unwrap();
+        cams_protocol::time::parse_timestamp(got.json()["Expiration"].as_str().unwrap()).unwrap();
     assert!((55..=65).contains(&(exp - now())), "{}", exp - now());
     relay.shutdown().await.unwrap();
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::Method;
-use cams_qrdl::core::credentials::Credentials;
+use cams_protocol::credentials::Credentials;
 use cams_relay::api;
 use cams_relay::config::RelayIdentity;
 use cams_relay::guard::{AllowedOrigins, Guard};

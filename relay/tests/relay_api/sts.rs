@@ -4,9 +4,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cams_qrdl::core::credentials::Credentials;
-use cams_qrdl::core::sign::{sign_params, Method};
-use cams_qrdl::core::timestamp::parse_timestamp;
+use cams_protocol::credentials::Credentials;
+use cams_protocol::sign::{sign_params, Method};
+use cams_protocol::time::parse_timestamp;
 use cams_relay::api_args::DEFAULT_STS_POLICY;
 use cams_relay::config::RelayIdentity;
 use cams_relay::sts_vendor::{StsSettings, StsVendor};
@@ -73,7 +73,7 @@ async fn assume_role_is_a_signed_post_with_the_policy_and_a_fresh_session_name()
     );
     assert!(call.param("SecurityToken").is_none());
     // The signature verifies with the relay's secret, and the secret itself was not sent.
-    let params = cams_qrdl::core::encode::parse_form(&String::from_utf8_lossy(&call.body));
+    let params = cams_protocol::encode::parse_form(&String::from_utf8_lossy(&call.body));
     let unsigned: Vec<(&str, &str)> = params
         .iter()
         .filter(|(k, _)| k != "Signature")
@@ -215,7 +215,7 @@ async fn a_failure_is_shared_by_those_waiting_then_retried() {
 async fn sts_errors_come_back_as_502_with_the_upstream_code_and_no_secret() {
     let echo = format!(
         r#"{{"RequestId":"R-E","HostId":"sts.aliyuncs.com","Code":"SignatureDoesNotMatch","Message":"secret was {RELAY_SECRET} enc {}","Recommend":"https://api.alibabacloud.com/troubleshoot?q=SignatureDoesNotMatch"}}"#,
-        cams_qrdl::core::encode::percent_encode(RELAY_SECRET)
+        cams_protocol::encode::percent_encode(RELAY_SECRET)
     );
     let sts = Mock::start(move |_| MockReply::json(400, &echo)).await;
     let cams = ok_cams().await;
@@ -230,7 +230,7 @@ async fn sts_errors_come_back_as_502_with_the_upstream_code_and_no_secret() {
     assert!(!got.text.contains(RELAY_SECRET));
     assert!(!got
         .text
-        .contains(&cams_qrdl::core::encode::percent_encode(RELAY_SECRET)));
+        .contains(&cams_protocol::encode::percent_encode(RELAY_SECRET)));
     assert!(body["Message"].as_str().unwrap().contains("<redacted>"));
     relay.shutdown().await.unwrap();
 }

@@ -1,0 +1,64 @@
+//! The canonical query: the one form of the parameters that both sides sign.
+
+use crate::encode::encode_pairs;
+
+/// Builds the canonical query from decoded parameters: every one but `Signature`, sorted by
+/// name (byte order, as the official SDKs sort), written `enc(k)=enc(v)` and joined with `&`.
+pub fn canonical_query<'a, I>(params: I) -> String
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    encode_pairs(sorted_by_name(
+        params.into_iter().filter(|(k, _)| *k != "Signature"),
+    ))
+}
+
+/// The pairs sorted by name, stably: with a repeated name (which the gateway would have
+/// merged) the order is kept.
+pub fn sorted_by_name<'a, I>(pairs: I) -> Vec<(&'a str, &'a str)>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut out: Vec<(&str, &str)> = pairs.into_iter().collect();
+    out.sort_by(|a, b| a.0.cmp(b.0));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_by_name_and_drops_signature() {
+        let q = canonical_query([("b", "2"), ("Signature", "x"), ("a", "1 2"), ("B", "*")]);
+        assert_eq!(q, "B=%2A&a=1%202&b=2");
+    }
+
+    #[test]
+    fn the_sort_is_stable_and_by_bytes() {
+        assert_eq!(
+            sorted_by_name([
+                ("b", "1"),
+                ("a", "2"),
+                ("b", "3"),
+                ("B", "4"),
+                ("é", "5"),
+                ("a", "6")
+            ]),
+            [
+                ("B", "4"),
+                ("a", "2"),
+                ("a", "6"),
+                ("b", "1"),
+                ("b", "3"),
+                ("é", "5")
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_values_keep_their_equals_sign() {
+        assert_eq!(canonical_query([("a", ""), ("b", "")]), "a=&b=");
+        assert_eq!(canonical_query(std::iter::empty()), "");
+    }
+}

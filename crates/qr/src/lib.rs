@@ -1,0 +1,149 @@
+//! QR codes for deep links (`https://wa.me/message/<CODE>`), encoded by the `qrcode` crate and
+//! drawn here: SVG for pages and downloads, PNG for the emulator's images.
+//!
+//! One encoder for the whole workspace: the browser's QR module and the emulator draw the same
+//! symbol for the same text.
+
+#![forbid(unsafe_code)]
+
+use qrcode::{Color, EcLevel, QrCode};
+
+/// Light modules around the symbol, as ISO/IEC 18004 asks (a scanner needs them to find it).
+pub const QUIET_ZONE: usize = 4;
+
+/// Why a text could not become a QR code. Both are the caller's to fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QrError {
+    #[error("Give the text to encode, such as the deep link URL.")]
+    Empty,
+    #[error("The text is {0} bytes, too long for a QR code at error-correction level M (at most 2,331 bytes of text).")]
+    TooLong(usize),
+}
+
+impl QrError {
+    /// The input that was wrong, for an `InvalidParameter` error's `field`.
+    pub fn field(&self) -> &'static str {
+        "text"
+    }
+}
+
+/// An encoded symbol: `size` × `size` modules, dark or light.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub size: usize,
+    dark: Vec<bool>,
+}
+
+impl Symbol {
+    /// Encodes `text` at error-correction level M in the smallest version that holds it.
+    pub fn encode(text: &str) -> Result<Symbol, QrError> {
+        if text.is_empty() {
+            return Err(QrError::Empty);
+        }
+        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+            .map_err(|_| QrError::TooLong(text.len()))?;
+        Ok(Symbol {
+            size: code.width(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect(),
+        })
+    }
+
+    /// Whether the module at column `x`, row `y` is dark (outside the symbol: light).
+    pub fn dark(&self, x: usize, y: usize) -> bool {
+        x < self.size && y < self.size && self.dark[y * self.size + x]
+    }
+
+    /// The side in modules, quiet zone included.
+    pub fn side_with_quiet_zone(&self) -> usize {
+        self.size + 2 * QUIET_ZONE
+    }
+}
+
+/// An SVG of the code for `text`, with a 4-module quiet zone, at least 256 pixels wide at a
+/// whole number of pixels per module, ready for `innerHTML` or an `<img>` (no XML declaration).
+pub fn render_svg(text: &str) -> Result<String, QrError> {
+    Ok(svg(&Symbol::encode(text)?))
+}
+
+/// The SVG markup: one path of horizontal runs of dark modules, in module units.
+pub fn svg(symbol: &Symbol) -> String {
+    use std::fmt::Write as _;
+    let n = symbol.side_with_quiet_zone();
+    let px = n * 256_usize.div_ceil(n);
+    let mut out = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px}" height="{px}" viewBox="0 0 {n} {n}" shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d=""##
+    );
+    for y in 0..symbol.size {
+        let mut x = 0;
+        while x < symbol.size {
+            if !symbol.dark(x, y) {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while symbol.dark(x, y) {
+                x += 1;
+            }
+            let run = x - start;
+            // Writing to a String cannot fail.
+            let _ = write!(
+                out,
+                "M{} {}h{run}v1h-{run}z",
+                start + QUIET_ZONE,
+                y + QUIET_ZONE
+            );
+        }
+    }
+    out.push_str(r#""/></svg>"#);
+    out
+}
+
+/// A greyscale PNG of `symbol`, `scale` pixels per module, quiet zone included.
+#[cfg(feature = "png")]
+pub fn png(symbol: &Symbol, scale: usize) -> Vec<u8> {
+    let scale = scale.max(1);
+    let side = symbol.side_with_quiet_zone() * scale;
+    let mut pixels = vec![255u8; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (x / scale, y / scale);
+            if mx >= QUIET_ZONE && my >= QUIET_ZONE && symbol.dark(mx - QUIET_ZONE, my - QUIET_ZONE)
+            {
+                pixels[y * side + x] = 0;
+            }
+        }
+    }
+    let side = u32::try_from(side).unwrap_or(u32::MAX);
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Into a Vec, with the header's own dimensions: the encoder cannot fail.
+    let written = encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&pixels).and_then(|()| w.finish()));
+    debug_assert!(written.is_ok());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_is_markup_for_an_img_or_inner_html() {
+        let svg = render_svg("https://wa.me/message/ABCDEFGHIJKL1").unwrap();
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg""#));
+        assert!(svg.ends_with("</svg>"));
+        assert!(svg.contains(r#"viewBox="0 0 37 37""#), "{svg}"); // version 3 + quiet zone
+        assert!(svg.contains(r#"width="259""#));
+        assert_eq!(render_svg(""), Err(QrError::Empty));
+        let e = render_svg(&"x".repeat(3000)).unwrap_err();
+        assert_eq!(e, QrError::TooLong(3000));
+        assert!(e.to_string().contains("3000 bytes"), "{e}");
+    }
+}

@@ -1,0 +1,121 @@
+//! `cams-relay --emulate` over real sockets: the emulator's admin routes live on its own
+//! listener only, and the command line sets them up.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use cams_relay::cli::Cli;
+use cams_relay::{config, server};
+use clap::Parser;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn request(method: &str, path: &str, content_type: &str, body: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: emulator.test\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+async fn read_response(stream: &mut TcpStream) -> (u16, String, Vec<u8>) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).into_owned();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap();
+            if got.len() >= end + 4 + length {
+                let status = head[9..12].parse().unwrap();
+                return (status, head, got[end + 4..end + 4 + length].to_vec());
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("a response in time")
+            .unwrap();
+        assert_ne!(
+            n,
+            0,
+            "closed mid-response: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+async fn exchange(addr: SocketAddr, raw: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(raw.as_bytes()).await.unwrap();
+    read_response(&mut stream).await
+}
+
+#[tokio::test]
+async fn admin_routes_are_on_the_emulators_listener_only_and_flags_set_them_up() {
+    let cli = Cli::try_parse_from([
+        "cams-relay",
+        "--emulate",
+        "--listen",
+        "127.0.0.1:0",
+        "--emulator-listen",
+        "127.0.0.1:0",
+        "--www",
+        std::env::temp_dir().to_str().unwrap(),
+        "--emulator-qps",
+        "1",
+        "--emulator-faults",
+        r#"{"latencyMs":1,"seed":5}"#,
+    ])
+    .unwrap();
+    let running = server::start(config::plan(&cli, |_| None).unwrap())
+        .await
+        .unwrap();
+    let emulator = running.emulator.as_ref().unwrap().addr;
+
+    let (status, _, body) = exchange(
+        emulator,
+        &request("GET", "/__emulator/faults", "text/plain", ""),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let state: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (state["active"].as_bool(), state["config"]["seed"].as_u64()),
+        (Some(true), Some(5))
+    );
+    let (_, _, body) = exchange(
+        emulator,
+        &request("GET", "/__emulator/stats", "text/plain", ""),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["qpsLimit"],
+        1
+    );
+
+    let relay = running.relay_addr;
+    for method in ["GET", "POST", "DELETE"] {
+        let raw = request(method, "/__emulator/faults", "application/json", "{}");
+        let (status, _, _) = exchange(relay, &raw).await;
+        assert_ne!(status, 200, "{method} on the relay's listener");
+    }
+    // Still in force: the relay forwarded nothing to the emulator's admin routes.
+    let (_, _, body) = exchange(
+        emulator,
+        &request("GET", "/__emulator/faults", "text/plain", ""),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["active"],
+        true
+    );
+    running.shutdown().await.unwrap();
+}
