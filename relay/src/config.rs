@@ -327,6 +327,8 @@ mod tests {
     }
 
     #[test]
+    // Without the emulator feature, production is the only mode.
+    #[allow(irrefutable_let_patterns)]
     fn all_variables_means_production_with_default_endpoints() {
         let p = plan(&cli(&[]), env(&ALL)).unwrap();
         let PlanMode::Production {
@@ -375,6 +377,8 @@ mod tests {
     }
 
     #[test]
+    // Without the emulator feature, production is the only mode.
+    #[allow(irrefutable_let_patterns)]
     fn endpoints_must_be_http_base_urls() {
         for bad in [
             "ftp://x.example",
