@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the two wasm modules
 # (the client, `cams-qrdl`, and the QR renderer, `cams-qrdl/qr`) and their JS glue and types
-# from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's
-# wasm-opt -Oz), the glue minified with npm's terser, our package.json (npm/package.json with the
+# from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's wasm-opt), the
+# glue minified with npm's terser, our package.json (npm/package.json with the
 # version from Cargo.toml), the npm README and LICENSE. Needs nothing beyond the registries: no
 # wasm-pack, no downloads at build time. Prints each part's size, raw and gzip -9, and each
 # module's (wasm + JS glue).
@@ -36,9 +36,9 @@ for name in cams_qrdl cams_qrdl_qr; do
   grep -q "new URL(\"${name}_bg.wasm\",import.meta.url)" "$out/$name.js" ||
     { echo "build-package: the minified $name.js lost its wasm URL" >&2; exit 1; }
 done
-# host.js is inside the glue (scripts/inline-snippets.mjs): nothing else may be imported.
+# The glue imports nothing but the wasm file: no snippets/ may be needed.
 if [ -e "$out/snippets" ] || grep -q './snippets/' "$out/cams_qrdl.js"; then
-  echo "build-package: the glue still imports a snippet" >&2; exit 1
+  echo "build-package: the glue imports a snippet" >&2; exit 1
 fi
 
 # Types: wasm-bindgen describes the module's raw exports (InitOutput in cams_qrdl.d.ts, and all

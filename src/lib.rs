@@ -8,3 +8,9 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The module's allocator: talc, faster than the default dlmalloc on wasm and a fraction of its
+/// size (in-place reallocation off: the client's strings rarely grow in place).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

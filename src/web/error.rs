@@ -1,11 +1,10 @@
-//! Failures as JavaScript sees them: an `Error` named `CamsError` with the fields of
-//! [`CamsError`], built in this one place.
-
-use js_sys::Reflect;
-use std::string::String;
-use wasm_bindgen::JsValue;
+//! Failures as JavaScript sees them: an `Error` named `CamsError` carrying the fields of
+//! [`CamsError`] (serialized by serde-wasm-bindgen), built in this one place.
 
 use cams_protocol::error::CamsError;
+use wasm_bindgen::{JsCast as _, JsValue};
+
+use crate::web::js::to_js;
 
 /// A [`CamsError`] plus what only the edge knows: the STS relay's own error code.
 #[derive(Clone, Debug)]
@@ -29,39 +28,18 @@ impl From<WebError> for JsValue {
     }
 }
 
-impl From<CamsError> for JsValue {
-    fn from(e: CamsError) -> JsValue {
-        to_js_error(&e, None)
-    }
-}
-
-/// `new Error(message)` named `CamsError`, with every field present (undefined when absent) so
-/// the object always has the same shape.
+/// `new Error(message)` named `CamsError`, with the fields assigned onto it.
 pub(crate) fn to_js_error(e: &CamsError, relay_code: Option<&str>) -> JsValue {
     let error = js_sys::Error::new(&e.message);
     error.set_name("CamsError");
-    let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
-    let fields: [(&str, JsValue); 9] = [
-        ("code", JsValue::from_str(&e.code)),
-        ("requestId", opt(&e.request_id)),
-        (
-            "httpStatus",
-            e.http_status
-                .map_or(JsValue::UNDEFINED, |s| JsValue::from(f64::from(s))),
-        ),
-        ("recommend", opt(&e.recommend)),
-        ("accessDeniedDetail", opt(&e.access_denied_detail)),
-        ("retryable", JsValue::from_bool(e.retryable)),
-        ("field", opt(&e.field)),
-        (
-            "relayCode",
-            relay_code.map_or(JsValue::UNDEFINED, JsValue::from_str),
-        ),
-        ("message", JsValue::from_str(&e.message)),
-    ];
-    for (key, value) in fields {
-        // Setting a data property on a fresh Error cannot fail.
-        let _ = Reflect::set(&error, &JsValue::from_str(key), &value);
+    // Every field of `CamsError` (absent ones as undefined, so every error has the same shape),
+    // then the relay's code.
+    let fields = to_js(e);
+    if let Some(fields) = fields.dyn_ref::<js_sys::Object>() {
+        js_sys::Object::assign(&error, fields);
     }
+    let relay_code = relay_code.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    // A data property on a fresh Error: cannot fail.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("relayCode"), &relay_code);
     error.into()
 }

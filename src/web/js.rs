@@ -1,196 +1,148 @@
-//! Reading caller-supplied JS values without trusting them: every mismatch is an
-//! `InvalidParameter` naming the field, never a panic.
+//! JavaScript values in and out, through serde-wasm-bindgen: caller input read into the
+//! protocol's types (a mismatch is an `InvalidParameter` naming the field, never a panic), and
+//! results written as plain objects.
 
-use js_sys::{Array, Function, JsString, Object, Reflect};
-use std::{string::String, vec::Vec};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+#[cfg(feature = "client")]
+pub(crate) use reading::*;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 
-use cams_protocol::error::CamsError;
+/// Caller input and replies read as the protocol's types: only the client reads any.
+#[cfg(feature = "client")]
+mod reading {
+    use cams_protocol::decode::{Document, Mismatch};
+    use cams_protocol::error::CamsError;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::{JsCast as _, JsValue};
 
-/// `obj[key]`, or undefined when `obj` is not an object or the getter throws.
-pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
+    /// A reply `JSON.parse` made, read as a document. A mismatch says what serde expected but
+    /// not where: tracking the path through every reply type would cost the module more than
+    /// the message is worth (the relay and the native tests read replies with their paths).
+    #[derive(Clone)]
+    pub(crate) struct JsDocument(pub JsValue);
 
-fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
-}
-
-/// The value itself when it is a (non-null) object.
-pub(crate) fn object(value: &JsValue, field: &str) -> Result<JsValue, CamsError> {
-    if value.is_object() {
-        Ok(value.clone())
-    } else {
-        Err(CamsError::invalid_parameter(
-            field,
-            [field, " must be an object."].concat(),
-        ))
-    }
-}
-
-/// Whether `obj` has `key` set to something other than undefined or null.
-pub(crate) fn has(obj: &JsValue, key: &str) -> bool {
-    !absent(&get(obj, key))
-}
-
-/// An optional string: undefined or null is `None`, anything but a string is an error.
-pub(crate) fn opt_string(
-    obj: &JsValue,
-    key: &str,
-    field: &str,
-) -> Result<Option<String>, CamsError> {
-    let v = get(obj, key);
-    if absent(&v) {
-        return Ok(None);
-    }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| CamsError::invalid_parameter(field, [field, " must be a string."].concat()))
-}
-
-/// A string the core validates next: absent becomes "" so the core's message ("Enter the ...")
-/// is the one the caller sees.
-pub(crate) fn string_or_empty(obj: &JsValue, key: &str, field: &str) -> Result<String, CamsError> {
-    Ok(opt_string(obj, key, field)?.unwrap_or_default())
-}
-
-/// A non-empty string, or an error with `missing` as its message.
-pub(crate) fn required_string(
-    obj: &JsValue,
-    key: &str,
-    field: &str,
-    missing: &str,
-) -> Result<String, CamsError> {
-    match opt_string(obj, key, field)? {
-        Some(s) if !s.trim().is_empty() => Ok(s),
-        _ => Err(CamsError::invalid_parameter(field, missing)),
-    }
-}
-
-/// An optional number (NaN included: the core's range checks reject it).
-pub(crate) fn opt_number(obj: &JsValue, key: &str, field: &str) -> Result<Option<f64>, CamsError> {
-    let v = get(obj, key);
-    if absent(&v) {
-        return Ok(None);
-    }
-    v.as_f64()
-        .map(Some)
-        .ok_or_else(|| CamsError::invalid_parameter(field, [field, " must be a number."].concat()))
-}
-
-/// An optional function.
-pub(crate) fn opt_function(
-    obj: &JsValue,
-    key: &str,
-    field: &str,
-) -> Result<Option<Function>, CamsError> {
-    let v = get(obj, key);
-    if absent(&v) {
-        return Ok(None);
-    }
-    v.dyn_into::<Function>()
-        .map(Some)
-        .map_err(|_| CamsError::invalid_parameter(field, [field, " must be a function."].concat()))
-}
-
-/// The keys and values of a plain object of strings (`Record<string, string>`), read with
-/// `Object.entries`, alternating in `text`, each followed by one separator byte; `ends[i]` is
-/// where piece `i` ends.
-pub(crate) struct StringRecord {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl StringRecord {
-    /// The `(key, value)` pairs, in `Object.entries` order.
-    pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
-        let mut pairs = Vec::with_capacity(self.ends.len() / 2);
-        let (mut start, mut key) = (0, "");
-        for (i, &end) in self.ends.iter().enumerate() {
-            let piece = self.text.get(start..end).unwrap_or_default();
-            start = end + 1;
-            if i % 2 == 0 {
-                key = piece;
-            } else {
-                pairs.push((key, piece));
-            }
+    impl Document for JsDocument {
+        fn decode<T: DeserializeOwned>(&self) -> Result<T, Mismatch> {
+            let deserializer = serde_wasm_bindgen::Deserializer::from(self.0.clone());
+            T::deserialize(deserializer).map_err(|e| Mismatch {
+                path: String::new(),
+                reason: e.to_string(),
+            })
         }
-        pairs
-    }
-}
 
-#[wasm_bindgen]
-extern "C" {
-    /// `Array.prototype.concat.apply(this, lists)`: the lists' elements in one array.
-    #[wasm_bindgen(js_namespace = ["Array", "prototype", "concat"], js_name = apply)]
-    fn concat_all(this: &Array, lists: &Array) -> Array;
-    /// `Array.prototype.join.call(list, separator)`.
-    #[wasm_bindgen(js_namespace = ["Array", "prototype", "join"], js_name = call)]
-    fn join_with(list: &Array, separator: &JsString) -> JsString;
-}
-
-/// A plain object of strings (`Record<string, string>`), read with `Object.entries`. Every
-/// string crosses into the module at once, joined at NUL, unless one holds a NUL itself: then
-/// one at a time.
-pub(crate) fn string_record(value: &JsValue, field: &str) -> Result<StringRecord, CamsError> {
-    if !value.is_object() || Array::is_array(value) {
-        return Err(CamsError::invalid_parameter(
-            field,
-            [field, " must be an object of strings."].concat(),
-        ));
+        fn member(&self, name: &str) -> Option<Self> {
+            if !self.0.is_object() {
+                return None;
+            }
+            let value = js_sys::Reflect::get(&self.0, &JsValue::from_str(name)).ok()?;
+            (!value.is_undefined() && !value.is_null()).then_some(JsDocument(value))
+        }
     }
-    // Not `dyn_ref`: that tests `instanceof Object`, which `Object.create(null)` fails.
-    let entries = Object::entries(value.unchecked_ref::<Object>());
-    // Keys and values alternating, `[k0, v0, k1, v1, ...]`; `flat` is slow but has no limit
-    // on the number of arguments.
-    let flat = if entries.length() < 4096 {
-        concat_all(&Array::new(), &entries)
-    } else {
-        entries.flat(1)
-    };
-    let n = flat.length();
-    let mut i = 1;
-    while i < n {
-        if !flat.get(i).is_string() {
-            let key = flat.get(i - 1).as_string().unwrap_or_default();
+
+    /// The caller's `value` (named `what` in messages, e.g. "request") as a `T`. Not an object,
+    /// or a member of the wrong type, is an `InvalidParameter` naming the member.
+    pub(crate) fn read<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, CamsError> {
+        let m = match decode_object::<T>(value, what)? {
+            Ok(t) => return Ok(t),
+            Err(m) => m,
+        };
+        let field = culprit::<T>(value).unwrap_or_else(|| what.to_owned());
+        Err(invalid(&field, &m))
+    }
+
+    /// Like [`read`], for a record of any keys (`Record<string, string>`): a bad value is an
+    /// error of the record as a whole, named `what`.
+    pub(crate) fn read_record<T: DeserializeOwned>(
+        value: &JsValue,
+        what: &str,
+    ) -> Result<T, CamsError> {
+        decode_object::<T>(value, what)?.map_err(|m| invalid(what, &m))
+    }
+
+    fn decode_object<T: DeserializeOwned>(
+        value: &JsValue,
+        what: &str,
+    ) -> Result<Result<T, Mismatch>, CamsError> {
+        if !value.is_object() || js_sys::Array::is_array(value) {
             return Err(CamsError::invalid_parameter(
-                field,
-                [field, ".", &key, " must be a string."].concat(),
+                what,
+                format!("{what} must be an object."),
             ));
         }
-        i += 2;
+        Ok(JsDocument(value.clone()).decode())
     }
-    // Every element is a string, so joining runs no caller code.
-    let mut text = join_with(&flat, &JsString::from_char_code1(0))
-        .as_string()
-        .unwrap_or_default();
-    let mut ends = Vec::with_capacity(n as usize);
-    for (i, b) in text.bytes().enumerate() {
-        if b == 0 {
-            ends.push(i);
+
+    /// Which member of `value` a `T` cannot be read from: each member is tried alone, so the
+    /// same reader that refused the whole names the part (a cold path; input members are all
+    /// optional, so one alone reads unless it is the wrong type).
+    fn culprit<T: DeserializeOwned>(value: &JsValue) -> Option<String> {
+        let object = value.unchecked_ref::<js_sys::Object>();
+        js_sys::Object::keys(object).iter().find_map(|key| {
+            let alone = js_sys::Object::new();
+            let member = js_sys::Reflect::get(value, &key).ok()?;
+            js_sys::Reflect::set(&alone, &key, &member).ok()?;
+            let refused = JsDocument(alone.into()).decode::<T>().is_err();
+            refused.then(|| key.as_string()).flatten()
+        })
+    }
+
+    /// `{field} must be {what serde expected}.`, for a member of the wrong type.
+    fn invalid(field: &str, m: &Mismatch) -> CamsError {
+        let message = match m.reason.split_once(", expected ") {
+            Some((_, expected)) => {
+                let expected = match expected {
+                    "f64" | "u32" | "i32" => "a number",
+                    other => other,
+                };
+                format!("{field} must be {expected}.")
+            }
+            None => format!("{field}: {}.", m.reason),
+        };
+        CamsError::invalid_parameter(field, message)
+    }
+
+    /// A `Record<string, string>` as its pairs, in the object's order (a `BTreeMap` would sort
+    /// them too, at several kilobytes of module; every reader here sorts or looks up itself).
+    #[derive(Default)]
+    pub(crate) struct Pairs(pub Vec<(String, String)>);
+
+    impl<'de> serde::Deserialize<'de> for Pairs {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Pairs;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object of strings")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Pairs, A::Error> {
+                    let mut pairs = Vec::new();
+                    while let Some(pair) = map.next_entry()? {
+                        pairs.push(pair);
+                    }
+                    Ok(Pairs(pairs))
+                }
+            }
+            d.deserialize_map(Visitor)
         }
     }
-    ends.push(text.len());
-    if ends.len() != n as usize {
-        // An empty record, or a NUL inside a string: one string at a time.
-        text.clear();
-        ends.clear();
-        for i in 0..n {
-            text.push_str(&flat.get(i).as_string().unwrap_or_default());
-            ends.push(text.len());
-            text.push('\0');
+
+    /// The text of a thrown or rejected value: an `Error`'s message, a string, or a fallback.
+    pub(crate) fn message_of(value: &JsValue) -> String {
+        if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+            return String::from(e.message());
         }
+        value
+            .as_string()
+            .unwrap_or_else(|| "an unknown error".to_owned())
     }
-    Ok(StringRecord { text, ends })
 }
 
-/// The text of a thrown or rejected value: an `Error`'s message, a string, or a fallback.
-pub(crate) fn message_of(value: &JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    value
-        .as_string()
-        .unwrap_or_else(|| "an unknown error".to_owned())
+/// `value` as a JavaScript value: structs and maps as plain objects.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    // Strings, numbers, booleans and objects of them: serializing cannot fail.
+    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
 }

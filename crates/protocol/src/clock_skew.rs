@@ -4,7 +4,7 @@
 //! offset, and after such a refusal corrects the offset from `Date` and sends the call once more.
 
 use crate::error::CamsError;
-use crate::time::parse_http_date;
+use crate::time::{Calendar, Crates};
 
 /// The gateway's code for a timestamp outside its window.
 pub const TIMESTAMP_EXPIRED: &str = "InvalidTimeStamp.Expired";
@@ -32,7 +32,17 @@ pub enum SkewFix {
 /// somewhere in [Date, Date + 1 s) then; the middle of that second is taken. The reply's travel
 /// time adds at most the round trip to the error, far inside the 15-minute window.
 pub fn correct(date: Option<&str>, received_local_ms: f64, sent_secs: i64) -> SkewFix {
-    let Some(server_secs) = date.and_then(parse_http_date) else {
+    correct_in(&Crates, date, received_local_ms, sent_secs)
+}
+
+/// [`correct`], with `calendar` reading the `Date` header.
+pub fn correct_in(
+    calendar: &dyn Calendar,
+    date: Option<&str>,
+    received_local_ms: f64,
+    sent_secs: i64,
+) -> SkewFix {
+    let Some(server_secs) = date.and_then(|d| calendar.parse_http_date(d)) else {
         return SkewFix::NoDate;
     };
     if (server_secs - sent_secs).abs() < MIN_SKEW_SECS {

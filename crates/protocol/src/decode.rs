@@ -8,9 +8,32 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 /// A parsed JSON document (or a JavaScript value) that typed values can be read from.
-pub trait Document {
+pub trait Document: Sized {
     /// The document as a `T`, or which member does not fit and why.
     fn decode<T: DeserializeOwned>(&self) -> Result<T, Mismatch>;
+
+    /// The member `name` of an object, when the document is one and has it (not null). Reading
+    /// a part on its own keeps each type read once, whatever it is inside of.
+    fn member(&self, name: &str) -> Option<Self>;
+}
+
+/// `doc.member(name)` read as a `T`, a mismatch's path starting at `name`. An absent or null
+/// member is `None`.
+pub fn decode_member<T: DeserializeOwned, D: Document>(
+    doc: &D,
+    name: &str,
+) -> Result<Option<T>, Mismatch> {
+    let Some(member) = doc.member(name) else {
+        return Ok(None);
+    };
+    member.decode().map(Some).map_err(|m| Mismatch {
+        path: if m.path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}.{}", m.path)
+        },
+        reason: m.reason,
+    })
 }
 
 /// A member that is not what the type expects: where it is (`Data.QrdlCode`; empty for the
@@ -53,12 +76,16 @@ impl Document for serde_json::Value {
     fn decode<T: DeserializeOwned>(&self) -> Result<T, Mismatch> {
         serde_path_to_error::deserialize(self).map_err(Mismatch::from_path_error)
     }
+
+    fn member(&self, name: &str) -> Option<Self> {
+        self.get(name).filter(|v| !v.is_null()).cloned()
+    }
 }
 
 #[cfg(all(test, feature = "json"))]
 mod tests {
     use super::*;
-    use crate::wire::{Object, Qrdl, Reply};
+    use crate::wire::{Qrdl, Reply};
 
     #[test]
     fn a_mismatch_names_the_member() {
@@ -67,9 +94,7 @@ mod tests {
         assert_eq!(e.path, "Data.QrdlCode");
         assert_eq!(e.member(), "Data");
         assert!(e.reason.contains("expected a string"), "{e}");
-        let e = serde_json::json!([1])
-            .decode::<Object<Reply<Qrdl>>>()
-            .unwrap_err();
+        let e = serde_json::json!("x").decode::<Reply<Qrdl>>().unwrap_err();
         assert_eq!(e.path, "");
         assert!(e.to_string().starts_with("the body: "), "{e}");
     }

@@ -13,8 +13,10 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 const MAX_RETRIES_CAP: f64 = 10.0;
 
-/// Settings as the caller gave them; every one may be absent.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Settings as the caller gave them (JavaScript's `ClientConfig` without its credentials); every
+/// one may be absent or null.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RawOptions {
     pub endpoint: Option<String>,
     pub region_id: Option<String>,

@@ -4,7 +4,7 @@ use crate::canonical::sorted_by_name;
 use crate::credentials::Credentials;
 use crate::encode::encode_pairs;
 use crate::sign::{sign_params, Method};
-use crate::time::format_timestamp;
+use crate::time::{Calendar, Crates};
 
 /// CAMS API version.
 pub const CAMS_VERSION: &str = "2020-06-06";
@@ -27,7 +27,18 @@ pub fn signed_params(
     credentials: &Credentials,
     business: &[(&str, &str)],
 ) -> Vec<(String, String)> {
-    let timestamp = format_timestamp(ctx.unix_secs);
+    signed_params_in(&Crates, method, ctx, credentials, business)
+}
+
+/// [`signed_params`], with `calendar` writing the `Timestamp`.
+pub fn signed_params_in(
+    calendar: &dyn Calendar,
+    method: Method,
+    ctx: &CallContext<'_>,
+    credentials: &Credentials,
+    business: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let timestamp = calendar.format_timestamp(ctx.unix_secs);
     let mut params: Vec<(&str, &str)> = vec![
         ("AccessKeyId", credentials.access_key_id.as_str()),
         ("Action", ctx.action),

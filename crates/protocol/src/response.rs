@@ -6,10 +6,10 @@
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::decode::{Document, Mismatch};
+use crate::decode::{decode_member, Document, Mismatch};
 use crate::error::{is_retryable, CamsError};
 use crate::types::{BaseResponse, ListQrdlResponse, Qrdl, QrdlResponse, Response};
-use crate::wire::{self, Object, Reply};
+use crate::wire::{self, Reply};
 
 /// The `InvalidResponse` for a body that did not parse as JSON at all; `parse_error` is the
 /// parser's own message.
@@ -28,7 +28,7 @@ fn mismatch(status: u16, m: &Mismatch) -> CamsError {
 
 /// The envelope, as a success's base or as the error it carries.
 fn envelope(status: u16, doc: &impl Document) -> Result<BaseResponse, CamsError> {
-    let Object(env): Object<Reply<IgnoredAny>> = doc.decode().map_err(|m| mismatch(status, &m))?;
+    let env: Reply<IgnoredAny> = doc.decode().map_err(|m| mismatch(status, &m))?;
     let ok = env.code.as_deref() == Some("OK") && (200..300).contains(&status);
     if !ok {
         let Some(code) = env.code.filter(|c| !c.is_empty()) else {
@@ -55,14 +55,13 @@ fn envelope(status: u16, doc: &impl Document) -> Result<BaseResponse, CamsError>
 
 /// A success's `Data`, read as `D` (absent and null are `None`).
 fn data<D: DeserializeOwned>(status: u16, doc: &impl Document) -> Result<Option<D>, CamsError> {
-    let Object(reply): Object<Reply<D>> = doc.decode().map_err(|m| mismatch(status, &m))?;
-    Ok(reply.data)
+    decode_member(doc, "Data").map_err(|m| mismatch(status, &m))
 }
 
 /// A create or update reply: `Data` is one QR code and must be there.
 pub fn read_qrdl(status: u16, doc: &impl Document) -> Result<QrdlResponse, CamsError> {
     let base = envelope(status, doc)?;
-    let Object(q): Object<wire::Qrdl> = data(status, doc)?
+    let q: wire::Qrdl = data(status, doc)?
         .ok_or_else(|| CamsError::invalid_response(status, "Code is OK but Data is missing"))?;
     Ok(Response::new(base, Qrdl::from(q)))
 }
@@ -70,10 +69,10 @@ pub fn read_qrdl(status: u16, doc: &impl Document) -> Result<QrdlResponse, CamsE
 /// A list reply: `Data` is an array (absent or null means none).
 pub fn read_list(status: u16, doc: &impl Document) -> Result<ListQrdlResponse, CamsError> {
     let base = envelope(status, doc)?;
-    let list: Vec<Object<wire::Qrdl>> = data(status, doc)?.unwrap_or_default();
+    let list: Vec<wire::Qrdl> = data(status, doc)?.unwrap_or_default();
     Ok(Response::new(
         base,
-        list.into_iter().map(|Object(q)| Qrdl::from(q)).collect(),
+        list.into_iter().map(Qrdl::from).collect(),
     ))
 }
 
@@ -168,14 +167,12 @@ mod tests {
                 r#"{"Code":"OK","Data":{"QrdlCode":null}}"#,
                 "Data.QrdlCode: invalid type: null, expected a string",
             ),
+            (r#"{"Code":"OK","Data":[]}"#, "Data: invalid length"),
             (
-                r#"{"Code":"OK","Data":[]}"#,
-                "Data: invalid type: sequence, expected an object",
+                r#"{"Code":"OK","Data":{"QrImageUrl":"x"}}"#,
+                "Data: missing field `QrdlCode`",
             ),
-            (
-                r#"["OK"]"#,
-                "the body: invalid type: sequence, expected an object",
-            ),
+            (r#"["OK"]"#, "the body: "),
         ] {
             let e = parse_qrdl(200, body).unwrap_err();
             assert_eq!(e.code, "InvalidResponse", "{body}");

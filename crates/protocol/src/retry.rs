@@ -25,7 +25,7 @@
 //! timeout, a broken connection, a reply too large to pass on), so a create is not repeated.
 
 use crate::error::{codes, is_retryable, CamsError};
-use crate::time::parse_http_date;
+use crate::time::{Calendar, Crates};
 use crate::types::Action;
 
 /// The first retry waits up to this long; each further one doubles it.
@@ -124,6 +124,16 @@ pub fn requested_wait_ms(
     acs_retry_after: Option<&str>,
     server_now_secs: i64,
 ) -> Option<f64> {
+    requested_wait_ms_in(&Crates, retry_after, acs_retry_after, server_now_secs)
+}
+
+/// [`requested_wait_ms`], with `calendar` reading a `Retry-After` date.
+pub fn requested_wait_ms_in(
+    calendar: &dyn Calendar,
+    retry_after: Option<&str>,
+    acs_retry_after: Option<&str>,
+    server_now_secs: i64,
+) -> Option<f64> {
     let acs = acs_retry_after
         .and_then(|v| parse_decimal(v.trim()))
         .filter(|ms| ms.is_finite() && *ms > 0.0);
@@ -131,24 +141,28 @@ pub fn requested_wait_ms(
         return acs;
     }
     let v = retry_after?.trim();
-    if !v.bytes().any(|b| b == b'.') {
-        // Absurd lengths become infinite rather than fail: refused as too long anyway.
-        if let Some(secs) = parse_decimal(v) {
-            return Some(secs * 1000.0);
-        }
+    // Whole seconds only (RFC 9110's delay-seconds).
+    if let Some(secs) = parse_decimal(v).filter(|_| !v.contains('.')) {
+        return Some(secs * 1000.0);
     }
-    parse_http_date(v).map(|at| (at.saturating_sub(server_now_secs)).max(0) as f64 * 1000.0)
+    calendar
+        .parse_http_date(v)
+        .map(|at| (at.saturating_sub(server_now_secs)).max(0) as f64 * 1000.0)
 }
 
 /// Digits with an optional fraction (no sign, exponent, `inf` or `NaN`, which headers never
-/// carry) as a number.
+/// carry), as a whole number rounded up: a wait is never shorter than asked, and a fraction of a
+/// millisecond is below any timer's resolution. Absurd lengths become infinite rather than fail
+/// (refused as too long anyway).
 fn parse_decimal(v: &str) -> Option<f64> {
     let (int, frac) = v.split_once('.').unwrap_or((v, "0"));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(int) || !digits(frac) {
         return None;
     }
-    v.parse().ok()
+    let whole = int.parse::<u64>().map_or(f64::INFINITY, |n| n as f64);
+    let round_up = frac.bytes().any(|b| b != b'0');
+    Some(whole + f64::from(u8::from(round_up)))
 }
 
 /// The error of a create that may have run: not retryable, and saying how to check.
@@ -315,8 +329,10 @@ mod tests {
             Some(1500.0)
         );
         assert_eq!(requested_wait_ms(Some("9"), Some("0"), now), Some(9000.0));
-        assert_eq!(requested_wait_ms(None, Some("250.5"), now), Some(250.5));
-        assert_eq!(requested_wait_ms(None, Some("0.25"), now), Some(0.25));
+        // A fraction of a millisecond rounds up: never sooner than asked.
+        assert_eq!(requested_wait_ms(None, Some("250.5"), now), Some(251.0));
+        assert_eq!(requested_wait_ms(None, Some("0.25"), now), Some(1.0));
+        assert_eq!(requested_wait_ms(None, Some("250.000"), now), Some(250.0));
         assert_eq!(requested_wait_ms(Some("007"), None, now), Some(7000.0));
         for junk in ["", "-1", "soon", "1e3", "inf", "NaN", ".5", "5."] {
             assert_eq!(

@@ -59,7 +59,8 @@ pub fn signature(string_to_sign: &str, access_key_secret: &str) -> String {
 }
 
 /// The three intermediate results of signing, as `signRpcRequest` returns them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignedParts {
     pub canonical_query: String,
     pub string_to_sign: String,

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::credentials::Credentials;
 use crate::decode::Document;
 use crate::error::{is_retryable, is_throttling, CamsError};
-use crate::time::parse_timestamp;
-use crate::wire::{Object, StsCredentials};
+use crate::time::{Calendar, Crates};
+use crate::wire::StsCredentials;
 
 /// Credentials with the moment they stop working, when the source said.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,34 +20,41 @@ pub struct TemporaryCredentials {
     pub expiration: Option<i64>,
 }
 
-/// `{Credentials: {...}}`, AssumeRole's reply.
-#[derive(Deserialize)]
-struct Wrapped {
-    #[serde(rename = "Credentials")]
-    credentials: Object<StsCredentials>,
-}
-
 /// Reads credentials from a parsed document. `source` names where they came from ("relay",
 /// "provider") for the error message, which is a `CredentialsError`.
 pub fn read_credentials(
     doc: &impl Document,
     source: &str,
 ) -> Result<TemporaryCredentials, CamsError> {
+    read_credentials_in(&Crates, doc, source)
+}
+
+/// [`read_credentials`], with `calendar` reading the `Expiration`.
+pub fn read_credentials_in(
+    calendar: &dyn Calendar,
+    doc: &impl Document,
+    source: &str,
+) -> Result<TemporaryCredentials, CamsError> {
     let fail = |what: &str| CamsError::credentials(format!("The credentials {source} {what}."));
-    let fields = match doc.decode::<Object<Wrapped>>() {
-        Ok(Object(w)) => w.credentials.0,
-        Err(_) => doc
-            .decode::<Object<StsCredentials>>()
-            .map(|o| o.0)
-            .map_err(|m| {
-                // Which member, never the value: serde's reason may quote it.
-                match m.member() {
-                    "" => fail("answered with JSON that is not an object"),
-                    "AccessKeyId" | "accessKeyId" => fail("gave no AccessKeyId"),
-                    "AccessKeySecret" | "accessKeySecret" => fail("gave no AccessKeySecret"),
-                    member => fail(&format!("gave a {member} that is not a string")),
+    // AssumeRole's reply as is (`{RequestId, Credentials: {...}}`), or the object alone.
+    let inner = doc.member("Credentials");
+    let fields = match inner.as_ref().map(|c| c.decode::<StsCredentials>()) {
+        Some(Ok(fields)) => fields,
+        _ => doc.decode::<StsCredentials>().map_err(|m| {
+            // Which member, never the value: serde's reason may quote it. (A reader that
+            // tracks no path, the browser module's, names no member.)
+            match m.member() {
+                "" if m.reason.contains("expected struct") => {
+                    fail("answered with JSON that is not an object")
                 }
-            })?,
+                "" => fail(
+                    "gave a member that is not a string (AccessKeyId, AccessKeySecret, SecurityToken and Expiration are strings)",
+                ),
+                "AccessKeyId" | "accessKeyId" => fail("gave no AccessKeyId"),
+                "AccessKeySecret" | "accessKeySecret" => fail("gave no AccessKeySecret"),
+                member => fail(&format!("gave a {member} that is not a string")),
+            }
+        })?,
     };
     if fields.access_key_id.is_empty() {
         return Err(fail("gave no AccessKeyId"));
@@ -57,7 +64,7 @@ pub fn read_credentials(
     }
     let expiration = match fields.expiration.as_deref().filter(|e| !e.is_empty()) {
         None => None,
-        Some(text) => Some(parse_timestamp(text).ok_or_else(|| {
+        Some(text) => Some(calendar.parse_timestamp(text).ok_or_else(|| {
             fail("gave an Expiration that is not a UTC timestamp like 2024-01-31T12:00:00Z")
         })?),
     };
@@ -162,7 +169,7 @@ mod tests {
                 access_key_secret: "wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK****".into(),
                 security_token: Some("CAIS****".into()),
             },
-            expiration: parse_timestamp("2015-04-09T11:52:19Z"),
+            expiration: crate::time::parse_timestamp("2015-04-09T11:52:19Z"),
         }
     }
 

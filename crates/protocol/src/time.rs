@@ -1,9 +1,11 @@
 //! The two forms time takes on the wire, as seconds since the Unix epoch: the signatures' UTC
 //! timestamps (`YYYY-MM-DDThh:mm:ssZ`: V2's `Timestamp`, V3's `x-acs-date`, STS's `Expiration`)
-//! through `humantime`, and HTTP dates (`Date`, `Retry-After`) through `httpdate`.
+//! and HTTP dates (`Date`, `Retry-After`).
 //!
-//! Both crates work in `SystemTime`, which exists on wasm32 too (only `SystemTime::now` does
-//! not): the clock is always an input here.
+//! [`Calendar`] reads and writes them. Natively, [`Crates`] does it with `humantime` and
+//! `httpdate` (the free functions here); the browser module hands in the browser's own `Date`,
+//! which it carries anyway, instead of a second calendar of its own. The clock itself is always
+//! an input.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +20,33 @@ fn system_time(unix_secs: i64) -> SystemTime {
 fn unix_secs(t: SystemTime) -> Option<i64> {
     let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
     i64::try_from(secs).ok()
+}
+
+/// Reads and writes the wire's two forms of time.
+pub trait Calendar {
+    /// Seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`, clamped to 1970 to 9999.
+    fn format_timestamp(&self, unix_secs: i64) -> String;
+    /// `YYYY-MM-DDThh:mm:ssZ` (a fraction of a second accepted and dropped), or `None`.
+    fn parse_timestamp(&self, text: &str) -> Option<i64>;
+    /// An HTTP date (IMF-fixdate, RFC 850 or asctime, all GMT), or `None`.
+    fn parse_http_date(&self, text: &str) -> Option<i64>;
+}
+
+/// The calendar of `humantime` and `httpdate`.
+pub struct Crates;
+
+impl Calendar for Crates {
+    fn format_timestamp(&self, unix_secs: i64) -> String {
+        format_timestamp(unix_secs)
+    }
+
+    fn parse_timestamp(&self, text: &str) -> Option<i64> {
+        parse_timestamp(text)
+    }
+
+    fn parse_http_date(&self, text: &str) -> Option<i64> {
+        parse_http_date(text)
+    }
 }
 
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`. Times outside 1970 to 9999

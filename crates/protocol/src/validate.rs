@@ -115,6 +115,33 @@ pub fn list_or_delete(input: &QrdlSelector, action: Action) -> Result<Operation,
     Ok(Operation { action, params })
 }
 
+/// Every field's problem, not only the first (what a form shows beside each field): for a
+/// create or update. Empty when [`create_or_update`] would succeed.
+pub fn create_or_update_problems(input: &QrdlInput, action: Action) -> Vec<CamsError> {
+    let mut checks = vec![
+        phone_number(&input.phone_number).err(),
+        prefilled_message(&input.prefilled_message).err(),
+        image_format(&input.generate_qr_image).err(),
+        cust_space_id(input.cust_space_id.as_deref()).err(),
+    ];
+    if action == Action::Update {
+        checks.push(qrdl_code(input.qrdl_code.as_deref()).err());
+    }
+    checks.into_iter().flatten().collect()
+}
+
+/// Every field's problem for a list or delete. Empty when [`list_or_delete`] would succeed.
+pub fn list_or_delete_problems(input: &QrdlSelector, action: Action) -> Vec<CamsError> {
+    let mut checks = vec![
+        phone_number(&input.phone_number).err(),
+        cust_space_id(input.cust_space_id.as_deref()).err(),
+    ];
+    if action == Action::Delete {
+        checks.push(qrdl_code(input.qrdl_code.as_deref()).err());
+    }
+    checks.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +242,41 @@ mod tests {
                 .as_deref(),
             Some("custSpaceId")
         );
+    }
+
+    #[test]
+    fn problems_list_every_field_and_agree_with_the_builders() {
+        let bad = QrdlInput {
+            phone_number: "12".into(),
+            prefilled_message: " ".into(),
+            generate_qr_image: "gif".into(),
+            cust_space_id: Some(" ".into()),
+            qrdl_code: None,
+        };
+        let fields: Vec<_> = create_or_update_problems(&bad, Action::Update)
+            .into_iter()
+            .map(|e| e.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "phoneNumber",
+                "prefilledMessage",
+                "generateQrImage",
+                "custSpaceId",
+                "qrdlCode"
+            ]
+        );
+        assert_eq!(
+            create_or_update_problems(&bad, Action::Create).first(),
+            create_or_update(&bad, Action::Create).err().as_ref()
+        );
+        let good = QrdlSelector {
+            phone_number: "8613800001234".into(),
+            cust_space_id: None,
+            qrdl_code: Some("C0DE".into()),
+        };
+        assert!(list_or_delete_problems(&good, Action::Delete).is_empty());
+        assert!(list_or_delete(&good, Action::Delete).is_ok());
     }
 }

@@ -6,32 +6,8 @@
 //! reply with more in it still reads. What the client hands to JavaScript is in [`crate::types`].
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
-
-/// A `T` read only from a JSON object. serde's derived structs also accept an array (their
-/// members by position), which no reply ever sends: `Data: []` must not read as an empty code.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Object<T>(pub T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for Members<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map))
-            }
-        }
-        d.deserialize_map(Members(PhantomData)).map(Object)
-    }
-}
+use serde::{Deserialize, Serialize};
 
 /// Every reply: `{RequestId, Code, Message, ...}` around the action's `Data` (`D`). Success and
 /// error bodies share it; an error has `HostId` and `Recommend`, a success has `Data`. Every
@@ -73,15 +49,22 @@ impl<D> Reply<D> {
 /// An error body: what the gateway, CAMS and STS send with a 4xx or 5xx.
 pub type ErrorReply = Reply<()>;
 
-/// One message QR code, as CAMS sends it. A member the reply leaves out reads as "".
+/// One message QR code, as CAMS sends it. `QrdlCode` must be there (a code without it cannot be
+/// managed, and requiring it is what refuses an array where an object belongs, in serde_json and
+/// in the browser alike); another member the reply leaves out reads as "".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct Qrdl {
+    #[serde(default)]
     pub qr_image_url: String,
+    #[serde(default)]
     pub phone_number: String,
     pub qrdl_code: String,
+    #[serde(default)]
     pub deep_link_url: String,
+    #[serde(default)]
     pub generate_qr_image: String,
+    #[serde(default)]
     pub prefilled_message: String,
 }
 

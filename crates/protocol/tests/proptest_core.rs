@@ -161,15 +161,22 @@ fn json_value() -> BoxedStrategy<Value> {
         .boxed()
 }
 
-/// A Qrdl object with string fields, some of them missing.
+/// A Qrdl object with string fields: its `QrdlCode`, and some of the others.
 fn qrdl_json() -> BoxedStrategy<Value> {
-    btree_map(
-        select(&REPLY_KEYS[7..13]).prop_map(str::to_owned),
-        text().prop_map(Value::String),
-        0..7,
+    (
+        text(),
+        btree_map(
+            select(&REPLY_KEYS[7..13]).prop_map(str::to_owned),
+            text().prop_map(Value::String),
+            0..7,
+        ),
     )
-    .prop_map(|m| Value::Object(m.into_iter().collect()))
-    .boxed()
+        .prop_map(|(code, m)| {
+            let mut m: Map<String, Value> = m.into_iter().collect();
+            m.insert("QrdlCode".into(), Value::String(code));
+            Value::Object(m)
+        })
+        .boxed()
 }
 
 /// A reply shaped like the API's: a `Code`, maybe a `RequestId` and `Message`, and a `Data` that is

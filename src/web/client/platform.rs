@@ -1,23 +1,15 @@
-//! The host's clock, randomness and timers, bound through `globalThis` so the module runs in a
-//! window, a worker or Node alike (`window.*` would tie it to pages).
-
-use js_sys::{Function, Uint8Array};
-use std::string::String;
-use wasm_bindgen::prelude::*;
+//! The host's randomness, bound through `globalThis` so the module runs in a window, a worker
+//! or Node alike (`window.crypto` would tie it to pages).
 
 use cams_protocol::error::{codes, CamsError};
 use cams_protocol::nonce::nonce_from_bytes;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(buf: &Uint8Array) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub(crate) fn set_timeout(handler: &Function, ms: i32) -> JsValue;
-
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub(crate) fn clear_timeout(id: &JsValue);
 }
 
 /// A fresh 128-bit `SignatureNonce` from `crypto.getRandomValues`.

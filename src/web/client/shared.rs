@@ -6,7 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use std::vec::Vec;
 
 pub(crate) struct Shared<T> {
     state: Rc<RefCell<State<T>>>,

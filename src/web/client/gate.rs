@@ -9,9 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
-use std::vec::Vec;
 
-use crate::web::timers::{monotonic_ms, sleep};
+use crate::web::client::timers::{monotonic_ms, sleep};
 use cams_protocol::pacing::{Pacer, Slot};
 
 #[derive(Clone)]

@@ -3,14 +3,12 @@
 
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
-use std::task::{Context, Poll};
+use std::task::Poll;
 
-use js_sys::{Function, Promise};
+use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::web::platform::{clear_timeout, set_timeout};
-use crate::web::shared::Shared;
+use crate::web::client::shared::Shared;
 
 #[wasm_bindgen]
 extern "C" {
@@ -24,42 +22,14 @@ pub(crate) fn monotonic_ms() -> f64 {
     performance_now().unwrap_or_else(|_| js_sys::Date::now())
 }
 
-/// Resolves after `ms` milliseconds; dropping it clears the timer.
-pub(crate) struct Sleep {
-    future: JsFuture,
-    timer: JsValue,
-}
-
-pub(crate) fn sleep(ms: f64) -> Sleep {
-    // setTimeout takes whole milliseconds up to 2^31 - 1; rounding up never wakes early.
+/// Resolves after `ms` milliseconds (rounded up: never early); dropping it clears the timer.
+pub(crate) fn sleep(ms: f64) -> TimeoutFuture {
     let ms = if ms.is_finite() {
-        ms.ceil().clamp(0.0, f64::from(i32::MAX)) as i32
+        ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32
     } else {
         0
     };
-    let mut timer = JsValue::UNDEFINED;
-    // The promise's own resolve function is the timer's handler: no Rust closure to keep alive.
-    let promise = Promise::new(&mut |resolve: Function, _reject| {
-        timer = set_timeout(&resolve, ms);
-    });
-    Sleep {
-        future: JsFuture::from(promise),
-        timer,
-    }
-}
-
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.future).poll(cx).map(|_| ())
-    }
-}
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        clear_timeout(&self.timer);
-    }
+    TimeoutFuture::new(ms)
 }
 
 /// A batch's stop signal (never set for single calls).

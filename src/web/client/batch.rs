@@ -5,18 +5,19 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::vec::Vec;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
-use wasm_bindgen::prelude::*;
-
-use crate::web::client::{promise, Client, Reader};
-use crate::web::error::WebError;
-use crate::web::js::{get, opt_function};
-use crate::web::shared::Shared;
-use crate::web::timers::Stop;
 use cams_protocol::error::CamsError;
 use cams_protocol::types::Operation;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::web::client::call::{Client, Reader};
+use crate::web::client::promise::promise;
+use crate::web::client::shared::Shared;
+use crate::web::client::timers::Stop;
+use crate::web::error::WebError;
+use crate::web::js::read;
 
 /// What differs between the batches: reading an item, and its reply.
 pub(crate) struct BatchKind {
@@ -31,9 +32,9 @@ pub(crate) fn run_batch(
     kind: BatchKind,
 ) -> Promise {
     promise(async move {
-        let items = read_items(&requests)?;
-        let (on_progress, signal) = read_options(&options)?;
-        let abort = AbortWatch::new(signal)?;
+        let items = read_items(&requests).map_err(WebError::from)?;
+        let (on_progress, signal) = read_options(&options).map_err(WebError::from)?;
+        let abort = AbortWatch::new(signal).map_err(WebError::from)?;
         let total = items.len();
         let progress = Rc::new(Progress {
             results: Array::new_with_length(u32::try_from(total).unwrap_or(u32::MAX)),
@@ -82,20 +83,36 @@ fn read_items(requests: &JsValue) -> Result<Vec<JsValue>, CamsError> {
     Ok(Array::from(requests).iter().collect())
 }
 
-/// `{ onProgress?, signal? }`, both optional.
+/// `BatchOptions`: `{ onProgress?, signal? }`, both optional.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOptions {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_progress: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
+}
+
 fn read_options(options: &JsValue) -> Result<(Option<Function>, Option<JsValue>), CamsError> {
     if options.is_undefined() || options.is_null() {
         return Ok((None, None));
     }
-    if !options.is_object() {
-        return Err(CamsError::invalid_parameter(
-            "options",
-            "options must be an object ({ onProgress?, signal? }).",
-        ));
-    }
-    let on_progress = opt_function(options, "onProgress", "options.onProgress")?;
-    let signal = get(options, "signal");
-    if signal.is_undefined() || signal.is_null() {
+    let RawOptions {
+        on_progress,
+        signal,
+    } = read(options, "options")?;
+    let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+    let on_progress = if absent(&on_progress) {
+        None
+    } else {
+        Some(on_progress.dyn_into::<Function>().map_err(|_| {
+            CamsError::invalid_parameter(
+                "options.onProgress",
+                "options.onProgress must be a function.",
+            )
+        })?)
+    };
+    if absent(&signal) {
         return Ok((on_progress, None));
     }
     let listens = get(&signal, "addEventListener").is_function()
@@ -107,6 +124,11 @@ fn read_options(options: &JsValue) -> Result<(Option<Function>, Option<JsValue>)
         ));
     }
     Ok((on_progress, Some(signal)))
+}
+
+/// `obj[key]`, or undefined when the getter throws.
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The settled results, how many there are, and the caller's progress callback.

@@ -1,27 +1,31 @@
 //! The credential cache a client holds: direct keys as given, temporary ones fetched from the
-//! relay or the provider, cached, refreshed early (core::refresh) through one shared in-flight
+//! relay or the provider, cached, refreshed early (`cams_protocol::refresh`) through one shared in-flight
 //! refresh, and dropped when the gateway says they went stale. A refresh takes a pacing slot
 //! (the relay's AssumeRole counts against the same account's limit), ahead of queued calls.
 
 use std::cell::RefCell;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::Poll;
 
-use js_sys::{Function, Reflect, JSON};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-
-use crate::web::clock::Clock;
-use crate::web::config::{RelaySource, Source};
-use crate::web::error::WebError;
-use crate::web::gate::Gate;
-use crate::web::host::within;
-use crate::web::http::{send, url_for_message, HttpFailure, HttpRequest};
-use crate::web::js::message_of;
-use crate::web::shared::Shared;
 use cams_protocol::credentials::Credentials;
 use cams_protocol::error::CamsError;
 use cams_protocol::refresh::needs_refresh;
-use cams_protocol::sts::{parse_credentials, parse_relay_failure, TemporaryCredentials};
+use cams_protocol::sts::{read_credentials_in, relay_failure, TemporaryCredentials};
+use js_sys::{Function, Promise, JSON};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::web::client::calendar::BrowserCalendar;
+use crate::web::client::clock::Clock;
+use crate::web::client::config::{RelaySource, Source};
+use crate::web::client::gate::Gate;
+use crate::web::client::http::{send, url_for_message, HttpFailure, HttpRequest};
+use crate::web::client::shared::Shared;
+use crate::web::client::timers::sleep;
+use crate::web::error::WebError;
+use crate::web::js::{message_of, JsDocument};
 
 /// Keys for one call, whether they came from the cache (and so may be refreshed), and when
 /// they expire (server time).
@@ -189,12 +193,16 @@ async fn from_relay(
     timeout_ms: u32,
 ) -> Result<TemporaryCredentials, WebError> {
     let where_ = url_for_message(&relay.url);
+    let headers: Vec<(&str, &str)> = relay
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let reply = send(&HttpRequest {
         url: &relay.url,
         method: "GET",
         body: None,
-        content_type: None,
-        headers: Some(&relay.headers),
+        headers: &headers,
         credentials: relay.credentials,
         timeout_ms,
     })
@@ -202,37 +210,33 @@ async fn from_relay(
     .map_err(|failure| match failure {
         HttpFailure::Network(msg) => CamsError {
             retryable: true,
-            ..CamsError::credentials(
-                [
-                    "Could not reach the STS relay at ",
-                    where_,
-                    " (",
-                    &msg,
-                    "). Check stsRelayUrl, that the relay runs, and that it allows this page's origin.",
-                ]
-                .concat(),
-            )
+            ..CamsError::credentials(format!(
+                "Could not reach the STS relay at {where_} ({msg}). Check stsRelayUrl, that the relay runs, and that it allows this page's origin."
+            ))
         },
         HttpFailure::Timeout => CamsError {
             retryable: true,
-            ..CamsError::credentials(
-                [
-                    "The STS relay at ",
-                    where_,
-                    " did not answer within ",
-                    &timeout_ms.to_string(),
-                    " ms.",
-                ]
-                .concat(),
-            )
+            ..CamsError::credentials(format!(
+                "The STS relay at {where_} did not answer within {timeout_ms} ms."
+            ))
         },
         HttpFailure::Unsupported(e) => e,
     })?;
+    let parsed = JSON::parse(&reply.body).ok();
     if !(200..300).contains(&reply.status) {
-        let (error, relay_code) = parse_relay_failure(reply.status, &reply.body);
+        let (error, relay_code) = relay_failure(reply.status, parsed.map(JsDocument).as_ref());
         return Err(WebError { error, relay_code });
     }
-    parse_credentials(&reply.body, "relay").map_err(|e| {
+    let Some(parsed) = parsed else {
+        return Err(CamsError {
+            http_status: Some(reply.status),
+            ..CamsError::credentials(
+                "The credentials relay did not answer with JSON (expected an AccessKeyId, AccessKeySecret, SecurityToken and Expiration).",
+            )
+        }
+        .into());
+    };
+    read_credentials_in(&BrowserCalendar, &JsDocument(parsed), "relay").map_err(|e| {
         CamsError {
             http_status: Some(reply.status),
             ..e
@@ -247,41 +251,53 @@ async fn from_provider(
     timeout_ms: u32,
 ) -> Result<TemporaryCredentials, WebError> {
     let returned = provider.call0(&JsValue::UNDEFINED).map_err(|e| {
-        CamsError::credentials(["The credentials provider threw: ", &message_of(&e)].concat())
+        CamsError::credentials(format!(
+            "The credentials provider threw: {}",
+            message_of(&e)
+        ))
     })?;
-    let value = match JsFuture::from(within(&returned, timeout_ms)).await {
-        Ok(settled) if !settled.is_undefined() => {
-            Reflect::get_u32(&settled, 0).unwrap_or(JsValue::UNDEFINED)
-        }
-        Ok(_) => {
+    let value = match within(Promise::resolve(&returned), timeout_ms).await {
+        Some(Ok(value)) => value,
+        None => {
             return Err(CamsError {
                 retryable: true,
-                ..CamsError::credentials(
-                    [
-                        "The credentials provider did not answer within ",
-                        &timeout_ms.to_string(),
-                        " ms.",
-                    ]
-                    .concat(),
-                )
+                ..CamsError::credentials(format!(
+                    "The credentials provider did not answer within {timeout_ms} ms."
+                ))
             }
             .into())
         }
-        Err(e) => {
-            return Err(CamsError::credentials(
-                ["The credentials provider failed: ", &message_of(&e)].concat(),
-            )
+        Some(Err(e)) => {
+            return Err(CamsError::credentials(format!(
+                "The credentials provider failed: {}",
+                message_of(&e)
+            ))
             .into())
         }
     };
-    // One parser for every source: the provider's object goes through the same JSON reading.
-    let json = JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| {
-            CamsError::credentials(
-                "The credentials provider returned no object (expected {accessKeyId, accessKeySecret, securityToken?, expiration?}).",
-            )
-        })?;
-    Ok(parse_credentials(&json, "provider")?)
+    if !value.is_object() {
+        return Err(CamsError::credentials(
+            "The credentials provider returned no object (expected {accessKeyId, accessKeySecret, securityToken?, expiration?}).",
+        )
+        .into());
+    }
+    // The same reader as the relay's reply: the object is read as a JSON document.
+    Ok(read_credentials_in(
+        &BrowserCalendar,
+        &JsDocument(value),
+        "provider",
+    )?)
+}
+
+/// `promise`'s outcome if it settles within `ms`, `None` when the time runs out first.
+async fn within(promise: Promise, ms: u32) -> Option<Result<JsValue, JsValue>> {
+    let mut settled = pin!(JsFuture::from(promise));
+    let mut timer = pin!(sleep(f64::from(ms)));
+    poll_fn(|cx| {
+        if let Poll::Ready(outcome) = settled.as_mut().poll(cx) {
+            return Poll::Ready(Some(outcome));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
