@@ -377,6 +377,45 @@ mod tests {
         assert_eq!(code(inspect(&h, &b, v2)), bad, "malformed Authorization");
     }
 
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_config())]
+
+        /// Any headers and body are judged without a panic; what passes names a QR action and
+        /// forwards only allow-listed headers.
+        #[test]
+        fn any_request_is_judged_without_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            fields in proptest::collection::vec((
+                proptest::sample::select(vec![
+                    "authorization", "content-type", "x-acs-action", "x-acs-version",
+                    "x-acs-date", "x-acs-other", "cookie",
+                ]),
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host;x-acs-action,Signature=0000000000000000000000000000000000000000000000000000000000000000".to_owned(),
+                        "CreatePhoneMessageQrdl".to_owned(),
+                        "2020-06-06".to_owned(),
+                        FORM_TYPE.to_owned(),
+                    ]),
+                    "[ -~]{0,60}",
+                ],
+            ), 0..8),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in &fields {
+                if let Ok(v) = HeaderValue::from_str(value) {
+                    headers.append(*name, v);
+                }
+            }
+            if let Ok(call) = inspect(&headers, &body, v2) {
+                proptest::prop_assert!(Action::from_name(call.action.name()).is_some());
+                for name in call.headers.keys() {
+                    proptest::prop_assert!(FORWARDED_HEADERS.contains(&name.as_str()), "{name}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_signing_host_is_the_upstream_host_header() {
         let host = |s: &str| cams_host(&Url::parse(s).unwrap());
