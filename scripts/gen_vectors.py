@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""Generate RPC signature test vectors (HMAC-SHA1, SignatureVersion 1.0) with Alibaba's
-official SDK code, and write them to crates/protocol/tests/vectors/rpc_signature.json.
+"""Generate signature test vectors with Alibaba's official SDK code:
+  * RPC signature V2 (HMAC-SHA1, SignatureVersion 1.0) ->
+    crates/protocol/tests/vectors/rpc_signature.json (this file);
+  * Signature V3 (ACS3-HMAC-SHA256) -> crates/protocol/tests/vectors/acs3_signature.json
+    (scripts/gen_vectors_acs3.py, run from main() below; its docstring says what comes from
+    which SDK function).
 
 The reference implementation is aliyun-python-sdk-core
 (aliyunsdkcore.auth.composer.rpc_signature_composer). Every case is cross-checked with two more
@@ -16,15 +20,16 @@ Versions used for the committed vectors (pinned in scripts/requirements-vectors.
   plain urllib.parse.quote only on POSIX)
   aliyun-python-sdk-core 2.16.1
   alibabacloud_openapi_util 0.2.4
-  @alicloud/openapi-util 0.3.3 (kitx 2.2.0) on Node.js v20.20.2
+  alibabacloud-tea-openapi 0.4.6 (darabonba-core 1.0.9), the V3 reference
+  @alicloud/openapi-util 0.3.3 (kitx 2.2.0) on Node.js v20.20.2, both versions' cross-check
 
 Regenerate, from the repository root:
-  python3 -m venv .venv
-  .venv/bin/pip install -r scripts/requirements-vectors.txt
+  python3 -m venv /tmp/vecvenv
+  /tmp/vecvenv/bin/pip install -r scripts/requirements-vectors.txt
   npm install --prefix /tmp/vecnpm @alicloud/openapi-util@0.3.3
-  .venv/bin/python scripts/gen_vectors.py        # VEC_NPM_PREFIX=/tmp/vecnpm by default
-The output is deterministic (fixed seed, no clock, no OS randomness): re-running it must give a
-byte-identical file.
+  /tmp/vecvenv/bin/python scripts/gen_vectors.py   # VEC_NPM_PREFIX=/tmp/vecnpm by default
+The output is deterministic (fixed seeds, no clock, no OS randomness): re-running it must give
+byte-identical files.
 
 What comes from the SDKs, not from this script:
   * canonical query: the value the SDK's own ``__compose_string_to_sign`` computes. It is not
@@ -58,15 +63,19 @@ import uuid
 from aliyunsdkcore.auth.composer import rpc_signature_composer as composer
 from aliyunsdkcore.utils import parameter_helper
 import alibabacloud_openapi_util.client as tea_util_client
+import gen_vectors_acs3
 
 SEED = 20200606
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates", "protocol", "tests", "vectors", "rpc_signature.json")
 MJS = os.path.join(ROOT, "scripts", "gen_vectors.mjs")
 
+OUT_ACS3 = os.path.join(ROOT, "crates", "protocol", "tests", "vectors", "acs3_signature.json")
+
 PINNED = {
     "aliyun-python-sdk-core": "2.16.1",
     "alibabacloud_openapi_util": "0.2.4",
+    "alibabacloud-tea-openapi": "0.4.6",
 }
 
 
@@ -76,6 +85,7 @@ def dist_version(name):
 
 CORE = "aliyun-python-sdk-core " + dist_version("aliyun-python-sdk-core")
 TEA_PY = "alibabacloud_openapi_util " + dist_version("alibabacloud_openapi_util")
+TEA_OPENAPI = "alibabacloud-tea-openapi " + dist_version("alibabacloud-tea-openapi")
 
 # ---------------------------------------------------------------------------------------------
 # The SDK hooks
@@ -653,6 +663,16 @@ def main():
           f"({CORE}; cross-checked with {TEA_PY} and {js_name}, node {js_versions['node']}, "
           f"kitx {js_versions['kitx']}; Python {platform.python_version()}); "
           f"{disagreements} with disagreements", file=sys.stderr)
+
+    pools = {
+        "fuzz": FUZZ_POOL,
+        "unicode": UNICODE_CASES,
+        "special": SPECIAL_VALUES,
+        "secrets": SECRETS,
+        "messages": CJK + ARABIC + HEBREW + LATIN + EMOJI,
+    }
+    summary = gen_vectors_acs3.write(OUT_ACS3, MJS, pools, TEA_OPENAPI + " Utils.get_authorization")
+    print(f"wrote {os.path.relpath(OUT_ACS3, ROOT)}: {summary}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 //! (the emulator's first, in emulate mode) and runs both until shutdown.
 
 pub mod access_log;
+pub mod acs3_request;
 pub mod api;
 pub mod api_args;
 pub mod cli;

@@ -11,6 +11,9 @@
 //! Nor does it forward any CAMS call: only the four message QR code actions of version
 //! 2020-06-06 ([`forwardable`]), so a relay's address cannot be used to send WhatsApp messages or
 //! change anything else in an account, whoever's keys signed the request.
+//!
+//! Signature V3 calls (an `ACS3-` `Authorization` header) pass as strictly, with their signing
+//! headers and nothing else: [`crate::acs3_request`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +29,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use url::{Host, Url};
 
 use crate::access_log::{LogAction, LogCode};
+use crate::acs3_request;
 use crate::relay_error::{codes, RelayError};
 use crate::upstream_client::{self, UpstreamFailure};
 
@@ -108,12 +112,16 @@ impl CamsProxy {
         &self.target
     }
 
-    async fn forward(&self, body: Vec<u8>) -> Result<(StatusCode, HeaderMap, Vec<u8>), RelayError> {
+    async fn forward(
+        &self,
+        body: Vec<u8>,
+        request_headers: HeaderMap,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), RelayError> {
         let fail = |f: UpstreamFailure| f.into_error("CAMS", self.timeout);
         let response = self
             .client
             .post(self.target.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .headers(request_headers)
             .body(body)
             .send()
             .await
@@ -144,7 +152,7 @@ pub async fn handler(
         return RelayError::new(
             StatusCode::BAD_REQUEST,
             codes::BAD_REQUEST,
-            "/cams takes no query string: send every parameter, Signature included, in the form body.",
+            "/cams takes no query string: send every parameter in the form body (V2: Signature included).",
         )
         .into_response();
     }
@@ -180,14 +188,11 @@ pub async fn handler(
             .into_response()
         }
     };
-    let action = match forwardable(&body) {
-        Ok(action) => action,
-        Err(message) => {
-            return RelayError::new(StatusCode::FORBIDDEN, codes::ACTION_NOT_ALLOWED, message)
-                .into_response()
-        }
+    let (action, request_headers) = match acs3_request::inspect(&headers, &body, forwardable) {
+        Ok(call) => (call.action, call.headers),
+        Err(e) => return e.into_response(),
     };
-    let mut response = match proxy.forward(body).await {
+    let mut response = match proxy.forward(body, request_headers).await {
         Ok((status, headers, body)) => {
             let code = reply_code(&body);
             let mut r = Response::new(Body::from(body));

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::config::RelayConfig;
-use crate::{api, static_files};
+use crate::{acs3_request, api, static_files};
 
 /// Builds the relay's routes from its configuration; fails on settings the API routes refuse
 /// (an upstream that is not Alibaba's in production, a bad origin or session policy).
@@ -28,7 +28,8 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// How the page should connect: the mode, the relay's API paths and the emulator's origin.
+/// How the page should connect: the mode, the relay's API paths, the emulator's origin, and
+/// `camsHost`, the `host` a Signature V3 call through `/cams` is signed for (the one CAMS sees).
 async fn relay_json(State(config): State<Arc<RelayConfig>>) -> Response {
     let emulator = config
         .emulator_url
@@ -38,6 +39,7 @@ async fn relay_json(State(config): State<Arc<RelayConfig>>) -> Response {
         "mode": config.mode.as_str(),
         "sts": "/sts",
         "cams": "/cams",
+        "camsHost": acs3_request::cams_host(&config.upstreams.cams),
         "emulator": emulator,
     }))
     .into_response();

@@ -118,6 +118,8 @@ async fn emulate_mode_serves_the_page_health_and_connection_info() {
     assert_eq!(info["sts"], "/sts");
     assert_eq!(info["cams"], "/cams");
     assert_eq!(info["emulator"], format!("http://{}", emulator.addr));
+    // What a browser signs as `host` for V3 calls through /cams: the emulator's host and port.
+    assert_eq!(info["camsHost"], emulator.addr.to_string());
 
     let index = exchange(relay, "GET", "/", None).await;
     assert_eq!(index.status, 200);

@@ -8,7 +8,6 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, Uri};
 use axum::response::Response;
-use cams_protocol::sign::Method;
 use cams_protocol::types::Action;
 use serde_json::Value;
 
@@ -16,7 +15,7 @@ use crate::errors::{self, ApiError};
 use crate::fault_injector::Injection;
 use crate::fault_replies;
 use crate::faults::FaultKind;
-use crate::gateway::{self, Api, Authenticated, Params};
+use crate::gateway::{self, Api, Authenticated, Incoming};
 use crate::listener::Connection;
 use crate::reply::{self, Product, ReplyContext};
 use crate::stats::CallRecord;
@@ -54,16 +53,19 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let params = gateway::merge_params(uri.query(), content_type, &body);
-    let action = params.get("Action").cloned();
+    let incoming = Incoming {
+        method: &method,
+        path: uri.path(),
+        query: uri.query(),
+        headers: &headers,
+        body: &body,
+    };
+    let action = incoming.action_name();
     let api = action.as_deref().and_then(Api::from_action);
     let product = api.map_or(Product::Cams, Api::product);
     let mut ctx = ReplyContext::new(&headers, product, emu.clock.now_system());
     let mut trace = Trace::default();
-    let outcome = run(&emu, &method, params, &mut trace);
+    let outcome = run(&emu, &incoming, &mut trace);
 
     let delay = trace.injection.as_ref().and_then(|i| i.latency);
     let response = match &outcome {
@@ -125,8 +127,8 @@ pub async fn handle(
     response
 }
 
-fn run(emu: &Emulator, method: &HttpMethod, params: Params, trace: &mut Trace) -> Outcome {
-    match authenticated(emu, method, params, trace) {
+fn run(emu: &Emulator, incoming: &Incoming<'_>, trace: &mut Trace) -> Outcome {
+    match authenticated(emu, incoming, trace) {
         Ok((auth, None)) => Outcome::Json(serve(emu, &auth)),
         Ok((_, Some(page))) => page,
         Err(e) => Outcome::Json(Err(e)),
@@ -136,12 +138,10 @@ fn run(emu: &Emulator, method: &HttpMethod, params: Params, trace: &mut Trace) -
 /// The gateway, RAM and the QPS limit; then the fault decision. `Some(page)` replaces the action.
 fn authenticated(
     emu: &Emulator,
-    method: &HttpMethod,
-    params: Params,
+    incoming: &Incoming<'_>,
     trace: &mut Trace,
 ) -> Result<(Authenticated, Option<Outcome>), ApiError> {
-    let method = Method::parse(method.as_str()).ok_or_else(errors::unsupported_http_method)?;
-    let auth = gateway::authenticate(emu, method, params)?;
+    let auth = gateway::authenticate_request(emu, incoming)?;
     let (caller_key, account) = (
         auth.caller.key().to_owned(),
         auth.caller.account().to_owned(),

@@ -64,7 +64,8 @@ impl ApiError {
 
 // ---- The gateway: common parameters, authentication, replay protection. ----
 
-/// A required parameter is absent or empty (common or business parameter alike).
+/// A required parameter is absent or empty (common or business parameter alike, or a V3 common
+/// header such as `x-acs-date`, named as the header).
 pub fn missing_parameter(name: &str) -> ApiError {
     ApiError::bad_request(
         "MissingParameter",
@@ -99,7 +100,7 @@ pub fn invalid_format(format: &str) -> ApiError {
     )
 }
 
-/// `SignatureMethod` other than HMAC-SHA1.
+/// `SignatureMethod` other than HMAC-SHA1 (V2), or a V3 algorithm other than ACS3-HMAC-SHA256.
 pub fn invalid_signature_method() -> ApiError {
     ApiError::bad_request(
         "InvalidSignatureMethod",
@@ -123,7 +124,16 @@ pub fn incomplete_signature() -> ApiError {
     )
 }
 
-/// `Timestamp` not in `YYYY-MM-DDThh:mm:ssZ`.
+/// A V3 `Authorization` header that cannot be checked, or that leaves a header unsigned; `why`
+/// says what to fix (the real gateway's wording for each case is undocumented).
+pub fn incomplete_signature_because(why: &str) -> ApiError {
+    ApiError::bad_request(
+        "IncompleteSignature",
+        format!("The request signature does not conform to Aliyun standards: {why}."),
+    )
+}
+
+/// `Timestamp` (V2) or `x-acs-date` (V3) not in `YYYY-MM-DDThh:mm:ssZ`.
 pub fn timestamp_format() -> ApiError {
     ApiError::bad_request(
         "InvalidTimeStamp.Format",
@@ -131,7 +141,7 @@ pub fn timestamp_format() -> ApiError {
     )
 }
 
-/// `Timestamp` more than 15 minutes from the server's clock.
+/// `Timestamp` (V2) or `x-acs-date` (V3) more than 15 minutes from the server's clock.
 pub fn timestamp_expired() -> ApiError {
     ApiError::bad_request(
         "InvalidTimeStamp.Expired",
@@ -148,7 +158,7 @@ pub fn access_key_not_found() -> ApiError {
     )
 }
 
-/// An STS AccessKeyId sent without its SecurityToken.
+/// An STS AccessKeyId sent without its SecurityToken (V2) or `x-acs-security-token` (V3).
 pub fn missing_security_token() -> ApiError {
     ApiError::bad_request(
         "MissingSecurityToken",
@@ -186,6 +196,16 @@ pub fn signature_does_not_match(server_string_to_sign: &str) -> ApiError {
     ApiError::bad_request(
         "SignatureDoesNotMatch",
         format!("Specified signature is not matched with our calculation. server string to sign is:{server_string_to_sign}"),
+    )
+}
+
+/// A V3 `x-acs-content-sha256` that is not the hash of the body received. The real gateway's
+/// reply is undocumented; the emulator calls it a signature mismatch (the body is signed through
+/// that hash) and says which hash it computed.
+pub fn content_sha256_mismatch(server_hash: &str) -> ApiError {
+    ApiError::bad_request(
+        "SignatureDoesNotMatch",
+        format!("Specified signature is not matched with our calculation. x-acs-content-sha256 is not the SHA-256 of the request body; the server's hash of the body is {server_hash}."),
     )
 }
 

@@ -1,12 +1,16 @@
-//! The API gateway in front of both services: it decodes the query string and the form body and
-//! merges them (the body wins), checks every common parameter, the timestamp window, the key and
-//! its SecurityToken, recomputes the signature with the shared signer from the decoded values and
+//! The API gateway in front of both services. A request with an `Authorization` header is signed
+//! with V3 (`ACS3-HMAC-SHA256`, checked in [`crate::acs3_gateway`]); any other with V2 (RPC
+//! HMAC-SHA1), checked here: it decodes the query string and the form body and merges them (the
+//! body wins), checks every common parameter, the timestamp window, the key and its
+//! SecurityToken, recomputes the signature with the shared signer from the decoded values and
 //! the request's method, and refuses a repeated nonce. The order of the checks follows what the
 //! real gateway reports first for a request with several faults.
 
 use std::collections::BTreeMap;
 
+use axum::http::{header, HeaderMap, Method as HttpMethod};
 use base64::Engine as _;
+use cams_protocol::acs3;
 use cams_protocol::encode::parse_form;
 use cams_protocol::params::{CAMS_VERSION, STS_VERSION};
 use cams_protocol::sign::{sign_params, Method};
@@ -113,6 +117,55 @@ pub struct Authenticated {
     pub params: Params,
 }
 
+/// A request as it reached the gateway.
+#[derive(Clone, Copy, Debug)]
+pub struct Incoming<'a> {
+    pub method: &'a HttpMethod,
+    /// The path as sent (percent-encoded), `/` for the API.
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+impl Incoming<'_> {
+    /// Whether the request is signed with V3: it carries an `Authorization` header.
+    pub fn is_acs3(&self) -> bool {
+        self.headers.contains_key(header::AUTHORIZATION)
+    }
+
+    /// The request's parameters, query and form body merged (see [`merge_params`]).
+    pub fn params(&self) -> Params {
+        let content_type = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        merge_params(self.query, content_type, self.body)
+    }
+
+    /// The action the request names, before any check: `x-acs-action` for V3, `Action` for V2.
+    pub fn action_name(&self) -> Option<String> {
+        if self.is_acs3() {
+            crate::acs3_gateway::header_value(self.headers, acs3::headers::ACTION)
+        } else {
+            self.params().remove("Action")
+        }
+    }
+}
+
+/// Runs every gateway check of the request's signature version.
+pub fn authenticate_request(
+    emu: &Emulator,
+    incoming: &Incoming<'_>,
+) -> Result<Authenticated, ApiError> {
+    if incoming.is_acs3() {
+        return crate::acs3_gateway::authenticate(emu, incoming);
+    }
+    let method =
+        Method::parse(incoming.method.as_str()).ok_or_else(errors::unsupported_http_method)?;
+    authenticate(emu, method, incoming.params())
+}
+
 /// The common parameters every signed request carries, in the order they are checked.
 const REQUIRED_COMMON: [&str; 7] = [
     "AccessKeyId",
@@ -177,44 +230,8 @@ pub fn authenticate(
         return Err(errors::incomplete_signature());
     }
 
-    let access_key_id = value("AccessKeyId");
-    let (caller, secret) = {
-        let keys = lock(&emu.keys);
-        let token = params.get("SecurityToken").map(String::as_str);
-        match keys.lookup(access_key_id) {
-            None => return Err(errors::access_key_not_found()),
-            Some(KeyKind::LongTerm { secret }) => {
-                if let Some(t) = token.filter(|t| !t.is_empty()) {
-                    return Err(if keys.token_owner(t).is_some() {
-                        errors::security_token_mismatch()
-                    } else {
-                        errors::security_token_malformed()
-                    });
-                }
-                let caller = Caller::LongTerm {
-                    access_key_id: access_key_id.to_owned(),
-                };
-                (caller, secret)
-            }
-            Some(KeyKind::Temporary(session)) => {
-                let t = token
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(errors::missing_security_token)?;
-                if t != session.security_token {
-                    return Err(if keys.token_owner(t).is_some() {
-                        errors::security_token_mismatch()
-                    } else {
-                        errors::security_token_malformed()
-                    });
-                }
-                if now >= session.expires_at {
-                    return Err(errors::security_token_expired());
-                }
-                let secret = session.access_key_secret.clone();
-                (Caller::Temporary(session), secret)
-            }
-        }
-    };
+    let token = params.get("SecurityToken").map(String::as_str);
+    let (caller, secret) = resolve_caller(emu, value("AccessKeyId"), token, now)?;
 
     let expected = sign_params(
         method,
@@ -225,15 +242,65 @@ pub fn authenticate(
         return Err(errors::signature_does_not_match(&expected.string_to_sign));
     }
 
-    if !lock(&emu.nonces).check_and_insert(value("SignatureNonce"), now, WINDOW_SECS) {
-        return Err(errors::nonce_used());
-    }
-
+    check_nonce(emu, value("SignatureNonce"), now)?;
     Ok(Authenticated {
         api,
         caller,
         params,
     })
+}
+
+/// The key that signed a request and its secret, after the SecurityToken checks (both versions
+/// share them): an unknown key, a token with a long-term key, a temporary key without its own
+/// token, or an expired one are refused.
+pub(crate) fn resolve_caller(
+    emu: &Emulator,
+    access_key_id: &str,
+    token: Option<&str>,
+    now: i64,
+) -> Result<(Caller, String), ApiError> {
+    let keys = lock(&emu.keys);
+    let token = token.filter(|t| !t.is_empty());
+    let foreign_token = |t: &str| {
+        if keys.token_owner(t).is_some() {
+            errors::security_token_mismatch()
+        } else {
+            errors::security_token_malformed()
+        }
+    };
+    match keys.lookup(access_key_id) {
+        None => Err(errors::access_key_not_found()),
+        Some(KeyKind::LongTerm { secret }) => match token {
+            Some(t) => Err(foreign_token(t)),
+            None => {
+                let caller = Caller::LongTerm {
+                    access_key_id: access_key_id.to_owned(),
+                };
+                Ok((caller, secret))
+            }
+        },
+        Some(KeyKind::Temporary(session)) => {
+            let t = token.ok_or_else(errors::missing_security_token)?;
+            if t != session.security_token {
+                return Err(foreign_token(t));
+            }
+            if now >= session.expires_at {
+                return Err(errors::security_token_expired());
+            }
+            let secret = session.access_key_secret.clone();
+            Ok((Caller::Temporary(session), secret))
+        }
+    }
+}
+
+/// Refuses a nonce seen in the window; remembers it otherwise. The last check, as at the
+/// gateway: a refused request does not use up its nonce.
+pub(crate) fn check_nonce(emu: &Emulator, nonce: &str, now: i64) -> Result<(), ApiError> {
+    if lock(&emu.nonces).check_and_insert(nonce, now, WINDOW_SECS) {
+        Ok(())
+    } else {
+        Err(errors::nonce_used())
+    }
 }
 
 #[cfg(test)]

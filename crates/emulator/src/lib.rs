@@ -2,8 +2,8 @@
 //! on its own listener with the API at `/` like the real hosts, so the browser module, the relay
 //! and Alibaba's official SDKs can be tested against it unchanged.
 //!
-//! It verifies requests exactly as the gateway does (see [`gateway`]), with the same signer the
-//! browser uses, answers with the real bodies and error codes ([`errors`]), keeps the QR codes
+//! It verifies requests exactly as the gateway does, with Signature V2 or V3 (see [`gateway`] and
+//! [`acs3_gateway`]), with the same signers the browser uses, answers with the real bodies and error codes ([`errors`]), keeps the QR codes
 //! ([`store`]) and serves their images ([`qr`]). STS credentials it mints ([`sts`]) carry their
 //! session policy, which [`authz`] enforces on CAMS calls. Its clock ([`clock`]) can be shifted.
 //!
@@ -12,6 +12,7 @@
 //! a dropped reply needs the emulator's own [`listener`]. [`stats`] counts all of it, and
 //! [`testing`] has the controls under `/__emulator/`.
 
+pub mod acs3_gateway;
 pub mod authz;
 pub mod cams;
 pub mod cli;
@@ -40,7 +41,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::{header, HeaderName, Method};
 use axum::routing::{any, get};
 use axum::Router;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use url::Url;
 
 use crate::clock::Clock;
@@ -197,13 +198,14 @@ impl Emulator {
     }
 }
 
-/// Any origin, GET/POST/DELETE/OPTIONS (DELETE for `/__emulator/faults`), any request header;
+/// Any origin, GET/POST/DELETE/OPTIONS (DELETE for `/__emulator/faults`), any request header
+/// (mirrored from the preflight: a `*` would not cover `Authorization`, which V3 signs with);
 /// the headers a client reads are exposed.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
-        .allow_headers(Any)
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             header::DATE,
             HeaderName::from_static(reply::REQUEST_ID_HEADER),

@@ -1,6 +1,7 @@
 //! The emulator, driven in process through its router (and, for dropped replies and the
 //! listeners, over real sockets).
 
+mod acs3;
 mod cams;
 mod dropped_replies;
 mod faults;
