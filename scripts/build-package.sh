@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the two wasm modules
-# (the client, `cams-qrdl`, and the QR renderer, `cams-qrdl/qr`) and their JS glue and types
+# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the three wasm modules
+# (the client, `cams-qrdl`, the QR renderer, `cams-qrdl/qr`, and the signing tools,
+# `cams-qrdl/sign`) and their JS glue and types
 # from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's wasm-opt), the
 # glue minified with npm's terser, our package.json (npm/package.json with the
 # version from Cargo.toml), the npm README and LICENSE. Needs nothing beyond the registries: no
@@ -26,10 +27,10 @@ bash scripts/build-wasm.sh "$out" >/dev/null
 # wasm-bindgen may write files npm must not publish (a .gitignore would hide everything else).
 rm -f "$out/.gitignore" "$out/package.json"
 
-# The JS glue of both modules, minified (terser, a pinned devDependency): wasm-bindgen writes it
+# The JS glue of every module, minified (terser, a pinned devDependency): wasm-bindgen writes it
 # for reading, with comments, and it is a tenth of what a page downloads. Export and class names
 # are kept, and so is `new URL("<name>_bg.wasm", import.meta.url)`, which bundlers look for.
-for name in cams_qrdl cams_qrdl_qr; do
+for name in cams_qrdl cams_qrdl_qr cams_qrdl_sign; do
   node_modules/.bin/terser "$out/$name.js" --module --compress passes=2 --mangle \
     --keep-classnames -o "$out/$name.min.js"
   mv "$out/$name.min.js" "$out/$name.js"
@@ -47,7 +48,7 @@ fi
 node -e '
   const fs = require("fs");
   const out = process.argv[1];
-  for (const name of ["cams_qrdl", "cams_qrdl_qr"]) {
+  for (const name of ["cams_qrdl", "cams_qrdl_qr", "cams_qrdl_sign"]) {
     const main = `${out}/${name}.d.ts`;
     const text = fs.readFileSync(main, "utf8");
     const start = text.indexOf("export interface InitOutput {");
@@ -82,6 +83,7 @@ echo "build-package: cams-qrdl@$version in $out"
 printf '  %-24s %9s %9s\n' file "bytes" "gzip -9"
 for f in cams_qrdl_bg.wasm cams_qrdl.js cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts \
   cams_qrdl_qr_bg.wasm cams_qrdl_qr.js cams_qrdl_qr.d.ts cams_qrdl_qr_bg.wasm.d.ts \
+  cams_qrdl_sign_bg.wasm cams_qrdl_sign.js cams_qrdl_sign.d.ts cams_qrdl_sign_bg.wasm.d.ts \
   package.json README.md LICENSE; do
   row "$f"
 done
@@ -95,3 +97,4 @@ module() {
 }
 module cams_qrdl "module (wasm + glue)" cams_qrdl_bg.wasm cams_qrdl.js
 module cams_qrdl_qr "qr module (wasm + glue)" cams_qrdl_qr_bg.wasm cams_qrdl_qr.js
+module cams_qrdl_sign "sign module (wasm + glue)" cams_qrdl_sign_bg.wasm cams_qrdl_sign.js

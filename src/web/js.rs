@@ -2,13 +2,13 @@
 //! protocol's types (a mismatch is an `InvalidParameter` naming the field, never a panic), and
 //! results written as plain objects.
 
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "sign"))]
 pub(crate) use reading::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-/// Caller input and replies read as the protocol's types: only the client reads any.
-#[cfg(feature = "client")]
+/// Caller input and replies read as the protocol's types: the client and the signing tools.
+#[cfg(any(feature = "client", feature = "sign"))]
 mod reading {
     use cams_protocol::decode::{Document, Mismatch};
     use cams_protocol::error::CamsError;
@@ -52,6 +52,7 @@ mod reading {
 
     /// Like [`read`], for a record of any keys (`Record<string, string>`): a bad value is an
     /// error of the record as a whole, named `what`.
+    #[cfg(feature = "sign")]
     pub(crate) fn read_record<T: DeserializeOwned>(
         value: &JsValue,
         what: &str,
@@ -106,6 +107,17 @@ mod reading {
     #[derive(Default)]
     pub(crate) struct Pairs(pub Vec<(String, String)>);
 
+    impl Pairs {
+        /// The pairs as the signers take them.
+        #[cfg(feature = "sign")]
+        pub(crate) fn borrowed(&self) -> Vec<(&str, &str)> {
+            self.0
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect()
+        }
+    }
+
     impl<'de> serde::Deserialize<'de> for Pairs {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct Visitor;
@@ -130,6 +142,7 @@ mod reading {
     }
 
     /// The text of a thrown or rejected value: an `Error`'s message, a string, or a fallback.
+    #[cfg(feature = "client")]
     pub(crate) fn message_of(value: &JsValue) -> String {
         if let Some(e) = value.dyn_ref::<js_sys::Error>() {
             return String::from(e.message());

@@ -6,7 +6,7 @@ import init, {
   CamsClient,
   createQrdl,
   initSync,
-  signRpcRequest,
+  validateQrdlRequest,
   type BaseResponse,
   type BatchOptions,
   type CamsError,
@@ -25,12 +25,17 @@ import init, {
   type Qrdl,
   type RelayCredentials,
   type Settled,
-  type SignedRequest,
   type SyncInitInput,
   type TemporaryCredentials,
   type UpdateQrdlRequest,
 } from 'cams-qrdl';
 import initQr, { renderQrSvg } from 'cams-qrdl/qr';
+import initSign, {
+  signAcs3Request,
+  signRpcRequest,
+  type SignedAcs3Request,
+  type SignedRequest,
+} from 'cams-qrdl/sign';
 
 // -- starting the module -----------------------------------------------------------------------
 
@@ -183,8 +188,9 @@ client.free();
   void scoped;
 }
 
-// -- the signer and the local QR renderer -------------------------------------------------------
+// -- the signing tools and the local QR renderer ------------------------------------------------
 
+await initSign();
 const signed: SignedRequest = signRpcRequest('POST', { Action: 'CreatePhoneMessageQrdl' }, 'secret');
 const parts: string[] = [signed.canonicalQuery, signed.stringToSign, signed.signature];
 void parts;
@@ -192,6 +198,26 @@ void parts;
 signRpcRequest('PUT', {}, 'secret');
 // @ts-expect-error: parameters are strings
 signRpcRequest('GET', { Version: 2020 }, 'secret');
+
+const v3: SignedAcs3Request = signAcs3Request(
+  {
+    method: 'POST',
+    headers: { host: 'cams.ap-southeast-1.aliyuncs.com', 'x-acs-action': 'CreatePhoneMessageQrdl' },
+    query: { PhoneNumber: '8613800001234' },
+  },
+  'id',
+  'secret',
+);
+const v3parts: string[] = [v3.canonicalRequest, v3.stringToSign, v3.authorization];
+void v3parts;
+// @ts-expect-error: headers are required
+signAcs3Request({ method: 'POST' }, 'id', 'secret');
+
+const problems: CamsError[] = validateQrdlRequest('create', { phoneNumber: '123' });
+const firstField: string | undefined = problems[0]?.field;
+void firstField;
+// @ts-expect-error: one of the four actions
+validateQrdlRequest('upsert', {});
 
 await initQr();
 const svg: string = renderQrSvg(one.data.deepLinkUrl);

@@ -20,13 +20,22 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     let mut out: Vec<(&str, &str)> = pairs.into_iter().collect();
-    sort_pairs(&mut out);
+    sort_pairs(&mut out, false);
     out
 }
 
-/// Outside the generic function, so there is one sort in a build, not one per iterator type.
-fn sort_pairs(pairs: &mut [(&str, &str)]) {
-    pairs.sort_by(|a, b| a.0.cmp(b.0));
+/// Sorts pairs by name, stably, and with `by_value` a repeated name's values too. One function
+/// for every caller, so a build holds one sort, not one per iterator or element type.
+pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
+    pairs.sort_by(|a, b| {
+        a.0.cmp(b.0).then_with(|| {
+            if by_value {
+                a.1.cmp(b.1)
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    });
 }
 
 #[cfg(test)]

@@ -23,6 +23,20 @@ pub struct RawOptions {
     pub timeout_ms: Option<f64>,
     pub max_qps: Option<f64>,
     pub max_retries: Option<f64>,
+    /// `"v3"` (the default, ACS3-HMAC-SHA256) or `"v2"` (the RPC signature, HMAC-SHA1).
+    pub signature_version: Option<String>,
+    /// The `host` a V3 signature is made for, when the endpoint is a pass-through that is not
+    /// a cams-relay (which says it in `/relay.json`).
+    pub signing_host: Option<String>,
+}
+
+/// How requests are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureVersion {
+    /// ACS3-HMAC-SHA256, what Alibaba's SDKs send by default and its documentation recommends.
+    V3,
+    /// The RPC signature (HMAC-SHA1, `SignatureVersion=1.0`).
+    V2,
 }
 
 /// Settings ready to use.
@@ -33,6 +47,8 @@ pub struct Options {
     pub timeout_ms: u32,
     pub max_qps: f64,
     pub max_retries: u32,
+    pub signature_version: SignatureVersion,
+    pub signing_host: Option<String>,
 }
 
 /// `https://cams.<region>.aliyuncs.com`, the SDKs' rule for every region.
@@ -77,12 +93,57 @@ pub fn resolve(raw: &RawOptions) -> Result<Options, CamsError> {
             ))
         }
     };
+    let signature_version = match raw.signature_version.as_deref() {
+        None | Some("v3") => SignatureVersion::V3,
+        Some("v2") => SignatureVersion::V2,
+        Some(_) => {
+            return Err(CamsError::invalid_parameter(
+                "signatureVersion",
+                "signatureVersion must be \"v3\" (ACS3-HMAC-SHA256, the default) or \"v2\".",
+            ))
+        }
+    };
+    let signing_host = match raw.signing_host.as_deref().map(str::trim) {
+        None => None,
+        Some(host) if is_host(host) => Some(host.to_ascii_lowercase()),
+        Some(_) => {
+            return Err(CamsError::invalid_parameter(
+                "signingHost",
+                "signingHost must be a host name with an optional port, such as cams.ap-southeast-1.aliyuncs.com.",
+            ))
+        }
+    };
     Ok(Options {
         endpoint,
         timeout_ms,
         max_qps,
         max_retries,
+        signature_version,
+        signing_host,
     })
+}
+
+/// `name[:port]`: letters, digits, dots and dashes (or a bracketed IPv6 address), then an
+/// optional port.
+fn is_host(s: &str) -> bool {
+    let (name, port) = match s.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && !port.contains(']') => (name, Some(port)),
+        _ => (s, None),
+    };
+    let name_ok = if let Some(v6) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        !v6.is_empty()
+            && v6
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    name_ok && port_ok
 }
 
 /// An absolute http(s) URL, or a path on the page's own origin (a same-origin proxy).
@@ -245,5 +306,50 @@ mod tests {
         })
         .unwrap();
         assert_eq!((o.timeout_ms, o.max_qps, o.max_retries), (250, 2.5, 0));
+    }
+
+    #[test]
+    fn signature_versions_and_signing_hosts() {
+        let with = |v: Option<&str>, h: Option<&str>| {
+            resolve(&RawOptions {
+                signature_version: v.map(Into::into),
+                signing_host: h.map(Into::into),
+                ..RawOptions::default()
+            })
+        };
+        assert_eq!(
+            with(None, None).unwrap().signature_version,
+            SignatureVersion::V3
+        );
+        assert_eq!(
+            with(Some("v2"), None).unwrap().signature_version,
+            SignatureVersion::V2
+        );
+        assert_eq!(
+            with(Some("V3"), None).unwrap_err().field.as_deref(),
+            Some("signatureVersion")
+        );
+        for good in [
+            "cams.ap-southeast-1.aliyuncs.com",
+            "127.0.0.1:18081",
+            "[::1]:8081",
+            "Host",
+        ] {
+            assert!(with(None, Some(good)).is_ok(), "{good}");
+        }
+        assert_eq!(
+            with(None, Some("Cams.Example"))
+                .unwrap()
+                .signing_host
+                .as_deref(),
+            Some("cams.example")
+        );
+        for bad in ["", "https://x", "a/b", "x:", "x:123456", "a b", "x@y"] {
+            assert_eq!(
+                with(None, Some(bad)).unwrap_err().field.as_deref(),
+                Some("signingHost"),
+                "{bad}"
+            );
+        }
     }
 }

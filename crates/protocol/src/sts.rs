@@ -4,8 +4,6 @@
 //! its `Credentials` object alone, or the same four fields in camelCase (all read as
 //! [`StsCredentials`]). No error message ever echoes the body: it holds a secret.
 
-use serde::Deserialize;
-
 use crate::credentials::Credentials;
 use crate::decode::Document;
 use crate::error::{is_retryable, is_throttling, CamsError};
@@ -78,24 +76,18 @@ pub fn read_credentials_in(
     })
 }
 
-/// A relay's error body: `Code` / `Message`, in either case.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RelayErrorBody {
-    #[serde(rename = "Code", alias = "code")]
-    code: Option<String>,
-    #[serde(rename = "Message", alias = "message")]
-    message: Option<String>,
-}
-
 /// A relay's failure, read from its HTTP status and body (`None` when it is not JSON): a
 /// `CredentialsError` with the status, and the relay's own error code (`Code` or `code`) when
 /// the body has one, returned apart too.
 pub fn relay_failure(http_status: u16, doc: Option<&impl Document>) -> (CamsError, Option<String>) {
-    let body: RelayErrorBody = doc.and_then(|d| d.decode().ok()).unwrap_or_default();
-    let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    let code = nonempty(body.code);
-    let detail = match (&code, nonempty(body.message)) {
+    // `Code` / `Message`, in either case; anything else is no code.
+    let text = |pascal: &str, camel: &str| {
+        let doc = doc?;
+        let member = doc.member(pascal).or_else(|| doc.member(camel))?;
+        member.decode::<String>().ok().filter(|s| !s.is_empty())
+    };
+    let code = text("Code", "code");
+    let detail = match (&code, text("Message", "message")) {
         (Some(c), Some(m)) => format!(" ({c}: {})", clip(&m, 300)),
         (Some(c), None) => format!(" ({c})"),
         (None, Some(m)) => format!(" ({})", clip(&m, 300)),

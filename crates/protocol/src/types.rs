@@ -144,6 +144,17 @@ impl Operation {
     }
 }
 
+impl From<QrdlInput> for QrdlSelector {
+    /// The selector's members of a request read as a create's or an update's.
+    fn from(input: QrdlInput) -> QrdlSelector {
+        QrdlSelector {
+            phone_number: input.phone_number,
+            cust_space_id: input.cust_space_id,
+            qrdl_code: input.qrdl_code,
+        }
+    }
+}
+
 /// A string member where null means the same as absent: "".
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())

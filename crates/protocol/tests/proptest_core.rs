@@ -955,6 +955,7 @@ proptest! {
             timeout_ms,
             max_qps,
             max_retries,
+            ..Default::default()
         };
         let _ = options::endpoint_for_region(region_id.as_deref().unwrap_or(DEFAULT_REGION));
         match options::resolve(&raw) {

@@ -1,10 +1,9 @@
-//! The client module's exports: `CamsClient`, the one-off `createQrdl`, the signer and the
-//! validator the page checks its forms with.
+//! The client module's exports: `CamsClient`, the one-off `createQrdl`, and the validator the
+//! page checks its forms with.
 
 use std::rc::Rc;
 
 use cams_protocol::error::CamsError;
-use cams_protocol::sign::{sign_params, Method};
 use cams_protocol::types::{Action, Operation, QrdlInput, QrdlSelector};
 use cams_protocol::validate::{create_or_update_problems, list_or_delete_problems};
 use js_sys::{Array, Promise};
@@ -17,7 +16,7 @@ use crate::web::client::promise::promise;
 use crate::web::client::request::{create_or_update_op, list_or_delete_op};
 use crate::web::client::timers::Stop;
 use crate::web::error::{to_js_error, WebError};
-use crate::web::js::{read, read_record, to_js, Pairs};
+use crate::web::js::read;
 
 /// Runs one validated operation on `client` and settles a promise with the JS result or a
 /// `CamsError`. Validation errors reject without anything being sent.
@@ -149,35 +148,6 @@ pub fn create_qrdl(
     }
 }
 
-/// Signs RPC parameters and returns the intermediate strings, to compare with a gateway's
-/// `SignatureDoesNotMatch` message. Sends nothing.
-#[wasm_bindgen(js_name = signRpcRequest, unchecked_return_type = "SignedRequest")]
-pub fn sign_rpc_request(
-    #[wasm_bindgen(unchecked_param_type = "\"GET\" | \"POST\"")] method: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] params: JsValue,
-    #[wasm_bindgen(js_name = accessKeySecret, unchecked_param_type = "string")]
-    access_key_secret: JsValue,
-) -> Result<JsValue, JsValue> {
-    let method = method
-        .as_string()
-        .and_then(|m| Method::parse(&m))
-        .ok_or_else(|| {
-            WebError::from(CamsError::invalid_parameter(
-                "method",
-                "method must be \"GET\" or \"POST\".",
-            ))
-        })?;
-    let Pairs(params) = read_record(&params, "params").map_err(WebError::from)?;
-    let secret = access_key_secret.as_string().ok_or_else(|| {
-        WebError::from(CamsError::invalid_parameter(
-            "accessKeySecret",
-            "accessKeySecret must be a string.",
-        ))
-    })?;
-    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    Ok(to_js(&sign_params(method, pairs, &secret)))
-}
-
 /// Checks a request as the client would before sending it, and returns every problem (one
 /// `CamsError` per field, empty when the request is valid): the page's forms show these beside
 /// their fields, so the rules and their messages live in one place. Sends nothing.
@@ -203,8 +173,8 @@ pub fn validate_qrdl_request(
     let problems = match action {
         Action::Create | Action::Update => read::<QrdlInput>(&request, "request")
             .map(|input| create_or_update_problems(&input, action)),
-        Action::List | Action::Delete => read::<QrdlSelector>(&request, "request")
-            .map(|input| list_or_delete_problems(&input, action)),
+        Action::List | Action::Delete => read::<QrdlInput>(&request, "request")
+            .map(|input| list_or_delete_problems(&QrdlSelector::from(input), action)),
     };
     let problems = problems.unwrap_or_else(|e| vec![e]);
     Ok(problems.iter().map(|e| to_js_error(e, None)).collect())

@@ -5,10 +5,11 @@
 
 use std::rc::Rc;
 
+use cams_protocol::acs3::{prepare_in, Acs3Call, Acs3Shape};
 use cams_protocol::clock_skew::{correct_in, unfixable, SkewFix};
 use cams_protocol::credentials::Credentials;
 use cams_protocol::error::{codes, CamsError};
-use cams_protocol::options::Options;
+use cams_protocol::options::{Options, SignatureVersion};
 use cams_protocol::params::{form_body, signed_params_in, CallContext, CAMS_VERSION};
 use cams_protocol::redact::redact;
 use cams_protocol::response::{not_json, read_base, read_list, read_qrdl};
@@ -28,6 +29,7 @@ use crate::web::client::credentials::CredentialCache;
 use crate::web::client::gate::Gate;
 use crate::web::client::http::{send, url_for_message, HttpFailure, HttpReply, HttpRequest};
 use crate::web::client::platform::random_nonce;
+use crate::web::client::signing_host::SigningHost;
 use crate::web::client::timers::{sleep, Stop};
 use crate::web::error::WebError;
 use crate::web::js::{to_js, JsDocument};
@@ -66,6 +68,7 @@ pub(crate) struct Client {
     credentials: CredentialCache,
     gate: Gate,
     clock: Rc<Clock>,
+    signing_host: SigningHost,
 }
 
 impl Client {
@@ -81,6 +84,7 @@ impl Client {
             ),
             gate,
             clock,
+            signing_host: SigningHost::given(config.options.signing_host.clone()),
             options: config.options,
         }
     }
@@ -100,6 +104,15 @@ impl Client {
         let mut clock_fixed = false;
         let mut releases = 0u32;
         let mut last: Option<CamsError> = None;
+        // Before any slot is taken: a host that cannot be learnt means nothing is sent.
+        let host = match self.options.signature_version {
+            SignatureVersion::V3 => Some(
+                self.signing_host
+                    .get(&self.options.endpoint, self.options.timeout_ms)
+                    .await?,
+            ),
+            SignatureVersion::V2 => None,
+        };
         loop {
             let stopped = |_| WebError::from(aborted(last.as_ref()));
             let lease = stop
@@ -121,7 +134,9 @@ impl Client {
                 None => lease,
             };
             let sent_secs = self.clock.now_unix_secs();
-            let sent = self.send_once(op, &lease.credentials, sent_secs).await;
+            let sent = self
+                .send_once(op, &lease.credentials, sent_secs, host.as_deref())
+                .await;
             match &sent {
                 Ok(_) => drop(permit),
                 Err(_) => permit.settle_without_reply(),
@@ -181,35 +196,51 @@ impl Client {
         }
     }
 
-    /// Signs with a fresh nonce and the (corrected) time `unix_secs`, and POSTs the form: a
-    /// CORS simple request. No reply is a `NetworkError` or a `Timeout` (core::retry decides
-    /// what that means for the action).
+    /// Signs with a fresh nonce and the (corrected) time `unix_secs` (V3 for the signing `host`
+    /// when given, else V2), and POSTs the parameters as a form. No reply is a `NetworkError` or
+    /// a `Timeout` (`cams_protocol::retry` decides what that means for the action).
     async fn send_once(
         &self,
         op: &Operation,
         creds: &Credentials,
         unix_secs: i64,
+        host: Option<&str>,
     ) -> Result<HttpReply, CamsError> {
         let nonce = random_nonce()?;
-        let ctx = CallContext {
-            action: op.action.name(),
-            version: CAMS_VERSION,
-            unix_secs,
-            nonce: &nonce,
+        let (body, headers) = match host {
+            Some(host) => {
+                let call = Acs3Call {
+                    shape: Acs3Shape::PostForm,
+                    action: op.action.name(),
+                    version: CAMS_VERSION,
+                    host,
+                    unix_secs,
+                    nonce: &nonce,
+                };
+                let prepared = prepare_in(&BrowserCalendar, &call, creds, &op.params());
+                (prepared.body, prepared.headers)
+            }
+            None => {
+                let ctx = CallContext {
+                    action: op.action.name(),
+                    version: CAMS_VERSION,
+                    unix_secs,
+                    nonce: &nonce,
+                };
+                let params =
+                    signed_params_in(&BrowserCalendar, Method::Post, &ctx, creds, &op.params());
+                // A CORS simple request: no header but the content type, so no preflight.
+                let content_type = ("content-type", FORM.to_owned());
+                (form_body(&params), vec![content_type])
+            }
         };
-        let body = form_body(&signed_params_in(
-            &BrowserCalendar,
-            Method::Post,
-            &ctx,
-            creds,
-            &op.params(),
-        ));
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let endpoint = &self.options.endpoint;
         send(&HttpRequest {
             url: endpoint,
             method: "POST",
             body: Some(&body),
-            headers: &[("Content-Type", "application/x-www-form-urlencoded")],
+            headers: &headers,
             credentials: None,
             timeout_ms: self.options.timeout_ms,
         })
@@ -224,6 +255,9 @@ impl Client {
         })
     }
 }
+
+/// The form body's content type (signed in V3, so sent exactly so).
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// The error of a call stopped by its batch's signal before it was sent (again).
 fn aborted(last: Option<&CamsError>) -> CamsError {

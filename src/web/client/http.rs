@@ -1,18 +1,14 @@
-//! One HTTP exchange through the global `fetch`, under a time limit (an `AbortController`
-//! aborted by a timer, so a server that stalls after its headers is cut off too).
+//! One HTTP exchange through the global `fetch`, under a time limit: `AbortSignal.timeout`, which
+//! cuts off a server that stalls after its headers too, with no timer of the module's own.
 //!
 //! web-sys directly rather than gloo-net: the client needs status, three headers and the text,
 //! and gloo-net turns a fetch that rejects with anything but an `Error` into a panic.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use cams_protocol::error::{codes, CamsError};
-use gloo_timers::callback::Timeout;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 use crate::web::js::message_of;
 
@@ -40,7 +36,7 @@ pub(crate) enum HttpFailure {
     Network(String),
     /// No full reply within the time limit.
     Timeout,
-    /// The host cannot run a request at all (no `fetch` or `AbortController`).
+    /// The host cannot run a request at all (no `fetch` or `AbortSignal.timeout`).
     Unsupported(CamsError),
 }
 
@@ -70,7 +66,7 @@ fn unsupported(what: &str) -> HttpFailure {
 }
 
 pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure> {
-    let controller = AbortController::new().map_err(|_| unsupported("AbortController"))?;
+    let signal = abort_after(req.timeout_ms).ok_or_else(|| unsupported("AbortSignal.timeout"))?;
     let headers = Headers::new().map_err(|_| unsupported("Headers"))?;
     for (name, value) in req.headers {
         headers
@@ -80,24 +76,15 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
     let init = RequestInit::new();
     init.set_method(req.method);
     init.set_headers(&headers);
-    init.set_signal(Some(&controller.signal()));
+    init.set_signal(Some(&signal));
     if let Some(body) = req.body {
         init.set_body(&JsValue::from_str(body));
     }
     if let Some(credentials) = req.credentials {
         init.set_credentials(credentials);
     }
-    let expired = Rc::new(Cell::new(false));
-    // Dropped (and so cleared) when this function returns.
-    let _timer = {
-        let expired = expired.clone();
-        Timeout::new(req.timeout_ms, move || {
-            expired.set(true);
-            controller.abort();
-        })
-    };
     let failed = |e: JsValue| {
-        if expired.get() {
+        if signal.aborted() {
             HttpFailure::Timeout
         } else {
             HttpFailure::Network(message_of(&e))
@@ -132,4 +119,16 @@ pub(crate) async fn send(req: &HttpRequest<'_>) -> Result<HttpReply, HttpFailure
 /// A URL without its query and fragment, for error messages (a query may carry a token).
 pub(crate) fn url_for_message(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `AbortSignal.timeout(ms)`, where the host has it.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
+    fn abort_signal_timeout(ms: u32) -> Result<AbortSignal, JsValue>;
+}
+
+/// A signal that aborts after `ms`.
+fn abort_after(ms: u32) -> Option<AbortSignal> {
+    abort_signal_timeout(ms).ok()
 }

@@ -15,5 +15,6 @@ mod platform;
 mod promise;
 mod request;
 mod shared;
+mod signing_host;
 mod timers;
 mod typescript;

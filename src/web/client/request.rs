@@ -19,7 +19,8 @@ pub(crate) fn create_or_update_op(value: &JsValue, action: Action) -> Result<Ope
 
 /// `{phoneNumber, custSpaceId?}`, or with `qrdlCode` the delete's.
 pub(crate) fn list_or_delete_op(value: &JsValue, action: Action) -> Result<Operation, CamsError> {
-    let mut selector: QrdlSelector = read(value, "request")?;
+    // Read as the one request type the module knows: one reader fewer in it.
+    let mut selector = QrdlSelector::from(read::<QrdlInput>(value, "request")?);
     if action != Action::Delete {
         selector.qrdl_code = None;
     }

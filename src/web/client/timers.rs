@@ -5,8 +5,9 @@ use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::task::Poll;
 
-use gloo_timers::future::TimeoutFuture;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::web::client::shared::Shared;
 
@@ -22,14 +23,46 @@ pub(crate) fn monotonic_ms() -> f64 {
     performance_now().unwrap_or_else(|_| js_sys::Date::now())
 }
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
 /// Resolves after `ms` milliseconds (rounded up: never early); dropping it clears the timer.
-pub(crate) fn sleep(ms: f64) -> TimeoutFuture {
+pub(crate) struct Sleep {
+    done: JsFuture,
+    timer: JsValue,
+}
+
+pub(crate) fn sleep(ms: f64) -> Sleep {
     let ms = if ms.is_finite() {
         ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32
     } else {
         0
     };
-    TimeoutFuture::new(ms)
+    let mut timer = JsValue::UNDEFINED;
+    // The promise's own resolve function is the timer's handler: no closure to keep alive.
+    let done = Promise::new(&mut |resolve: Function, _| timer = set_timeout(&resolve, ms));
+    Sleep {
+        done: JsFuture::from(done),
+        timer,
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.done).poll(cx).map(|_| ())
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+    }
 }
 
 /// A batch's stop signal (never set for single calls).

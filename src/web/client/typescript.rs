@@ -82,6 +82,8 @@ export interface TemporaryCredentials {
   accessKeySecret: string;
   securityToken?: string;
   expiration?: string;
+  /** The host CAMS sees, for V3 signatures through a pass-through (cams-relay's `camsHost`). */
+  camsHost?: string;
 }
 
 /** Your own source of temporary credentials, cached and refreshed like the relay's. */
@@ -101,6 +103,17 @@ export interface ClientConfig {
   maxRetries?: number;
   /** Default 10000. */
   timeoutMs?: number;
+  /**
+   * Default "v3" (ACS3-HMAC-SHA256, what Alibaba recommends); "v2" signs the RPC way
+   * (HMAC-SHA1).
+   */
+  signatureVersion?: "v3" | "v2";
+  /**
+   * The host a V3 signature is made for: the one the service sees. Needed only when `endpoint`
+   * is a pass-through (a path such as `/cams`) whose credentials do not say it; a cams-relay's
+   * `/sts` does.
+   */
+  signingHost?: string;
 }
 
 /** The client's own codes, the gateway's and CAMS's documented ones; others pass through too. */
@@ -116,6 +129,8 @@ export type CamsErrorCode =
   | "InvalidTimeStamp.Expired"
   | "SignatureNonceUsed"
   | "InvalidAccessKeyId.NotFound"
+  | "IncompleteSignature"
+  | "InvalidSignatureMethod"
   | "InvalidSecurityToken.Expired"
   | "MissingParameter"
   | "Throttling"
@@ -155,12 +170,5 @@ export interface BatchOptions<T> {
   onProgress?: (done: number, total: number, index: number, result: Settled<T>) => void;
   /** Stops the batch: items not yet sent settle with code "Aborted"; those sent finish. */
   signal?: AbortSignal;
-}
-
-/** The three steps of an RPC signature. */
-export interface SignedRequest {
-  canonicalQuery: string;
-  stringToSign: string;
-  signature: string;
 }
 "#;

@@ -11,7 +11,7 @@ use crate::canonical::sorted_by_name;
 use crate::credentials::Credentials;
 use crate::encode::encode_pairs;
 use crate::sign::Method;
-use crate::time::format_timestamp;
+use crate::time::{Calendar, Crates};
 
 /// The form type of a body of parameters, signed like any `content-type`.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -72,6 +72,16 @@ pub fn prepare(
     credentials: &Credentials,
     business: &[(&str, &str)],
 ) -> PreparedAcs3 {
+    prepare_in(&Crates, call, credentials, business)
+}
+
+/// [`prepare`], with `calendar` writing `x-acs-date`.
+pub fn prepare_in(
+    calendar: &dyn Calendar,
+    call: &Acs3Call<'_>,
+    credentials: &Credentials,
+    business: &[(&str, &str)],
+) -> PreparedAcs3 {
     let params = sorted_by_name(business.iter().copied());
     let encoded = encode_pairs(params.iter().copied());
     let (query, body) = match call.shape {
@@ -85,7 +95,7 @@ pub fn prepare(
     sent.extend([
         (headers::ACTION, call.action.to_owned()),
         (headers::VERSION, call.version.to_owned()),
-        (headers::DATE, format_timestamp(call.unix_secs)),
+        (headers::DATE, calendar.format_timestamp(call.unix_secs)),
         (headers::SIGNATURE_NONCE, call.nonce.to_owned()),
         (
             headers::CONTENT_SHA256,

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::canonical::sorted_by_name;
+use crate::canonical::{sort_pairs, sorted_by_name};
 use crate::encode::encode_pairs;
 
 /// Hex SHA-256 of the body: the canonical request's last line and the `x-acs-content-sha256`
@@ -46,16 +46,19 @@ pub fn canonical_headers<'a, I>(headers: I) -> CanonicalHeaders
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut entries: Vec<(String, &str)> = headers
-        .into_iter()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+    let given: Vec<(&str, &str)> = headers.into_iter().collect();
+    let lowered: Vec<String> = given.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let mut entries: Vec<(&str, &str)> = lowered
+        .iter()
+        .zip(&given)
+        .map(|(name, (_, value))| (name.as_str(), value.trim()))
         .collect();
     // By name, then by value: a repeated name's values come out sorted, as the SDKs join them.
-    entries.sort();
+    sort_pairs(&mut entries, true);
     let mut text = String::new();
     let mut names: Vec<&str> = Vec::new();
-    for (name, value) in &entries {
-        if names.last() == Some(&name.as_str()) {
+    for &(name, value) in &entries {
+        if names.last() == Some(&name) {
             text.pop();
             text.push(',');
         } else {

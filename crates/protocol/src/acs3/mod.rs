@@ -16,7 +16,7 @@ pub mod canonical_request;
 pub mod string_to_sign;
 
 pub use authorization::{authorization, Acs3Authorization, AuthorizationError};
-pub use call::{prepare, Acs3Call, Acs3Shape, PreparedAcs3};
+pub use call::{prepare, prepare_in, Acs3Call, Acs3Shape, PreparedAcs3};
 pub use canonical_request::{
     canonical_headers, canonical_query, canonical_request, canonical_uri, hashed_payload,
     CanonicalHeaders,
@@ -77,7 +77,8 @@ pub struct Acs3Request<'a> {
 }
 
 /// The three results of signing a request, as `signAcs3Request` returns them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignedAcs3 {
     pub canonical_request: String,
     pub string_to_sign: String,

@@ -1,0 +1,121 @@
+//! `signRpcRequest` and `signAcs3Request` (feature `sign`, its own module in the package,
+//! `cams-qrdl/sign`): the intermediate strings of both signatures for a request, to compare with
+//! a gateway's `SignatureDoesNotMatch`. Tools for debugging and tests, so a page that only
+//! creates codes never downloads them; the client signs with the same `cams-protocol` code.
+
+use cams_protocol::acs3::{sign as sign_acs3, Acs3Request};
+use cams_protocol::error::CamsError;
+use cams_protocol::sign::{sign_params, Method};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::web::error::WebError;
+use crate::web::js::{read, read_record, to_js, Pairs};
+
+/// Signs RPC parameters and returns the intermediate strings, to compare with a gateway's
+/// `SignatureDoesNotMatch` message. Sends nothing.
+#[wasm_bindgen(js_name = signRpcRequest, unchecked_return_type = "SignedRequest")]
+pub fn sign_rpc_request(
+    #[wasm_bindgen(unchecked_param_type = "\"GET\" | \"POST\"")] method: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] params: JsValue,
+    #[wasm_bindgen(js_name = accessKeySecret, unchecked_param_type = "string")]
+    access_key_secret: JsValue,
+) -> Result<JsValue, JsValue> {
+    let method = method
+        .as_string()
+        .and_then(|m| Method::parse(&m))
+        .ok_or_else(|| {
+            WebError::from(CamsError::invalid_parameter(
+                "method",
+                "method must be \"GET\" or \"POST\".",
+            ))
+        })?;
+    let Pairs(params) = read_record(&params, "params").map_err(WebError::from)?;
+    let secret = access_key_secret.as_string().ok_or_else(|| {
+        WebError::from(CamsError::invalid_parameter(
+            "accessKeySecret",
+            "accessKeySecret must be a string.",
+        ))
+    })?;
+    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    Ok(to_js(&sign_params(method, pairs, &secret)))
+}
+
+/// `signAcs3Request`'s request: what would go on the wire.
+#[derive(Deserialize)]
+struct RawAcs3Request {
+    method: String,
+    pathname: Option<String>,
+    query: Option<Pairs>,
+    headers: Pairs,
+    body: Option<String>,
+}
+
+/// Signs a request with Signature V3 (ACS3-HMAC-SHA256) and returns the intermediate strings:
+/// exactly the headers given are signed (names lowercased), `body` (empty when absent) is hashed
+/// for the payload. Sends nothing.
+#[wasm_bindgen(js_name = signAcs3Request, unchecked_return_type = "SignedAcs3Request")]
+pub fn sign_acs3_request(
+    #[wasm_bindgen(unchecked_param_type = "Acs3Request")] request: JsValue,
+    #[wasm_bindgen(js_name = accessKeyId, unchecked_param_type = "string")] access_key_id: JsValue,
+    #[wasm_bindgen(js_name = accessKeySecret, unchecked_param_type = "string")]
+    access_key_secret: JsValue,
+) -> Result<JsValue, JsValue> {
+    let r: RawAcs3Request = read(&request, "request").map_err(WebError::from)?;
+    let string = |v: JsValue, field: &str| {
+        v.as_string().ok_or_else(|| {
+            WebError::from(CamsError::invalid_parameter(
+                field,
+                format!("{field} must be a string."),
+            ))
+        })
+    };
+    let id = string(access_key_id, "accessKeyId")?;
+    let secret = string(access_key_secret, "accessKeySecret")?;
+    let query = r.query.as_ref().map(Pairs::borrowed).unwrap_or_default();
+    let headers = r.headers.borrowed();
+    let signed = sign_acs3(
+        &Acs3Request {
+            method: &r.method,
+            pathname: r.pathname.as_deref().unwrap_or("/"),
+            query: &query,
+            headers: &headers,
+            body: r.body.as_deref().unwrap_or_default().as_bytes(),
+        },
+        &id,
+        &secret,
+    );
+    Ok(to_js(&signed))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** The three steps of an RPC signature (V2). */
+export interface SignedRequest {
+  canonicalQuery: string;
+  stringToSign: string;
+  signature: string;
+}
+
+/** A request as Signature V3 sees it; nothing is sent. */
+export interface Acs3Request {
+  /** As sent, e.g. "POST". */
+  method: string;
+  /** The path as it goes on the wire; default "/". */
+  pathname?: string;
+  /** The query parameters, decoded. */
+  query?: Record<string, string>;
+  /** Exactly the headers to sign (names in any case), values as sent. */
+  headers: Record<string, string>;
+  /** The body, hashed for the payload line; empty when absent. */
+  body?: string;
+}
+
+/** The three steps of a Signature V3 (ACS3-HMAC-SHA256). */
+export interface SignedAcs3Request {
+  canonicalRequest: string;
+  stringToSign: string;
+  /** The whole Authorization header value. */
+  authorization: string;
+}
+"#;
