@@ -78,6 +78,24 @@ impl RelayError {
         )
     }
 
+    /// The error of a create whose answer was lost (`RelayTimeout`, `RelayUpstreamError`): the
+    /// create may have run, so the advice is to look before creating again, never "try again"
+    /// (a second create makes a second code). Other errors are returned as they are.
+    pub fn for_create(mut self) -> RelayError {
+        if self.code == codes::TIMEOUT || self.code == codes::UPSTREAM_ERROR {
+            let reason = self
+                .message
+                .trim_end_matches(" Try again later.")
+                .trim_end_matches('.');
+            self.message = format!(
+                "{reason}. The outcome is unknown: the create may have reached CAMS, so the QR \
+                 code may exist. List this number's codes before creating it again (a second \
+                 create makes a second code)."
+            );
+        }
+        self
+    }
+
     /// The JSON body, with a fresh `RequestId` when the error has none.
     pub fn body(&self) -> Value {
         let mut map = Map::new();
@@ -133,6 +151,27 @@ mod tests {
         assert_eq!(b["Code"], "NoPermission");
         assert_eq!(b["Message"], "m");
         assert_eq!(b["Recommend"], "https://example/r");
+    }
+
+    #[test]
+    fn a_lost_create_says_the_outcome_is_unknown() {
+        for e in [
+            RelayError::timeout("CAMS", 15),
+            RelayError::upstream("CAMS", "the connection failed or was refused"),
+        ] {
+            let code = e.code.clone();
+            let c = e.for_create();
+            assert_eq!(c.code, code);
+            assert!(c.message.contains("outcome is unknown"), "{}", c.message);
+            assert!(
+                c.message.contains("List this number's codes"),
+                "{}",
+                c.message
+            );
+            assert!(!c.message.contains("Try again"), "{}", c.message);
+        }
+        let other = RelayError::new(StatusCode::FORBIDDEN, codes::ACTION_NOT_ALLOWED, "m");
+        assert_eq!(other.clone().for_create(), other);
     }
 
     #[test]

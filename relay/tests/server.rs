@@ -125,11 +125,15 @@ async fn emulate_mode_serves_the_page_health_and_connection_info() {
         .header("content-type")
         .unwrap()
         .starts_with("text/html"));
-    assert_eq!(
-        index.header("content-security-policy"),
-        Some(cams_relay::static_files::CONTENT_SECURITY_POLICY)
-    );
+    let csp = cams_relay::page_headers::page_csp(Mode::Emulate, Some(&emulator.url), &[]).unwrap();
+    assert_eq!(index.header("content-security-policy"), Some(csp.as_str()));
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(index.header("referrer-policy"), Some("no-referrer"));
+    assert!(index
+        .header("permissions-policy")
+        .is_some_and(|p| p.contains("camera=()")));
+    // No HSTS without --hsts (the relay speaks plain HTTP).
+    assert_eq!(index.header("strict-transport-security"), None);
 
     let wasm = exchange(relay, "GET", "/pkg/cams_qrdl_bg.wasm", None).await;
     assert_eq!(wasm.status, 200);

@@ -148,7 +148,11 @@ async fn relay_with_timeout(cams_url: &str, timeout: Duration) -> SocketAddr {
                 role_arn: ROLE_ARN.into(),
             },
             duration_secs: 900,
-            policy: None,
+            policies: cams_relay::auth::tiers::tier_policies(
+                cams_relay::api_args::DEFAULT_STS_POLICY,
+                cams_relay::auth::ActionSet::ALL,
+            )
+            .unwrap(),
             timeout,
         },
         system_clock(),
@@ -232,8 +236,13 @@ async fn redirects_are_returned_not_followed() {
     })
     .await;
     let relay = production(&cams, &sts, &[]).await;
+    // A redirect is not the API's JSON: the relay's own error, without the Location.
     let got = post(&at(&relay, "/cams"), &[], QR_BODY).await;
-    assert_eq!(got.status, 307);
+    assert_eq!(
+        (got.status, got.code().as_str()),
+        (502, "RelayUpstreamError")
+    );
+    assert!(got.text.contains("HTTP 307"), "{}", got.text);
     assert!(got.header("location").is_none());
     let got = get(&at(&relay, "/sts"), &[]).await;
     assert_eq!(
