@@ -125,6 +125,15 @@ impl IntoResponse for RelayError {
             HeaderValue::from_static("application/json;charset=utf-8"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Wherever it is produced (the Host check runs before any route's layers).
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::page_headers::API_CSP),
+        );
         if let Some(secs) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -186,6 +195,7 @@ mod tests {
         assert_eq!(r.status(), StatusCode::GATEWAY_TIMEOUT);
         assert_eq!(r.headers()[header::RETRY_AFTER], "3");
         assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(r.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(
             r.extensions().get::<LogCode>().map(|c| c.0.as_str()),
             Some(codes::TIMEOUT)

@@ -135,7 +135,8 @@ struct KeySet {
 /// The claims the relay reads; the rest are checked by `jsonwebtoken`'s [`Validation`].
 #[derive(serde::Deserialize)]
 struct Claims {
-    sub: String,
+    /// Optional here so that a token without one is refused for that, not as unreadable.
+    sub: Option<String>,
 }
 
 /// Checks tokens; shared by every `/sts` request.
@@ -145,6 +146,7 @@ pub struct JwtVerifier {
     keys: RwLock<Arc<KeySet>>,
     /// Held while fetching; holds when the last fetch was tried.
     fetching: tokio::sync::Mutex<Option<Instant>>,
+    min_refetch: Duration,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -179,7 +181,14 @@ impl JwtVerifier {
             client,
             keys: RwLock::new(Arc::new(keys)),
             fetching: tokio::sync::Mutex::new(None),
+            min_refetch: MIN_REFETCH,
         })
+    }
+
+    /// The shortest time between two fetches ([`MIN_REFETCH`] unless set; tests set zero).
+    pub fn min_refetch(mut self, interval: Duration) -> JwtVerifier {
+        self.min_refetch = interval;
+        self
     }
 
     pub fn settings(&self) -> &JwtSettings {
@@ -230,14 +239,14 @@ impl JwtVerifier {
         Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Fetches the key set (from a URL), unless a fetch was tried within [`MIN_REFETCH`]; keeps
-    /// the keys in hand when it fails.
+    /// Fetches the key set (from a URL), unless a fetch was tried within the minimum interval;
+    /// keeps the keys in hand when it fails.
     pub async fn refresh(&self) {
         let JwksSource::Url(url) = &self.settings.source else {
             return;
         };
         let mut last = self.fetching.lock().await;
-        if last.is_some_and(|at| at.elapsed() < MIN_REFETCH) {
+        if last.is_some_and(|at| at.elapsed() < self.min_refetch) {
             return;
         }
         *last = Some(Instant::now());
@@ -287,7 +296,12 @@ impl KeySet {
     }
 }
 
-fn subject(sub: String) -> Result<String, JwtError> {
+fn subject(sub: Option<String>) -> Result<String, JwtError> {
+    let Some(sub) = sub else {
+        return Err(JwtError::Invalid(describe(
+            &ErrorKind::MissingRequiredClaim("sub".into()),
+        )));
+    };
     let ok = !sub.trim().is_empty()
         && sub.chars().count() <= MAX_SUBJECT_CHARS
         && !sub.chars().any(char::is_control);

@@ -7,3 +7,4 @@ mod open_proxy;
 mod proxy;
 mod sts;
 mod support;
+mod tiers;

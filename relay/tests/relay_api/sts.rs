@@ -350,3 +350,78 @@ async fn sts_garbage_and_unreachable_are_relay_upstream_errors() {
     );
     relay.shutdown().await.unwrap();
 }
+
+/// A vendor whose clock is `relay` and whose STS answers by `sts`.
+async fn skewed(relay: &Arc<AtomicI64>, sts_clock: &Arc<AtomicI64>) -> (Mock, StsVendor) {
+    let sts = mock_sts(Arc::clone(sts_clock), Duration::ZERO).await;
+    let v = vendor(&sts, relay, 900);
+    (sts, v)
+}
+
+#[tokio::test]
+async fn lifetimes_are_measured_on_stss_clock_when_the_relays_is_behind() {
+    // The relay's clock ten minutes behind STS's.
+    let relay = Arc::new(AtomicI64::new(1_800_000_000));
+    let sts_clock = Arc::new(AtomicI64::new(1_800_000_600));
+    let (sts, v) = skewed(&relay, &sts_clock).await;
+    let first = v.credentials(&Caller::Anonymous).await.unwrap();
+    // 900 s from STS's Date, counted from the relay's own clock.
+    assert_eq!(first.local_expiration - first.obtained_at, 900);
+    assert_eq!(first.expiration, 1_800_000_600 + 900);
+    // Due at a fifth before the end by STS's reckoning, not twelve minutes later.
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(900 - 180 - 1, Ordering::SeqCst);
+    }
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), first);
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(1, Ordering::SeqCst);
+    }
+    let second = v.credentials(&Caller::Anonymous).await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(sts.count(), 2);
+}
+
+#[tokio::test]
+async fn a_relay_clock_ahead_of_stss_keeps_the_full_lifetime() {
+    let relay = Arc::new(AtomicI64::new(1_800_000_600));
+    let sts_clock = Arc::new(AtomicI64::new(1_800_000_000));
+    let (sts, v) = skewed(&relay, &sts_clock).await;
+    let first = v.credentials(&Caller::Anonymous).await.unwrap();
+    assert_eq!(first.local_expiration, 1_800_000_600 + 900);
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(700, Ordering::SeqCst);
+    }
+    // The relay's clock says 1,300 s since STS's Date, but only 700 s have passed.
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), first);
+    assert_eq!(sts.count(), 1);
+}
+
+#[tokio::test]
+async fn credentials_sts_says_have_expired_are_never_handed_out() {
+    let clock = Arc::new(AtomicI64::new(now()));
+    let expired = format_http_date_and_body(now());
+    let sts = Mock::start(move |_| {
+        let mut reply = MockReply::json(200, &expired.1);
+        reply.headers.push(("date", expired.0.clone()));
+        reply
+    })
+    .await;
+    let v = vendor(&sts, &clock, 900);
+    let e = v.credentials(&Caller::Anonymous).await.unwrap_err();
+    assert_eq!(
+        (e.status.as_u16(), e.code.as_str()),
+        (502, "RelayUpstreamError")
+    );
+    assert!(e.message.contains("expired"), "{}", e.message);
+}
+
+/// STS's `Date` at `now`, and a reply whose credentials expired a minute before it.
+fn format_http_date_and_body(now: i64) -> (String, String) {
+    let expiration = cams_protocol::time::format_timestamp(now - 60);
+    (
+        cams_protocol::time::format_http_date(now),
+        format!(
+            r#"{{"RequestId":"R","Credentials":{{"AccessKeyId":"STS.old","AccessKeySecret":"s","SecurityToken":"t","Expiration":"{expiration}"}}}}"#
+        ),
+    )
+}

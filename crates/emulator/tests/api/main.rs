@@ -4,6 +4,7 @@
 mod cams;
 mod dropped_replies;
 mod faults;
+mod fuzz;
 mod gateway;
 mod harness;
 mod limits;
