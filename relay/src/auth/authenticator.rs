@@ -3,7 +3,9 @@
 //! `--anonymous-actions` grants anything).
 //!
 //! A request that presents credentials and fails is refused, never served as anonymous: a
-//! dashboard whose login expired must learn it, not silently get less.
+//! dashboard whose login expired must learn it, not silently get less. A relay with no sign-in
+//! at all ignores `Authorization` (a reverse proxy's own may pass through): everyone is
+//! anonymous there.
 
 use std::sync::Arc;
 
@@ -104,6 +106,13 @@ impl Authenticator {
 
     /// The caller a request's `Authorization` header makes it.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, AuthFailure> {
+        if !self.has_sign_in() {
+            return if self.anonymous.is_empty() {
+                Err(AuthFailure::Missing)
+            } else {
+                Ok(Caller::Anonymous)
+            };
+        }
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
         let value = match (values.next(), values.next()) {
             (None, _) if !self.anonymous.is_empty() => return Ok(Caller::Anonymous),
@@ -136,11 +145,8 @@ impl Authenticator {
                 })
             }
             (Some(_), _) => Err(AuthFailure::Refused(JwtError::Malformed.reason())),
-            (None, _) if self.token.is_some() => Err(AuthFailure::Refused(
-                "the bearer token is not the relay's".into(),
-            )),
             (None, _) => Err(AuthFailure::Refused(
-                "this relay takes no sign-in (neither --auth-token nor --auth-jwks is set)".into(),
+                "the bearer token is not the relay's".into(),
             )),
         }
     }
@@ -197,6 +203,11 @@ mod tests {
         let open = Authenticator::new(None, None, ActionSet::ALL);
         assert!(!open.has_sign_in());
         assert_eq!(open.authenticate(&with(&[])).await, Ok(Caller::Anonymous));
+        // Without any sign-in, a proxy's own Authorization passing through changes nothing.
+        assert_eq!(
+            open.authenticate(&with(&["Bearer the-proxys-own"])).await,
+            Ok(Caller::Anonymous)
+        );
     }
 
     #[test]

@@ -154,14 +154,14 @@ async fn settings_sts_refuses_on_every_call_stop_the_start() {
     let statement = r#"{"Effect":"Allow","Action":"cams:CreatePhoneMessageQrdl","Resource":"*"}"#;
     let long = format!(
         r#"{{"Version":"1","Statement":[{}]}}"#,
-        vec![statement; 14].join(",")
+        [statement; 14].join(",")
     );
     assert!(long.len() > 1024);
     let refused = production_refused(&["--sts-policy", &long, "--auth-token", "t"]).await;
     assert!(refused.contains("1024"), "{refused}");
     let near = format!(
         r#"{{"Version":"1","Statement":[{}]}}"#,
-        vec![statement; 12].join(",")
+        [statement; 12].join(",")
     );
     assert!(near.len() <= 1024);
     let refused = production_refused(&["--sts-policy", &near]).await;
