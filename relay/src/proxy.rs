@@ -167,8 +167,7 @@ pub async fn handler(
         }
     };
     if let Some(Extension(issued)) = &issued {
-        let now = crate::sts_vendor::system_clock()();
-        if let Err(e) = issued.check(action, &body, &headers, now) {
+        if let Err(e) = issued.check(action, &body, &headers, crate::sts_vendor::unix_now()) {
             return e.into_response();
         }
     }
