@@ -6,6 +6,8 @@
 # `cargo test --target wasm32-unknown-unknown`, and stops them all by PID.
 # Every `test_key("ID")` in tests/web_*.rs becomes an emulator key ID:ID-secret, an account of
 # that test's own (its own 5 QPS window, fault setting scope and counters).
+# The tests drive the emulators' admin routes (/__emulator/*) from the test page's origin, which
+# only --emulator-admin-cors opens to it (they answer no other page).
 # Extra arguments go to cargo test (e.g. --test web_direct).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,20 +53,23 @@ done
 "$target_dir/debug/cams-relay" --emulate \
   --listen "127.0.0.1:$relay_port" --emulator-listen "127.0.0.1:$emulator_port" \
   --emulator-access-key demo-access-key-id:demo-access-key-secret "${test_keys[@]}" \
-  --emulator-sts-min-duration 1 --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/relay.log" 2>&1 &
+  --emulator-sts-min-duration 1 --allow-origin "http://127.0.0.1:$page_port" \
+  --emulator-admin-cors "http://127.0.0.1:$page_port" >"$log_dir/relay.log" 2>&1 &
 pids+=($!)
 # A relay whose credentials expire every 3 s, with an emulator of its own: a batch outlives them.
 "$target_dir/debug/cams-relay" --emulate \
   --listen "127.0.0.1:$short_relay_port" --emulator-listen "127.0.0.1:$short_emulator_port" \
   --sts-duration 3 --emulator-sts-min-duration 1 \
-  --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/short-relay.log" 2>&1 &
+  --allow-origin "http://127.0.0.1:$page_port" --emulator-admin-cors "http://127.0.0.1:$page_port" \
+  >"$log_dir/short-relay.log" 2>&1 &
 pids+=($!)
 
 # A relay whose session policy allows only create and list: the other two get Ram.PermissionDeny.
 "$target_dir/debug/cams-relay" --emulate \
   --listen "127.0.0.1:$narrow_relay_port" --emulator-listen "127.0.0.1:$narrow_emulator_port" \
   --sts-policy '{"Version":"1","Statement":[{"Effect":"Allow","Action":["cams:CreatePhoneMessageQrdl","cams:ListPhoneMessageQrdl"],"Resource":"*"}]}' \
-  --allow-origin "http://127.0.0.1:$page_port" >"$log_dir/narrow-relay.log" 2>&1 &
+  --allow-origin "http://127.0.0.1:$page_port" --emulator-admin-cors "http://127.0.0.1:$page_port" \
+  >"$log_dir/narrow-relay.log" 2>&1 &
 pids+=($!)
 
 # Accepts connections and never answers: the timeout test's endpoint.

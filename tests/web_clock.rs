@@ -23,7 +23,8 @@ async fn shift_emulator_clock(offset_secs: i64) {
             "{}/__emulator/clock?offsetSeconds={offset_secs}",
             emulator()
         ),
-        &js(r#"{"method":"POST"}"#),
+        // JSON: the emulator's admin routes take no other POST.
+        &js(r#"{"method":"POST","headers":{"Content-Type":"application/json"}}"#),
     )
     .await;
     assert_eq!(status, 200, "{body}");

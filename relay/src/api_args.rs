@@ -26,9 +26,11 @@ pub struct ApiArgs {
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub sts_rate_limit: u32,
 
-    /// Requests per second one client address may make to /cams (0: no limit).
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub cams_rate_limit: u32,
+    /// Requests per second one client address may make to /cams, with a burst of as many (0: no
+    /// limit). [default: 4 in production, below the account's 5 QPS so that one client cannot
+    /// spend all of it; 40 in emulate mode]
+    #[arg(long, value_name = "N")]
+    pub cams_rate_limit: Option<u32>,
 
     /// Host name under which /sts and /cams may be called (repeatable), e.g. the relay's public
     /// name when it serves the page itself. IP addresses, localhost and the hosts of
@@ -49,14 +51,27 @@ impl Default for ApiArgs {
             sts_duration: 900,
             sts_policy: None,
             sts_rate_limit: 30,
-            cams_rate_limit: 20,
+            cams_rate_limit: None,
             allow_hosts: Vec::new(),
             allow_any_upstream: false,
         }
     }
 }
 
+/// The per-client `/cams` allowance of a production relay: below the account's 5 QPS.
+pub const PRODUCTION_CAMS_RATE_LIMIT: u32 = 4;
+/// The per-client `/cams` allowance in emulate mode, where the one local page is the only client.
+pub const EMULATE_CAMS_RATE_LIMIT: u32 = 40;
+
 impl ApiArgs {
+    /// `--cams-rate-limit`, or the mode's default.
+    pub fn cams_rate_limit(&self, mode: crate::config::Mode) -> u32 {
+        self.cams_rate_limit.unwrap_or(match mode {
+            crate::config::Mode::Production => PRODUCTION_CAMS_RATE_LIMIT,
+            crate::config::Mode::Emulate => EMULATE_CAMS_RATE_LIMIT,
+        })
+    }
+
     /// The session policy to send, minified; reads `@FILE`. The error says what is wrong.
     pub fn session_policy(&self) -> Result<String, String> {
         let text = match self.sts_policy.as_deref() {

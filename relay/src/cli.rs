@@ -43,8 +43,9 @@ pub struct Cli {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
 
-    /// Bearer token a caller of /sts must present (`Authorization: Bearer TOKEN`). /cams needs
-    /// none: every call through it is signed with credentials only /sts hands out.
+    /// Bearer token that signs a caller of /sts in (`Authorization: Bearer TOKEN`): everyone
+    /// with it shares one set of signed-in credentials. /cams needs none: every call through it
+    /// is signed with credentials only /sts hands out.
     #[arg(
         long,
         value_name = "TOKEN",
@@ -66,6 +67,18 @@ pub struct Cli {
     /// Flags of /sts and /cams.
     #[command(flatten)]
     pub api: ApiArgs,
+
+    /// Tiers and sign-in of /sts.
+    #[command(flatten)]
+    pub auth: crate::auth::AuthArgs,
+
+    /// The listener's timeouts and connection caps.
+    #[command(flatten)]
+    pub conn: crate::conn_limits::ConnArgs,
+
+    /// The page's and every reply's security headers.
+    #[command(flatten)]
+    pub page: crate::page_headers::PageArgs,
 }
 
 #[cfg(feature = "emulator")]

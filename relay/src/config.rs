@@ -11,7 +11,10 @@ use cams_protocol::credentials::Credentials;
 use url::Url;
 
 use crate::api_args::ApiArgs;
+use crate::auth::AuthArgs;
 use crate::cli::Cli;
+use crate::conn_limits::ConnArgs;
+use crate::page_headers::PageArgs;
 #[cfg(feature = "emulator")]
 use cams_emulator::EmulatorConfig;
 
@@ -73,6 +76,14 @@ pub struct RelayConfig {
     pub emulator_url: Option<Url>,
     /// Flags of /sts and /cams.
     pub api: ApiArgs,
+    /// Tiers and sign-in.
+    pub auth: AuthArgs,
+    /// The listener's limits.
+    pub conn: ConnArgs,
+    /// Security headers.
+    pub page: PageArgs,
+    /// The `DurationSeconds` the upstream STS grants: (min, max).
+    pub sts_duration_bounds: (u32, u32),
 }
 
 impl fmt::Debug for RelayConfig {
@@ -89,6 +100,10 @@ impl fmt::Debug for RelayConfig {
             )
             .field("emulator_url", &self.emulator_url.as_ref().map(Url::as_str))
             .field("api", &self.api)
+            .field("auth", &self.auth)
+            .field("conn", &self.conn)
+            .field("page", &self.page)
+            .field("sts_duration_bounds", &self.sts_duration_bounds)
             .finish()
     }
 }
@@ -102,6 +117,9 @@ pub struct Plan {
     pub auth_token: Option<String>,
     pub mode: PlanMode,
     pub api: ApiArgs,
+    pub auth: AuthArgs,
+    pub conn: ConnArgs,
+    pub page: PageArgs,
 }
 
 impl fmt::Debug for Plan {
@@ -116,6 +134,9 @@ impl fmt::Debug for Plan {
             )
             .field("mode", &self.mode)
             .field("api", &self.api)
+            .field("auth", &self.auth)
+            .field("conn", &self.conn)
+            .field("page", &self.page)
             .finish()
     }
 }
@@ -221,6 +242,9 @@ pub fn plan(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Plan, Con
         auth_token: cli.auth_token.clone().filter(|t| !t.is_empty()),
         mode,
         api: cli.api.clone(),
+        auth: cli.auth.clone(),
+        conn: cli.conn.clone(),
+        page: cli.page.clone(),
     })
 }
 
@@ -251,7 +275,13 @@ impl RelayConfig {
     /// The final configuration of emulate mode: both upstreams are the emulator.
     #[cfg(feature = "emulator")]
     pub fn emulated(plan: &Plan, emulator_url: Url, identity: RelayIdentity) -> RelayConfig {
+        let max = cams_emulator::sts::MAX_DURATION_SECS;
+        let min = match &plan.mode {
+            PlanMode::Emulate { emulator, .. } => emulator.sts_min_duration.min(max),
+            PlanMode::Production { .. } => crate::sts_limits::MIN_DURATION_SECS,
+        };
         RelayConfig {
+            sts_duration_bounds: (min, max),
             mode: Mode::Emulate,
             www: plan.www.clone(),
             upstreams: Upstreams {
@@ -262,6 +292,9 @@ impl RelayConfig {
             allow_origins: plan.allow_origins.clone(),
             auth_token: plan.auth_token.clone(),
             api: plan.api.clone(),
+            auth: plan.auth.clone(),
+            conn: plan.conn.clone(),
+            page: plan.page.clone(),
             emulator_url: Some(emulator_url),
         }
     }
@@ -269,6 +302,10 @@ impl RelayConfig {
     /// The final configuration of production mode.
     pub fn production(plan: &Plan, upstreams: Upstreams, identity: RelayIdentity) -> RelayConfig {
         RelayConfig {
+            sts_duration_bounds: (
+                crate::sts_limits::MIN_DURATION_SECS,
+                crate::sts_limits::MAX_DURATION_SECS,
+            ),
             mode: Mode::Production,
             www: plan.www.clone(),
             upstreams,
@@ -276,6 +313,9 @@ impl RelayConfig {
             allow_origins: plan.allow_origins.clone(),
             auth_token: plan.auth_token.clone(),
             api: plan.api.clone(),
+            auth: plan.auth.clone(),
+            conn: plan.conn.clone(),
+            page: plan.page.clone(),
             emulator_url: None,
         }
     }

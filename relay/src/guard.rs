@@ -1,9 +1,10 @@
-//! Who may call `/sts` and `/cams`: the origin check and CORS, the per-client rate limit and the
-//! optional bearer token, as one middleware in front of each route.
+//! Who may call `/sts` and `/cams`: the origin check and CORS, the per-client rate limit and, on
+//! `/sts`, sign-in ([`crate::auth`]), as one middleware in front of each route.
 //!
 //! Order matters: the origin is checked first (a refused site gets no CORS headers, so its page
-//! cannot read anything), then the rate limit (so guessing the token is throttled too), then the
-//! token. Preflights are answered here and never reach a handler.
+//! cannot read anything), then the rate limit (so guessing a token is throttled too), then who
+//! the caller is; the handler gets that as a [`Caller`] extension. Preflights are answered here
+//! and never reach a handler.
 //!
 //! A request without `Origin` is allowed: browsers omit it on same-origin GETs, and non-browser
 //! clients (curl, a dashboard's back end) are not what CORS protects against. A request whose
@@ -24,9 +25,9 @@ use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use subtle::ConstantTimeEq;
 use url::Url;
 
+use crate::auth::{AuthFailure, Authenticator, Caller};
 use crate::rate_limit::{retry_after_secs, RateLimiter};
 use crate::relay_error::{codes, RelayError};
 
@@ -160,8 +161,8 @@ fn same_host(origin: &str, host: &str) -> bool {
 #[derive(Debug)]
 pub struct Guard {
     origins: AllowedOrigins,
-    /// Checked when set (`--auth-token`).
-    auth_token: Option<String>,
+    /// Who the caller is (`/sts`); `None`: nobody is asked (`/cams`).
+    auth: Option<Arc<Authenticator>>,
     /// `None` turns rate limiting off.
     limiter: Option<RateLimiter>,
     /// The route's method, for preflights (`GET` or `POST`).
@@ -171,37 +172,22 @@ pub struct Guard {
 impl Guard {
     pub fn new(
         origins: AllowedOrigins,
-        auth_token: Option<String>,
+        auth: Option<Arc<Authenticator>>,
         limiter: Option<RateLimiter>,
         method: Method,
     ) -> Guard {
         Guard {
             origins,
-            auth_token: auth_token.filter(|t| !t.is_empty()),
+            auth,
             limiter,
             method,
         }
-    }
-
-    fn token_ok(&self, headers: &HeaderMap) -> bool {
-        let Some(expected) = &self.auth_token else {
-            return true;
-        };
-        let mut values = headers.get_all(header::AUTHORIZATION).iter();
-        let (Some(value), None) = (values.next(), values.next()) else {
-            return false;
-        };
-        let Some((scheme, token)) = value.as_bytes().split_first_chunk::<7>() else {
-            return false;
-        };
-        scheme.eq_ignore_ascii_case(b"Bearer ")
-            && bool::from(token.trim_ascii().ct_eq(expected.as_bytes()))
     }
 }
 
 /// Middleware: the origin, preflight, rate limit and token checks, then CORS headers on the
 /// route's reply.
-pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let host = headers
         .get(header::HOST)
@@ -245,20 +231,17 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
     } else {
         None
     };
-    let refused = refused.or_else(|| {
-        (!guard.token_ok(request.headers())).then(|| {
-            let mut r = RelayError::new(
-                StatusCode::UNAUTHORIZED,
-                codes::UNAUTHORIZED,
-                "The relay requires its access token: send Authorization: Bearer <token> \
-                 (the module's credentials.headers option).",
-            )
-            .into_response();
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            r
-        })
-    });
+    let refused = match (refused, &guard.auth) {
+        (Some(r), _) => Some(r),
+        (None, None) => None,
+        (None, Some(auth)) => match auth.authenticate(request.headers()).await {
+            Ok(caller) => {
+                request.extensions_mut().insert::<Caller>(caller);
+                None
+            }
+            Err(failure) => Some(unauthorized(&failure)),
+        },
+    };
 
     let mut response = match refused {
         Some(r) => r,
@@ -270,6 +253,26 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
         cors_headers(out, origin);
     }
     response
+}
+
+/// 401 for a caller that did not sign in, or whose credentials did not check out.
+fn unauthorized(failure: &AuthFailure) -> Response {
+    let (message, challenge) = match failure {
+        AuthFailure::Missing => (
+            "The relay gives credentials to signed-in callers only: send Authorization: Bearer \
+             <token or JWT> (the module's credentials.headers option)."
+                .to_owned(),
+            HeaderValue::from_static("Bearer"),
+        ),
+        AuthFailure::Refused(why) => (
+            format!("The relay refused this sign-in: {why}."),
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        ),
+    };
+    let mut r =
+        RelayError::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, message).into_response();
+    r.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+    r
 }
 
 /// 403 for a `Host` the relay does not answer to (no CORS headers either).
@@ -417,38 +420,6 @@ mod tests {
         assert!(!o.allows("https://evil.example", Some("relay.example.com")));
         assert!(!o.allows("https://relay.example.com:8443", Some("relay.example.com")));
         assert!(!o.allows("https://relay.example.com", Some("bad host")));
-    }
-
-    #[test]
-    fn bearer_tokens_compare_exactly() {
-        let g = Guard::new(
-            AllowedOrigins::default(),
-            Some("s3cret-token".into()),
-            None,
-            Method::GET,
-        );
-        let with = |v: &[&str]| {
-            let mut h = HeaderMap::new();
-            for v in v {
-                h.append(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
-            }
-            g.token_ok(&h)
-        };
-        assert!(with(&["Bearer s3cret-token"]));
-        assert!(with(&["bearer s3cret-token"]));
-        assert!(!with(&[]));
-        assert!(!with(&["Bearer s3cret-toke"]));
-        assert!(!with(&["Bearer s3cret-tokenx"]));
-        assert!(!with(&["Basic s3cret-token"]));
-        assert!(!with(&["s3cret-token"]));
-        assert!(!with(&["Bearer s3cret-token", "Bearer s3cret-token"]));
-        let open = Guard::new(
-            AllowedOrigins::default(),
-            Some(String::new()),
-            None,
-            Method::GET,
-        );
-        assert!(open.token_ok(&HeaderMap::new()));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use cams_relay::cli::Cli;
 use cams_relay::config::Mode;
-use cams_relay::{config, server};
+use cams_relay::{api, config, fd_limit, server};
 use clap::Parser;
 
 #[tokio::main]
@@ -27,6 +27,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Every connection is a descriptor: take all the process may have (docs/security.md).
+    match fd_limit::raise() {
+        Some((before, after)) if after > before => {
+            tracing::info!(before, after, "raised the open-file limit (RLIMIT_NOFILE)")
+        }
+        Some((_, after)) if after < 4096 => tracing::warn!(
+            limit = after,
+            "the open-file limit is low and cannot be raised further (its hard limit): the \
+             connection cap follows it; raise it with LimitNOFILE= or ulimit -Hn"
+        ),
+        _ => {}
+    }
     let plan = match config::plan(&cli, |name| std::env::var(name).ok()) {
         Ok(plan) => plan,
         Err(e) => {
@@ -68,8 +80,21 @@ async fn main() -> ExitCode {
         config.mode.as_str(),
         config.www.display()
     );
+    // Started, so the setting is valid.
+    let anonymous = api::anonymous_actions(config).unwrap_or_default();
     match config.mode {
-        Mode::Emulate => tracing::info!("emulate mode: /sts and /cams use the built-in emulator"),
+        Mode::Emulate => {
+            tracing::info!("emulate mode: /sts and /cams use the built-in emulator");
+            if anonymous.changes_existing_codes() {
+                tracing::warn!(
+                    anonymous_actions = %anonymous,
+                    "EMULATE MODE: anonymous callers may {} codes, with no sign-in, so the \
+                     local page works as it is; a production relay never lets anonymous callers \
+                     update or delete. Pass --anonymous-actions create to try the tiers",
+                    anonymous.words().join(", ")
+                );
+            }
+        }
         Mode::Production => {
             tracing::info!(
                 cams = %config.upstreams.cams,
@@ -78,12 +103,16 @@ async fn main() -> ExitCode {
                 role_arn = %config.identity.role_arn,
                 "production mode"
             );
-            if config.auth_token.is_none() {
+            if anonymous.is_empty() {
+                tracing::info!("/sts: signed-in callers only (--auth-token or --auth-jwks)");
+            } else {
                 tracing::warn!(
-                    "/sts has no --auth-token: anyone who can reach this relay gets credentials \
-                     for the four QR-code actions (Origin checks stop other sites' pages, not \
-                     curl). Fine for a public QR page; for a dashboard, set --auth-token or put \
-                     the relay behind the dashboard's login (docs/relay.md)"
+                    anonymous_actions = %anonymous,
+                    "/sts: anyone who can reach this relay gets credentials that may {} QR \
+                     codes (Origin checks stop other sites' pages, not curl); update and delete \
+                     need a signed-in caller. Right for a public QR page; for a dashboard, see \
+                     the README's deployment section",
+                    anonymous.words().join(" and ")
                 );
             }
         }

@@ -5,12 +5,16 @@
 //! computed once at start-up (scheme, host and port of `--cams-endpoint`, path `/`); the request's
 //! URL, `Host`, `X-Forwarded-*`, path and query choose nothing (a query string is refused, only
 //! `/cams` itself is routed here); the upstream request gets a fresh header set, so the browser's
-//! cookies and `Authorization` stay behind. In production the endpoint must be Alibaba's
-//! (`https://*.aliyuncs.com`), checked before the relay starts ([`check_alibaba_endpoint`]).
+//! cookies and `Authorization` stay behind. In production the endpoint must be CAMS's own
+//! (`https://cams.<region>.aliyuncs.com`), checked before the relay starts
+//! ([`crate::upstream_hosts`]).
 //!
 //! Nor does it forward any CAMS call: only the four message QR code actions of version
 //! 2020-06-06 ([`forwardable`]), so a relay's address cannot be used to send WhatsApp messages or
-//! change anything else in an account, whoever's keys signed the request.
+//! change anything else in an account, whoever's keys signed the request; nor a call signed with
+//! the anonymous tier's credentials for an action that tier was not granted
+//! ([`crate::auth::issued_keys`]). What comes back is passed on only when it is the API's JSON;
+//! anything else (a captive portal's page, a load balancer's 502) becomes `RelayUpstreamError`.
 //!
 //! Signature V3 calls (an `ACS3-` `Authorization` header) pass as strictly, with their signing
 //! headers and nothing else: [`crate::acs3_request`].
@@ -22,14 +26,16 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use cams_protocol::encode::parse_form;
 use cams_protocol::params::CAMS_VERSION;
 use cams_protocol::types::Action;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use url::{Host, Url};
+use url::Url;
 
 use crate::access_log::{LogAction, LogCode};
 use crate::acs3_request;
+use crate::auth::IssuedKeys;
 use crate::relay_error::{codes, RelayError};
 use crate::upstream_client::{self, UpstreamFailure};
 
@@ -48,34 +54,6 @@ const PASSED_HEADERS: [&str; 5] = [
     "x-acs-retry-after",
     "x-acs-request-id",
 ];
-
-/// The only domain whose hosts a production relay forwards to.
-const ALIBABA_DOMAIN: &str = "aliyuncs.com";
-
-/// Whether `url` is an Alibaba API endpoint: https, a host under `aliyuncs.com`, the default port,
-/// no user info. `flag` names the option in the error.
-pub fn check_alibaba_endpoint(flag: &str, url: &Url) -> Result<(), String> {
-    let host_ok = match url.host() {
-        Some(Host::Domain(d)) => d
-            .strip_suffix(ALIBABA_DOMAIN)
-            .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
-        _ => false,
-    };
-    let ok = url.scheme() == "https"
-        && host_ok
-        && url.port().is_none()
-        && url.username().is_empty()
-        && url.password().is_none();
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{flag} {url}: a production relay talks only to Alibaba Cloud's API hosts \
-             (https://<name>.{ALIBABA_DOMAIN}, default port). Use --emulate for the built-in \
-             emulator, or --allow-any-upstream to test against a mock."
-        ))
-    }
-}
 
 /// `scheme://host[:port]/` of an endpoint: where `/cams` sends every request.
 pub fn target_url(endpoint: &Url) -> Result<Url, String> {
@@ -144,6 +122,7 @@ impl CamsProxy {
 /// `POST /cams`.
 pub async fn handler(
     State(proxy): State<Arc<CamsProxy>>,
+    issued: Option<Extension<Arc<IssuedKeys>>>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
@@ -192,7 +171,19 @@ pub async fn handler(
         Ok(call) => (call.action, call.headers),
         Err(e) => return e.into_response(),
     };
-    let mut response = match proxy.forward(body, request_headers).await {
+    if let Some(Extension(issued)) = &issued {
+        if let Err(e) = issued.check(action, &body, &headers, crate::sts_vendor::unix_now()) {
+            return e.into_response();
+        }
+    }
+    let forwarded =
+        proxy
+            .forward(body, request_headers)
+            .await
+            .and_then(|(status, headers, body)| {
+                upstream_client::json_reply("CAMS", status, headers, body)
+            });
+    let mut response = match forwarded {
         Ok((status, headers, body)) => {
             let code = reply_code(&body);
             let mut r = Response::new(Body::from(body));
@@ -205,6 +196,8 @@ pub async fn handler(
             }
             r
         }
+        // A create whose answer was lost may have happened: not "try again".
+        Err(e) if action == Action::Create => e.for_create().into_response(),
         Err(e) => e.into_response(),
     };
     response
@@ -269,33 +262,6 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
-    }
-
-    #[test]
-    fn only_alibaba_hosts_over_https_pass() {
-        for good in [
-            "https://cams.ap-southeast-1.aliyuncs.com",
-            "https://sts.aliyuncs.com/",
-            "https://STS.ALIYUNCS.COM",
-            "https://sts-vpc.cn-hangzhou.aliyuncs.com:443/",
-        ] {
-            assert!(check_alibaba_endpoint("--x", &url(good)).is_ok(), "{good}");
-        }
-        for bad in [
-            "http://cams.ap-southeast-1.aliyuncs.com",
-            "https://aliyuncs.com",
-            "https://evilaliyuncs.com",
-            "https://cams.aliyuncs.com.evil.example",
-            "https://cams.aliyuncs.com:8443",
-            "https://user:pw@cams.aliyuncs.com",
-            "https://127.0.0.1",
-            "https://[::1]",
-            "https://example.com",
-        ] {
-            let e = check_alibaba_endpoint("--cams-endpoint", &url(bad));
-            assert!(e.is_err(), "{bad}");
-            assert!(e.unwrap_err().contains("--cams-endpoint"));
-        }
     }
 
     #[test]

@@ -34,9 +34,10 @@ impl RateLimiter {
         RateLimiter::new(f64::from(per_minute) / 60.0, (per_minute / 3).max(1))
     }
 
-    /// `per_second` requests a second, with a burst of twice that.
+    /// `per_second` requests a second, with a burst of as many (not twice as many: a burst is
+    /// what spends an account's QPS in a moment).
     pub fn per_second(per_second: u32) -> RateLimiter {
-        RateLimiter::new(f64::from(per_second), per_second.saturating_mul(2).max(1))
+        RateLimiter::new(f64::from(per_second), per_second.max(1))
     }
 
     pub fn new(rate_per_sec: f64, burst: u32) -> RateLimiter {
@@ -88,7 +89,7 @@ impl RateLimiter {
 }
 
 /// IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

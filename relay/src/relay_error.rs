@@ -78,6 +78,24 @@ impl RelayError {
         )
     }
 
+    /// The error of a create whose answer was lost (`RelayTimeout`, `RelayUpstreamError`): the
+    /// create may have run, so the advice is to look before creating again, never "try again"
+    /// (a second create makes a second code). Other errors are returned as they are.
+    pub fn for_create(mut self) -> RelayError {
+        if self.code == codes::TIMEOUT || self.code == codes::UPSTREAM_ERROR {
+            let reason = self
+                .message
+                .trim_end_matches(" Try again later.")
+                .trim_end_matches('.');
+            self.message = format!(
+                "{reason}. The outcome is unknown: the create may have reached CAMS, so the QR \
+                 code may exist. List this number's codes before creating it again (a second \
+                 create makes a second code)."
+            );
+        }
+        self
+    }
+
     /// The JSON body, with a fresh `RequestId` when the error has none.
     pub fn body(&self) -> Value {
         let mut map = Map::new();
@@ -107,6 +125,15 @@ impl IntoResponse for RelayError {
             HeaderValue::from_static("application/json;charset=utf-8"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Wherever it is produced (the Host check runs before any route's layers).
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::page_headers::API_CSP),
+        );
         if let Some(secs) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -136,6 +163,27 @@ mod tests {
     }
 
     #[test]
+    fn a_lost_create_says_the_outcome_is_unknown() {
+        for e in [
+            RelayError::timeout("CAMS", 15),
+            RelayError::upstream("CAMS", "the connection failed or was refused"),
+        ] {
+            let code = e.code.clone();
+            let c = e.for_create();
+            assert_eq!(c.code, code);
+            assert!(c.message.contains("outcome is unknown"), "{}", c.message);
+            assert!(
+                c.message.contains("List this number's codes"),
+                "{}",
+                c.message
+            );
+            assert!(!c.message.contains("Try again"), "{}", c.message);
+        }
+        let other = RelayError::new(StatusCode::FORBIDDEN, codes::ACTION_NOT_ALLOWED, "m");
+        assert_eq!(other.clone().for_create(), other);
+    }
+
+    #[test]
     fn own_errors_get_a_request_id_and_headers() {
         let mut e = RelayError::timeout("CAMS", 15);
         e.retry_after_secs = Some(3);
@@ -147,6 +195,7 @@ mod tests {
         assert_eq!(r.status(), StatusCode::GATEWAY_TIMEOUT);
         assert_eq!(r.headers()[header::RETRY_AFTER], "3");
         assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(r.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(
             r.extensions().get::<LogCode>().map(|c| c.0.as_str()),
             Some(codes::TIMEOUT)

@@ -5,7 +5,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use axum::Router;
 #[cfg(feature = "emulator")]
 use cams_protocol::credentials::Credentials;
 use tokio::net::TcpListener;
@@ -19,7 +18,9 @@ use cams_emulator::{self as emulator, sts, Emulator};
 #[cfg(feature = "emulator")]
 use crate::config::RelayIdentity;
 use crate::config::{Plan, PlanMode, RelayConfig};
-use crate::routes;
+use crate::conn_limits::ConnLimits;
+use crate::http_server::{self, ServeSettings};
+use crate::{fd_limit, routes};
 
 /// The emulator's listener and state, bound but not yet serving.
 #[cfg(feature = "emulator")]
@@ -59,7 +60,8 @@ impl Running {
         base_url(self.relay_addr)
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits for both servers.
+    /// Stops accepting, lets requests in flight finish (until `--drain-timeout`), and waits for
+    /// both servers.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
         for task in self.tasks {
@@ -128,7 +130,31 @@ pub async fn start(plan: Plan) -> anyhow::Result<Running> {
         )));
         running
     });
-    tasks.push(tokio::spawn(serve(listener, relay_routes, stopped)));
+    let conn = &config.conn;
+    let limits = ConnLimits::new(
+        conn.effective_max_connections(fd_limit::current()),
+        conn.max_connections_per_ip,
+    );
+    if limits.max() < conn.max_connections as usize {
+        tracing::warn!(
+            max_connections = limits.max(),
+            open_file_limit = fd_limit::current(),
+            "--max-connections lowered to three quarters of the open-file limit; raise the \
+             limit (LimitNOFILE=, ulimit -Hn) for more"
+        );
+    }
+    let settings = ServeSettings {
+        header_read_timeout: conn.header_read_timeout(),
+        idle_timeout: conn.idle_timeout(),
+        drain_timeout: conn.drain_timeout(),
+        limits,
+    };
+    tasks.push(tokio::spawn(http_server::serve(
+        listener,
+        relay_routes,
+        settings,
+        stopped,
+    )));
     Ok(Running {
         relay_addr,
         config,
@@ -155,22 +181,6 @@ fn register_relay_identity(emulator: &Emulator) -> RelayIdentity {
             emulator.config().account_id
         ),
     }
-}
-
-async fn serve(
-    listener: TcpListener,
-    router: Router,
-    mut stopped: watch::Receiver<bool>,
-) -> std::io::Result<()> {
-    // Connect info lets middleware see the client's address (per-client rate limits).
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = stopped.wait_for(|stop| *stop).await;
-    })
-    .await
 }
 
 /// `http://<addr>/`, with a wildcard address replaced by loopback so the URL can be opened.

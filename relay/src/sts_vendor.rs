@@ -1,53 +1,73 @@
 //! `GET /sts`: temporary credentials for the browser, from STS `AssumeRole` signed with the
 //! relay's own RAM-user key (the shared signer, POST form body).
 //!
-//! One set is minted and handed to every caller until it is due for a refresh by the very rule
-//! the browser module uses (less than min(15 minutes, a fifth of the lifetime) left), so a
-//! browser never receives credentials it would itself consider stale. Concurrent callers share
-//! one AssumeRole: they queue on a lock around the cache, and whoever finds the cache fresh, or a
+//! Every caller gets credentials of its own tier ([`crate::auth::tiers`]), under its own
+//! `RoleSessionName`: one set shared by all anonymous callers, one by everyone presenting the
+//! bearer token, and one for each signed-in user (a JWT's subject), kept for the
+//! [`MAX_USERS`] users seen most recently. A set is never handed to another caller.
+//!
+//! Each set is minted and handed out until it is due for a refresh by the very rule the browser
+//! module uses (less than min(15 minutes, a fifth of the lifetime) left), so a browser never
+//! receives credentials it would itself consider stale. Concurrent callers of one set share one
+//! AssumeRole: they queue on a lock around its cache, and whoever finds the cache fresh, or a
 //! fetch finished while it waited (success or failure), takes that outcome instead of calling
 //! STS again.
+//!
+//! Lifetimes are measured on STS's clock: the time left is `Expiration` minus the reply's `Date`,
+//! counted from the relay's own clock when the reply came, so a relay whose clock is behind never
+//! hands out credentials STS already considers expired (and says how far off it is).
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use cams_protocol::credentials::Credentials;
 use cams_protocol::params::{form_body, signed_params, CallContext, STS_VERSION};
-use cams_protocol::redact::redact;
 use cams_protocol::refresh::needs_refresh;
 use cams_protocol::sign::Method;
 use cams_protocol::sts::parse_credentials;
-use cams_protocol::time::format_timestamp;
+use cams_protocol::time::{format_timestamp, parse_http_date};
+use lru::LruCache;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 use url::Url;
 
 use crate::access_log::LogCode;
+use crate::auth::{Caller, IssuedKeys, TierPolicies};
 use crate::config::RelayIdentity;
-use crate::relay_error::RelayError;
+use crate::relay_error::{codes, RelayError};
+use crate::scrub::{redact_secret, without_string_to_sign};
 use crate::upstream_client::{self, UpstreamFailure};
 
 /// Most bytes of an STS reply the relay reads.
 const MAX_REPLY_BYTES: usize = 64 * 1024;
 /// Most characters of an STS error message passed on.
 const MAX_MESSAGE_CHARS: usize = 500;
+/// Signed-in users whose credentials are kept; the least recently served go first.
+pub const MAX_USERS: usize = 4096;
+/// A difference between the relay's clock and STS's worth a warning, in seconds.
+pub const SKEW_WARNING_SECS: i64 = 30;
 
 /// Seconds since the Unix epoch; replaceable in tests.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// The system clock.
 pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    })
+    Arc::new(unix_now)
+}
+
+/// Seconds since the Unix epoch, by the system clock.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// What AssumeRole is asked for.
@@ -57,8 +77,8 @@ pub struct StsSettings {
     pub endpoint: Url,
     pub identity: RelayIdentity,
     pub duration_secs: u32,
-    /// Session policy JSON, sent as `Policy`.
-    pub policy: Option<String>,
+    /// Each tier's session policy, sent as `Policy`.
+    pub policies: TierPolicies,
     /// Limit for the whole AssumeRole exchange.
     pub timeout: Duration,
 }
@@ -68,9 +88,12 @@ pub struct StsSettings {
 pub struct Minted {
     /// With its SecurityToken. `Debug` redacts the secret and the token.
     pub credentials: Credentials,
-    /// Seconds since the epoch.
+    /// STS's `Expiration`, seconds since the epoch (what the browser is told).
     pub expiration: i64,
+    /// The relay's clock when the reply came.
     pub obtained_at: i64,
+    /// When they expire by the relay's clock: `obtained_at` plus the lifetime STS gave.
+    pub local_expiration: i64,
 }
 
 impl Minted {
@@ -92,14 +115,28 @@ struct Cache {
     failure: Option<RelayError>,
 }
 
+/// One caller's credentials.
+#[derive(Default)]
+struct Slot {
+    /// Fetches finished so far (success or failure); tells a waiter whether one ended meanwhile.
+    fetches: AtomicU64,
+    cache: Mutex<Cache>,
+}
+
+/// Every caller's slot.
+struct Slots {
+    anonymous: Arc<Slot>,
+    token: Arc<Slot>,
+    users: LruCache<String, Arc<Slot>>,
+}
+
 /// The credential vendor behind `/sts`.
 pub struct StsVendor {
     client: reqwest::Client,
     settings: StsSettings,
     clock: Clock,
-    /// Fetches finished so far (success or failure); tells a waiter whether one ended meanwhile.
-    fetches: AtomicU64,
-    cache: Mutex<Cache>,
+    slots: std::sync::Mutex<Slots>,
+    issued: Arc<IssuedKeys>,
 }
 
 impl fmt::Debug for StsVendor {
@@ -112,25 +149,57 @@ impl fmt::Debug for StsVendor {
 
 impl StsVendor {
     pub fn new(client: reqwest::Client, settings: StsSettings, clock: Clock) -> StsVendor {
+        let issued = Arc::new(IssuedKeys::new(settings.policies.anonymous_actions));
+        let users = NonZeroUsize::new(MAX_USERS).unwrap_or(NonZeroUsize::MIN);
         StsVendor {
             client,
             settings,
             clock,
-            fetches: AtomicU64::new(0),
-            cache: Mutex::new(Cache::default()),
+            slots: std::sync::Mutex::new(Slots {
+                anonymous: Arc::default(),
+                token: Arc::default(),
+                users: LruCache::new(users),
+            }),
+            issued,
         }
     }
 
-    /// Fresh cached credentials, or new ones from STS (one call however many ask at once).
-    pub async fn credentials(&self) -> Result<Arc<Minted>, RelayError> {
-        let seen = self.fetches.load(Ordering::Acquire);
-        let mut cache = self.cache.lock().await;
+    /// The AccessKeyIds handed out so far, by tier (what `/cams` checks).
+    pub fn issued_keys(&self) -> Arc<IssuedKeys> {
+        Arc::clone(&self.issued)
+    }
+
+    fn slot(&self, caller: &Caller) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        match caller {
+            Caller::Anonymous => Arc::clone(&slots.anonymous),
+            Caller::Token => Arc::clone(&slots.token),
+            Caller::User(subject) => {
+                Arc::clone(slots.users.get_or_insert(subject.clone(), Arc::default))
+            }
+        }
+    }
+
+    /// The caller's fresh cached credentials, or new ones from STS (one call however many of the
+    /// same caller ask at once).
+    pub async fn credentials(&self, caller: &Caller) -> Result<Arc<Minted>, RelayError> {
+        let tier = caller.tier();
+        let Some(policy) = self.settings.policies.for_tier(tier) else {
+            return Err(RelayError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "This relay gives credentials to signed-in callers only.",
+            ));
+        };
+        let slot = self.slot(caller);
+        let seen = slot.fetches.load(Ordering::Acquire);
+        let mut cache = slot.cache.lock().await;
         if let Some(m) = &cache.minted {
-            if !needs_refresh((self.clock)(), m.obtained_at, Some(m.expiration)) {
+            if !needs_refresh((self.clock)(), m.obtained_at, Some(m.local_expiration)) {
                 return Ok(Arc::clone(m));
             }
         }
-        if self.fetches.load(Ordering::Acquire) != seen {
+        if slot.fetches.load(Ordering::Acquire) != seen {
             // A fetch ended while this caller waited: share its outcome rather than ask again.
             if let Some(e) = &cache.failure {
                 return Err(e.clone());
@@ -139,11 +208,17 @@ impl StsVendor {
                 return Ok(Arc::clone(m));
             }
         }
-        let outcome = self.assume_role().await;
-        self.fetches.fetch_add(1, Ordering::Release);
+        let outcome = self.assume_role(caller, policy).await;
+        slot.fetches.fetch_add(1, Ordering::Release);
         match outcome {
             Ok(m) => {
                 let m = Arc::new(m);
+                self.issued.record(
+                    &m.credentials.access_key_id,
+                    tier,
+                    m.local_expiration,
+                    m.obtained_at,
+                );
                 cache.minted = Some(Arc::clone(&m));
                 cache.failure = None;
                 Ok(m)
@@ -155,20 +230,18 @@ impl StsVendor {
         }
     }
 
-    async fn assume_role(&self) -> Result<Minted, RelayError> {
+    async fn assume_role(&self, caller: &Caller, policy: &str) -> Result<Minted, RelayError> {
         let s = &self.settings;
         let now = (self.clock)();
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let session_name = format!("cams-qrdl-{}", &nonce[..16]);
+        let session_name = caller.session_name();
         let duration = s.duration_secs.to_string();
-        let mut business = vec![
+        let business = [
             ("RoleArn", s.identity.role_arn.as_str()),
             ("RoleSessionName", session_name.as_str()),
             ("DurationSeconds", duration.as_str()),
+            ("Policy", policy),
         ];
-        if let Some(policy) = &s.policy {
-            business.push(("Policy", policy.as_str()));
-        }
         let ctx = CallContext {
             action: "AssumeRole",
             version: STS_VERSION,
@@ -192,13 +265,19 @@ impl StsVendor {
         let fail = |f: UpstreamFailure| f.into_error("STS", s.timeout);
         let response = sent.map_err(|e| fail(UpstreamFailure::from_reqwest("STS", &e)))?;
         let status = response.status();
+        let sts_now = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_http_date);
         let body = upstream_client::read_body("STS", response, MAX_REPLY_BYTES)
             .await
             .map_err(fail)?;
+        let received = (self.clock)();
         let text = String::from_utf8_lossy(&body);
         let clean = |t: &str| {
-            redact(
-                &redact(t, &s.identity.credentials.access_key_secret),
+            redact_secret(
+                &redact_secret(t, &s.identity.credentials.access_key_secret),
                 &signature,
             )
         };
@@ -219,23 +298,50 @@ impl StsVendor {
                 "its reply had no SecurityToken or no Expiration",
             ));
         };
-        if needs_refresh(now, now, Some(expiration)) {
+        let lifetime = expiration.saturating_sub(sts_now.unwrap_or(received));
+        if let Some(sts_now) = sts_now {
+            let skew = sts_now.saturating_sub(received);
+            if skew.abs() >= SKEW_WARNING_SECS {
+                tracing::warn!(
+                    skew_secs = skew,
+                    sts_date = %format_timestamp(sts_now),
+                    relay_clock = %format_timestamp(received),
+                    "this host's clock is {} s {} STS's: credential lifetimes are measured on \
+                     STS's clock, but fix this host's time (NTP)",
+                    skew.abs(),
+                    if skew > 0 { "behind" } else { "ahead of" }
+                );
+            }
+        }
+        if lifetime <= 0 {
             tracing::warn!(
                 expiration = %format_timestamp(expiration),
-                now = %format_timestamp(now),
-                "STS credentials are due for refresh as soon as minted: check this host's clock"
+                "STS handed out credentials that had already expired"
+            );
+            return Err(RelayError::upstream(
+                "STS",
+                "the credentials it handed out had already expired by its own clock",
+            ));
+        }
+        let local_expiration = received.saturating_add(lifetime);
+        if needs_refresh(received, received, Some(local_expiration)) {
+            tracing::warn!(
+                lifetime_secs = lifetime,
+                "STS credentials are due for refresh as soon as minted"
             );
         }
         tracing::info!(
             access_key_id = %parsed.credentials.access_key_id,
             session_name = %session_name,
+            tier = caller.tier().as_str(),
             expiration = %format_timestamp(expiration),
             "minted STS credentials"
         );
         Ok(Minted {
             credentials: parsed.credentials,
             expiration,
-            obtained_at: now,
+            obtained_at: received,
+            local_expiration,
         })
     }
 }
@@ -246,14 +352,18 @@ fn sts_refusal(status: StatusCode, text: &str, clean: &dyn Fn(&str) -> String) -
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
-    let field = |name: &str| {
+    let raw = |name: &str| {
         parsed
             .as_ref()
             .and_then(|m| m.get(name))
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(|s| clip(&clean(s), MAX_MESSAGE_CHARS))
     };
+    // For the log: the relay's secrets out, STS's string-to-sign kept.
+    let logged = |name: &str| raw(name).map(|s| clip(&clean(s), MAX_MESSAGE_CHARS));
+    // For the browser: the string-to-sign out too, from whichever field carries it.
+    let field =
+        |name: &str| raw(name).map(|s| clip(&clean(&without_string_to_sign(s)), MAX_MESSAGE_CHARS));
     let Some(code) = field("Code") else {
         tracing::warn!(
             status = status.as_u16(),
@@ -264,37 +374,19 @@ fn sts_refusal(status: StatusCode, text: &str, clean: &dyn Fn(&str) -> String) -
             &format!("it answered HTTP {} without an error code", status.as_u16()),
         );
     };
-    let message = field("Message").unwrap_or_else(|| format!("STS refused AssumeRole ({code})."));
     tracing::warn!(
         status = status.as_u16(),
         code = %code,
-        request_id = field("RequestId").as_deref(),
-        message = %message,
+        request_id = logged("RequestId").as_deref(),
+        message = logged("Message").as_deref(),
         "STS refused AssumeRole"
     );
-    let message = without_string_to_sign(&message);
+    let message = field("Message").unwrap_or_else(|| format!("STS refused AssumeRole ({code})."));
     RelayError {
         request_id: field("RequestId"),
         host_id: field("HostId"),
         recommend: field("Recommend"),
         ..RelayError::new(StatusCode::BAD_GATEWAY, &code, message)
-    }
-}
-
-/// STS's `SignatureDoesNotMatch` message ends with its string-to-sign, which spells out the
-/// relay's AccessKeyId, role ARN and session policy. Browsers get the message without it; the
-/// relay's log has it whole.
-fn without_string_to_sign(message: &str) -> String {
-    let lower = message.to_ascii_lowercase();
-    let found = ["server string to sign is", "string to sign is"]
-        .iter()
-        .find_map(|phrase| lower.find(phrase));
-    match found {
-        Some(at) => format!(
-            "{} (STS's string-to-sign is in the relay's log.)",
-            message[..at].trim_end_matches([' ', ':', '.', ','])
-        ),
-        None => message.to_owned(),
     }
 }
 
@@ -305,9 +397,13 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// `GET /sts`.
-pub async fn handler(State(vendor): State<Arc<StsVendor>>) -> Response {
-    match vendor.credentials().await {
+/// `GET /sts`. The caller is who the route's guard found (anonymous without one).
+pub async fn handler(
+    State(vendor): State<Arc<StsVendor>>,
+    caller: Option<Extension<Caller>>,
+) -> Response {
+    let caller = caller.map_or(Caller::Anonymous, |Extension(c)| c);
+    match vendor.credentials(&caller).await {
         Ok(minted) => {
             let mut response = (StatusCode::OK, minted.body().to_string()).into_response();
             let headers = response.headers_mut();
@@ -339,7 +435,7 @@ mod tests {
             message in proptest::prelude::any::<String>(),
             status in 400u16..600,
         ) {
-            let clean = |t: &str| redact(t, "s3cr3t");
+            let clean = |t: &str| redact_secret(t, "s3cr3t");
             let status = StatusCode::from_u16(status).unwrap();
             let _ = sts_refusal(status, &text, &clean);
             let body = serde_json::json!({
@@ -361,13 +457,20 @@ mod tests {
             e.message,
             "Specified signature is not matched with our calculation (STS's string-to-sign is in the relay's log.)"
         );
-        assert_eq!(without_string_to_sign("No role."), "No role.");
+        // Whatever introduces it, and in whichever field.
+        let body = r#"{"Code":"SignatureDoesNotMatch","Message":"Signature mismatch. Expected StringToSign=POST&%2F&AccessKeyId%3DLTAIrelay","Recommend":"https://api.alibabacloud.com/troubleshoot?q=SignatureDoesNotMatch&sts=POST&%2F&AccessKeyId%3DLTAIrelay"}"#;
+        let e = sts_refusal(StatusCode::BAD_REQUEST, body, &|t: &str| t.to_owned());
+        assert!(!e.message.contains("LTAIrelay"), "{}", e.message);
+        let recommend = e.recommend.unwrap();
+        assert!(!recommend.contains("LTAIrelay"), "{recommend}");
+        assert!(recommend
+            .starts_with("https://api.alibabacloud.com/troubleshoot?q=SignatureDoesNotMatch"));
     }
 
     #[test]
     fn refusals_keep_the_code_and_lose_the_secret() {
         let body = r#"{"RequestId":"R1","HostId":"sts.aliyuncs.com","Code":"SignatureDoesNotMatch","Message":"bad sig for secret s3cr3t and sig AbC+/=","Recommend":"https://r"}"#;
-        let clean = |t: &str| redact(&redact(t, "s3cr3t"), "AbC+/=");
+        let clean = |t: &str| redact_secret(&redact_secret(t, "s3cr3t"), "AbC+/=");
         let e = sts_refusal(StatusCode::BAD_REQUEST, body, &clean);
         assert_eq!(e.status, StatusCode::BAD_GATEWAY);
         assert_eq!(e.code, "SignatureDoesNotMatch");

@@ -9,6 +9,10 @@
 
 use std::time::Duration;
 
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+
+use crate::relay_error::RelayError;
+
 /// Time to open a connection (TCP and TLS).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -83,6 +87,90 @@ pub async fn read_body(
             }
             Ok(None) => return Ok(body),
             Err(e) => return Err(UpstreamFailure::from_reqwest(upstream, &e)),
+        }
+    }
+}
+
+/// An upstream reply passed on only when its body is a JSON object (the API's replies and
+/// errors all are), labelled `application/json`; anything else (a captive portal's or a load
+/// balancer's HTML, an empty 3xx) becomes 502 `RelayUpstreamError`, so no upstream content is
+/// ever served as a page on the relay's origin.
+pub fn json_reply(
+    upstream: &str,
+    status: StatusCode,
+    mut headers: HeaderMap,
+    body: Vec<u8>,
+) -> Result<(StatusCode, HeaderMap, Vec<u8>), RelayError> {
+    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_err() {
+        let kind = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|t| t.split(';').next().unwrap_or(t).trim().to_owned())
+            .filter(|t| !t.is_empty() && t.len() <= 100 && t.bytes().all(|b| b.is_ascii_graphic()))
+            .unwrap_or_else(|| "no content type".to_owned());
+        tracing::warn!(
+            upstream,
+            status = status.as_u16(),
+            content_type = %kind,
+            bytes = body.len(),
+            "upstream answered with something other than JSON"
+        );
+        let what = if body.is_empty() {
+            "an empty body".to_owned()
+        } else {
+            kind
+        };
+        return Err(RelayError::upstream(
+            upstream,
+            &format!(
+                "it answered HTTP {} with {what} instead of its API's JSON (a proxy, captive \
+                 portal or load balancer in the way?)",
+                status.as_u16()
+            ),
+        ));
+    }
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
+    Ok((status, headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_json_objects_pass_and_are_labelled_json() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let (status, headers, body) =
+            json_reply("CAMS", StatusCode::OK, h, br#"{"Code":"OK"}"#.to_vec()).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers[header::CONTENT_TYPE],
+            "application/json;charset=utf-8"
+        );
+        assert_eq!(body, br#"{"Code":"OK"}"#);
+        let mut html = HeaderMap::new();
+        html.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        for (headers, body) in [
+            (html, &b"<html><body>Log in to the Wi-Fi</body></html>"[..]),
+            (HeaderMap::new(), b""),
+            (HeaderMap::new(), b"[1,2]"),
+            (HeaderMap::new(), b"\"OK\""),
+        ] {
+            let e =
+                json_reply("CAMS", StatusCode::BAD_GATEWAY, headers, body.to_vec()).unwrap_err();
+            assert_eq!(
+                (e.status.as_u16(), e.code.as_str()),
+                (502, "RelayUpstreamError")
+            );
+            assert!(e.message.contains("HTTP 502"), "{}", e.message);
+            assert!(!e.message.contains("Wi-Fi"), "{}", e.message);
         }
     }
 }

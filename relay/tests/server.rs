@@ -127,11 +127,15 @@ async fn emulate_mode_serves_the_page_health_and_connection_info() {
         .header("content-type")
         .unwrap()
         .starts_with("text/html"));
-    assert_eq!(
-        index.header("content-security-policy"),
-        Some(cams_relay::static_files::CONTENT_SECURITY_POLICY)
-    );
+    let csp = cams_relay::page_headers::page_csp(Mode::Emulate, Some(&emulator.url), &[]).unwrap();
+    assert_eq!(index.header("content-security-policy"), Some(csp.as_str()));
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(index.header("referrer-policy"), Some("no-referrer"));
+    assert!(index
+        .header("permissions-policy")
+        .is_some_and(|p| p.contains("camera=()")));
+    // No HSTS without --hsts (the relay speaks plain HTTP).
+    assert_eq!(index.header("strict-transport-security"), None);
 
     let wasm = exchange(relay, "GET", "/pkg/cams_qrdl_bg.wasm", None).await;
     assert_eq!(wasm.status, 200);
@@ -282,4 +286,64 @@ fn the_binary_prints_its_urls_and_stops_on_sigterm() {
     };
     assert!(status.success(), "{status}");
     assert_eq!(lines.next().unwrap().unwrap(), "cams-relay: shutting down");
+}
+
+#[tokio::test]
+async fn only_what_the_www_directory_publishes_is_served() {
+    let www = temp_www();
+    let outside = std::env::temp_dir().join(format!("cams-relay-outside-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(outside.join("dir")).unwrap();
+    std::fs::write(
+        outside.join("secret.txt"),
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET=x",
+    )
+    .unwrap();
+    std::fs::write(outside.join("dir/index.html"), "outside index").unwrap();
+    std::fs::write(www.join(".env"), "ALIBABA_CLOUD_ACCESS_KEY_SECRET=y").unwrap();
+    std::fs::create_dir_all(www.join(".git")).unwrap();
+    std::fs::write(www.join(".git/config"), "[remote]").unwrap();
+    std::fs::create_dir_all(www.join(".well-known")).unwrap();
+    std::fs::write(www.join(".well-known/security.txt"), "Contact: x").unwrap();
+    std::fs::write(www.join("pkg/cams_qrdl.d.ts"), "export function f(): void;").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(outside.join("secret.txt"), www.join("leak.txt")).unwrap();
+        symlink(outside.join("dir"), www.join("linked")).unwrap();
+        // A link that stays inside is fine.
+        symlink(www.join("index.html"), www.join("home.html")).unwrap();
+    }
+    let running = start(&www).await;
+    let relay = running.relay_addr;
+    for path in [
+        "/.env",
+        "/.git/config",
+        "/%2egit/config",
+        "/pkg/%2E%2E/.env",
+        "/leak.txt",
+        "/linked/",
+        "/linked/index.html",
+    ] {
+        let got = exchange(relay, "GET", path, None).await;
+        assert_eq!(got.status, 404, "{path}");
+        let body = String::from_utf8_lossy(&got.body);
+        assert!(
+            !body.contains("SECRET") && !body.contains("outside"),
+            "{path}: {body}"
+        );
+    }
+    let ok = exchange(relay, "GET", "/.well-known/security.txt", None).await;
+    assert_eq!(ok.status, 200);
+    #[cfg(unix)]
+    assert_eq!(exchange(relay, "GET", "/home.html", None).await.status, 200);
+    let dts = exchange(relay, "GET", "/pkg/cams_qrdl.d.ts", None).await;
+    assert_eq!(dts.status, 200);
+    assert_eq!(
+        dts.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(dts.header("x-content-type-options"), Some("nosniff"));
+    running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(www).ok();
+    std::fs::remove_dir_all(outside).ok();
 }

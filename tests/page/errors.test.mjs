@@ -89,7 +89,8 @@ test('errors from the emulator for real: wrong secret, unknown key, clock off by
     // The emulator's clock an hour ahead: the request's timestamp is out of its window. The client
     // reads the gateway's time from the reply's Date header, corrects its clock and retries once.
     const clock = `${env.relay.emulator}/__emulator/clock`;
-    const set = await fetch(clock, { method: 'POST', body: new URLSearchParams({ offsetSeconds: '3600' }) });
+    const json = { 'content-type': 'application/json' };
+    const set = await fetch(clock, { method: 'POST', headers: json, body: JSON.stringify({ offsetSeconds: 3600 }) });
     assert.equal(set.status, 200, await set.text());
     try {
       await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: cams });
@@ -108,7 +109,7 @@ test('errors from the emulator for real: wrong secret, unknown key, clock off by
       assertHint(text, 'InvalidTimeStamp.Expired');
       await page.unroute('**/cams');
     } finally {
-      await fetch(clock, { method: 'POST', body: new URLSearchParams({ offsetSeconds: '0' }) });
+      await fetch(clock, { method: 'POST', headers: json, body: JSON.stringify({ offsetSeconds: 0 }) });
     }
 
     // With the right key it works.

@@ -148,9 +148,9 @@ pub async fn emulator_requests() -> f64 {
         .expect("stats has requests")
 }
 
-/// `POST` to an emulator test helper.
+/// `POST` to an emulator test helper: as JSON, the only type its admin routes take.
 pub async fn emulator_post(path_and_query: &str) {
-    let init = js(r#"{"method":"POST"}"#);
+    let init = js(r#"{"method":"POST","headers":{"Content-Type":"application/json"}}"#);
     JsFuture::from(global_fetch_init(
         &format!("{}{path_and_query}", emulator()),
         &init,

@@ -38,6 +38,12 @@ pub struct EmulatorArgs {
     /// '{"throttleRate":0.2,"seed":42}' (see the emulator's README).
     #[arg(long, value_name = "JSON", value_parser = parse_faults)]
     pub emulator_faults: Option<FaultConfig>,
+
+    /// An origin whose pages may call the admin routes (/__emulator/*) from the browser
+    /// (repeatable), e.g. a browser test runner's page. Without it they answer no CORS at all, so
+    /// no web page a developer visits can switch faults on or move the clock.
+    #[arg(long = "emulator-admin-cors", value_name = "ORIGIN", value_parser = parse_origin)]
+    pub emulator_admin_cors: Vec<String>,
 }
 
 impl EmulatorArgs {
@@ -48,6 +54,7 @@ impl EmulatorArgs {
             sts_min_duration: self.emulator_sts_min_duration,
             qps_limit: self.emulator_qps,
             faults: self.emulator_faults.clone(),
+            admin_cors_origins: self.emulator_admin_cors.clone(),
             ..EmulatorConfig::default()
         };
         for AccessKeyArg { id, secret } in &self.emulator_access_keys {
@@ -69,7 +76,10 @@ The emulator's listener serves:
   GET|POST|DELETE /__emulator/faults
                              fault injection: show, set (JSON body, as --emulator-faults), clear
   GET|POST /__emulator/clock the emulator's clock; offsetSeconds=N, advanceSeconds=N or
-                             advanceMillis=N shifts it, freeze=true|false stops or restarts it";
+                             advanceMillis=N shifts it, freeze=true|false stops or restarts it
+The /__emulator/ routes answer only a Host that is an IP address or localhost, take POSTs only as
+application/json (POST /__emulator/html excepted: it changes nothing) and send no CORS headers
+unless --emulator-admin-cors names the page's origin.";
 
 /// An `ID:SECRET` pair from the command line. `Debug` hides the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -91,6 +101,25 @@ fn parse_access_key(s: &str) -> Result<AccessKeyArg, String> {
             secret: secret.to_owned(),
         }),
         _ => Err("expected ID:SECRET, both non-empty".to_owned()),
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) origin (no wildcard: an opt-in names its page).
+fn parse_origin(s: &str) -> Result<String, String> {
+    let usage =
+        || "expected an origin like http://127.0.0.1:8000 (no path, no wildcard)".to_owned();
+    let url = url::Url::parse(s.trim()).map_err(|_| usage())?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if plain {
+        Ok(url.origin().ascii_serialization())
+    } else {
+        Err(usage())
     }
 }
 
@@ -128,8 +157,11 @@ mod tests {
             "0",
             "--emulator-faults",
             r#"{"throttleRate":0.5,"seed":7}"#,
+            "--emulator-admin-cors",
+            "http://127.0.0.1:18083/",
         ])
         .unwrap();
+        assert_eq!(a.emulator_admin_cors, ["http://127.0.0.1:18083"]);
         assert_eq!(a.emulator_qps, 0);
         assert_eq!(a.emulator_faults.as_ref().map(|f| f.seed), Some(7));
         assert_eq!(a.emulator_listen.port(), 0);
@@ -148,6 +180,9 @@ mod tests {
             &["--emulator-qps", "-1"],
             &["--emulator-faults", r#"{"throttleRate":2}"#],
             &["--emulator-faults", "not json"],
+            &["--emulator-admin-cors", "*"],
+            &["--emulator-admin-cors", "http://127.0.0.1:1/page"],
+            &["--emulator-admin-cors", "127.0.0.1:1"],
         ] {
             assert!(parse(args).is_err(), "{args:?}");
         }

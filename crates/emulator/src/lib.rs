@@ -79,6 +79,9 @@ pub struct EmulatorConfig {
     pub qps_limit: u32,
     /// Fault injection in force from the start (`/__emulator/faults` changes it).
     pub faults: Option<FaultConfig>,
+    /// Origins whose pages may call the admin routes (`/__emulator/*`) cross-origin; empty, the
+    /// default, answers them with no CORS headers at all ([`testing`]).
+    pub admin_cors_origins: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -93,6 +96,7 @@ impl Default for EmulatorConfig {
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             qps_limit: DEFAULT_QPS,
             faults: None,
+            admin_cors_origins: Vec::new(),
         }
     }
 }
@@ -113,6 +117,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("account_id", &self.account_id)
             .field("qps_limit", &self.qps_limit)
             .field("faults", &self.faults)
+            .field("admin_cors_origins", &self.admin_cors_origins)
             .finish()
     }
 }
@@ -186,25 +191,27 @@ impl Emulator {
         self.faults.set(config);
     }
 
-    /// The emulator's routes, with CORS on every one (preflights included). Serve them with
-    /// [`listener::serve`], or dropped replies cannot be emulated.
+    /// The emulator's routes: the API and the QR images with CORS for any origin (preflights
+    /// included), as a browser module needs; the admin routes under `/__emulator/` guarded as
+    /// [`testing`] says. Serve them with [`listener::serve`], or dropped replies cannot be
+    /// emulated.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
             .route("/", any(dispatch::handle))
             .route("/qr/{file}", get(qr::serve))
-            .merge(testing::routes())
             .layer(cors())
+            .merge(testing::routes(&self.config.admin_cors_origins))
             .with_state(Arc::clone(self))
     }
 }
 
-/// Any origin, GET/POST/DELETE/OPTIONS (DELETE for `/__emulator/faults`), any request header
-/// (mirrored from the preflight: a `*` would not cover `Authorization`, which V3 signs with);
-/// the headers a client reads are exposed.
+/// Any origin, GET/POST/OPTIONS, any request header (mirrored from the preflight: a `*` would
+/// not cover `Authorization`, which V3 signs with); the headers a client reads are exposed. The
+/// admin routes have their own rules ([`testing`]).
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             header::DATE,

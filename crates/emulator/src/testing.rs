@@ -7,28 +7,47 @@
 //!   injection; each answers with the state `{active, config, matched, injected}`;
 //! - `GET /__emulator/clock`: the emulator's time and offset; `POST /__emulator/clock` with
 //!   `offsetSeconds=N`, `advanceSeconds=N` or `advanceMillis=N` and/or `freeze=true|false`
-//!   (query or form body) shifts, stops or restarts it.
+//!   (query or a JSON object body, e.g. `{"offsetSeconds":600}`) shifts, stops or restarts it.
+//!
+//! They can switch faults on and move the clock, so they are not open to any web page a developer
+//! happens to visit while an emulator runs:
+//! - no CORS headers unless `--emulator-admin-cors ORIGIN` names the page allowed (a browser test
+//!   runner's), so another origin's script cannot read them, nor send a POST that needs a
+//!   preflight;
+//! - a POST must be `application/json` (a type no plain form or `text/plain` fetch can send
+//!   without that preflight); `POST /__emulator/html` is exempt, it changes nothing;
+//! - the `Host` must be an IP address or `localhost`, so a DNS-rebinding page (its own name
+//!   pointed at the emulator's address) gets 403.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::extract::{Query, Request, State};
+use axum::http::uri::Authority;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{from_fn, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use cams_protocol::encode::parse_form;
 use cams_protocol::time::format_timestamp;
 use serde_json::{json, Value};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::faults::FaultConfig;
-use crate::gateway::merge_params;
 use crate::keys::KeyKind;
 use crate::{lock, Emulator};
 
-pub fn routes() -> Router<Arc<Emulator>> {
-    Router::new()
-        .route("/__emulator/html", post(html).get(html))
+/// The one admin route a POST of any type may reach: it changes nothing.
+const HTML_PATH: &str = "/__emulator/html";
+
+/// The admin routes, guarded (see the module docs); `cors_origins` may call them from a page.
+pub fn routes(cors_origins: &[String]) -> Router<Arc<Emulator>> {
+    let router = Router::new()
+        .route(HTML_PATH, post(html).get(html))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/stats/reset", post(reset_stats))
         .route(
@@ -36,6 +55,69 @@ pub fn routes() -> Router<Arc<Emulator>> {
             get(faults).post(set_faults).delete(clear_faults),
         )
         .route("/__emulator/clock", get(clock).post(set_clock))
+        .layer(from_fn(guard));
+    let origins: Vec<HeaderValue> = cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return router;
+    }
+    router.layer(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+            .allow_headers(Any)
+            .expose_headers([
+                header::DATE,
+                HeaderName::from_static(crate::reply::REQUEST_ID_HEADER),
+            ]),
+    )
+}
+
+/// Middleware: the Host and content-type rules of the module docs.
+async fn guard(request: Request, next: Next) -> Response {
+    let host_ok = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(local_host);
+    if !host_ok {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "the emulator's admin routes answer only a Host that is an IP address or localhost",
+        );
+    }
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if request.method() == Method::POST && request.uri().path() != HTML_PATH && !json {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST to the emulator's admin routes needs Content-Type: application/json",
+        );
+    }
+    next.run(request).await
+}
+
+/// An IP address or `localhost` (or a name under it), any port.
+fn local_host(host: &str) -> bool {
+    let Ok(authority) = Authority::from_str(host) else {
+        return false;
+    };
+    if host.contains('@') {
+        return false;
+    }
+    let name = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>().is_ok() || name == "localhost" || name.ends_with(".localhost")
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
 }
 
 async fn html() -> Html<&'static str> {
@@ -116,18 +198,29 @@ enum Shift {
     AdvanceMillis(i64),
 }
 
-async fn set_clock(
-    State(emu): State<Arc<Emulator>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn set_clock(State(emu): State<Arc<Emulator>>, uri: Uri, body: Bytes) -> Response {
     const USAGE: &str = "Give freeze=true|false and/or one of offsetSeconds=N, advanceSeconds=N, \
-                         advanceMillis=N (whole numbers).";
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let params = merge_params(uri.query(), ct, &body);
+                         advanceMillis=N (whole numbers), in the query or a JSON object body.";
+    let mut params: HashMap<String, String> = uri
+        .query()
+        .map(parse_form)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {
+            return bad_request(USAGE);
+        };
+        for (name, value) in fields {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return bad_request(USAGE),
+            };
+            params.insert(name, text);
+        }
+    }
     let number = |name: &str| params.get(name).map(|v| v.trim().parse::<i64>());
     let freeze = match params.get("freeze").map(|v| v.trim()) {
         None => None,

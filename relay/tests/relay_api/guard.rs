@@ -196,14 +196,36 @@ async fn each_client_is_rate_limited_with_retry_after() {
     let retry: u64 = got.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=10).contains(&retry), "{retry}");
 
-    // /cams: 1 a second, burst 2.
+    // /cams: 1 a second, burst 1.
     let cams_url = at(&relay, "/cams");
-    assert_eq!(post(&cams_url, &[], QR_BODY).await.status, 200);
     assert_eq!(post(&cams_url, &[], QR_BODY).await.status, 200);
     let got = post(&cams_url, &[], QR_BODY).await;
     assert_eq!(got.status, 429);
     assert!(got.header("retry-after").is_some());
-    assert_eq!(cams.count(), 2);
+    assert_eq!(cams.count(), 1);
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_client_gets_less_than_the_accounts_five_calls_a_second_by_default() {
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let cams = ok_cams().await;
+    let relay = production_with_default_limits(&cams, &sts, &[]).await;
+    let info = get(&at(&relay, "/relay.json"), &[]).await.json();
+    assert_eq!(info["camsRateLimit"], 4);
+    // Five at once: the fifth is the relay's to refuse, not the account's.
+    let cams_url = at(&relay, "/cams");
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(post(&cams_url, &[], QR_BODY).await.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        4,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[4], 429, "{statuses:?}");
+    assert_eq!(cams.count(), 4);
     relay.shutdown().await.unwrap();
 }
 

@@ -8,3 +8,4 @@ mod open_proxy;
 mod proxy;
 mod sts;
 mod support;
+mod tiers;

@@ -148,7 +148,11 @@ async fn relay_with_timeout(cams_url: &str, timeout: Duration) -> SocketAddr {
                 role_arn: ROLE_ARN.into(),
             },
             duration_secs: 900,
-            policy: None,
+            policies: cams_relay::auth::tiers::tier_policies(
+                cams_relay::api_args::DEFAULT_STS_POLICY,
+                cams_relay::auth::ActionSet::ALL,
+            )
+            .unwrap(),
             timeout,
         },
         system_clock(),
@@ -190,6 +194,16 @@ async fn a_slow_upstream_gives_504_relay_timeout() {
     );
     assert!(got.json()["Message"].as_str().unwrap().contains("CAMS"));
     assert!(started.elapsed() < Duration::from_secs(4));
+    // A create that timed out may have happened: not "try again".
+    let create = "Action=CreatePhoneMessageQrdl&Version=2020-06-06&PhoneNumber=1";
+    let got = post(&format!("http://{addr}/cams"), &[], create).await;
+    assert_eq!((got.status, got.code().as_str()), (504, "RelayTimeout"));
+    let message = got.json()["Message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("outcome is unknown") && message.contains("List this number's codes"),
+        "{message}"
+    );
+    assert!(!message.contains("Try again"), "{message}");
     // /sts against a slow STS too.
     let got = get(&format!("http://{addr}/sts"), &[]).await;
     assert_eq!((got.status, got.code().as_str()), (504, "RelayTimeout"));
@@ -232,8 +246,13 @@ async fn redirects_are_returned_not_followed() {
     })
     .await;
     let relay = production(&cams, &sts, &[]).await;
+    // A redirect is not the API's JSON: the relay's own error, without the Location.
     let got = post(&at(&relay, "/cams"), &[], QR_BODY).await;
-    assert_eq!(got.status, 307);
+    assert_eq!(
+        (got.status, got.code().as_str()),
+        (502, "RelayUpstreamError")
+    );
+    assert!(got.text.contains("HTTP 307"), "{}", got.text);
     assert!(got.header("location").is_none());
     let got = get(&at(&relay, "/sts"), &[]).await;
     assert_eq!(
@@ -245,7 +264,7 @@ async fn redirects_are_returned_not_followed() {
 }
 
 #[tokio::test]
-async fn production_upstreams_must_be_alibabas() {
+async fn production_upstreams_must_be_cams_and_sts_themselves() {
     for (flag, url) in [
         ("--cams-endpoint", "http://127.0.0.1:9/"),
         (
@@ -254,8 +273,148 @@ async fn production_upstreams_must_be_alibabas() {
         ),
         ("--sts-endpoint", "http://sts.aliyuncs.com/"),
         ("--sts-endpoint", "https://evil.example/"),
+        // Under aliyuncs.com, but a stranger's: an OSS bucket, a Function Compute endpoint.
+        (
+            "--cams-endpoint",
+            "https://cams.oss-ap-southeast-1.aliyuncs.com/",
+        ),
+        (
+            "--sts-endpoint",
+            "https://my-bucket.oss-cn-hangzhou.aliyuncs.com/",
+        ),
+        (
+            "--sts-endpoint",
+            "https://1234.cn-hangzhou.fc.aliyuncs.com/",
+        ),
+        // The other API's host.
+        ("--cams-endpoint", "https://sts.aliyuncs.com/"),
     ] {
         let e = production_refused(&[flag, url]).await;
         assert!(e.contains(flag) && e.contains("aliyuncs.com"), "{e}");
     }
+}
+
+#[tokio::test]
+async fn upstream_pages_that_are_not_json_never_reach_the_browser() {
+    let portal =
+        "<html><body><form>Log in to the Wi-Fi</form><script>steal()</script></body></html>";
+    let cams = Mock::start(move |_| MockReply {
+        headers: vec![("content-type", "text/html".into())],
+        ..MockReply::json(502, portal)
+    })
+    .await;
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let relay = production(&cams, &sts, &[]).await;
+    let got = post(&at(&relay, "/cams"), &[], QR_BODY).await;
+    assert_eq!(
+        (got.status, got.code().as_str()),
+        (502, "RelayUpstreamError"),
+        "{}",
+        got.text
+    );
+    assert!(
+        !got.text.contains("<html") && !got.text.contains("steal"),
+        "{}",
+        got.text
+    );
+    assert!(got.text.contains("text/html"), "{}", got.text);
+    assert_eq!(
+        got.header("content-type"),
+        Some("application/json;charset=utf-8")
+    );
+    assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        got.header("content-security-policy"),
+        Some(cams_relay::page_headers::API_CSP)
+    );
+    // A create that met it may have happened behind it: the reply says so.
+    let create = "Action=CreatePhoneMessageQrdl&Version=2020-06-06&PhoneNumber=1";
+    let got = post(&at(&relay, "/cams"), &[], create).await;
+    assert_eq!(got.code(), "RelayUpstreamError");
+    let message = got.json()["Message"].as_str().unwrap().to_owned();
+    assert!(message.contains("outcome is unknown"), "{message}");
+    assert!(!message.contains("Try again"), "{message}");
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_api_reply_is_marked_not_to_be_sniffed_or_rendered() {
+    let cams = ok_cams().await;
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let relay = production(&cams, &sts, &["--auth-token", "t"]).await;
+    let replies = [
+        get(&at(&relay, "/sts"), &[("authorization", "Bearer t")]).await,
+        get(&at(&relay, "/sts"), &[]).await,
+        post(&at(&relay, "/cams"), &[], QR_BODY).await,
+        post(&at(&relay, "/cams"), &[], "Action=SendChatappMessage").await,
+        get(&at(&relay, "/healthz"), &[]).await,
+        get(&at(&relay, "/relay.json"), &[]).await,
+    ];
+    for got in replies {
+        assert_eq!(
+            got.header("x-content-type-options"),
+            Some("nosniff"),
+            "{got:?}"
+        );
+        assert_eq!(
+            got.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'"),
+            "{got:?}"
+        );
+        assert_eq!(got.header("strict-transport-security"), None);
+    }
+    relay.shutdown().await.unwrap();
+    // Behind TLS, --hsts adds HSTS everywhere.
+    let relay = production(&cams, &sts, &["--hsts"]).await;
+    for path in ["/healthz", "/sts", "/index.html"] {
+        let got = get(&at(&relay, path), &[]).await;
+        assert_eq!(
+            got.header("strict-transport-security"),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+    }
+    relay.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn duplicate_hosts_and_hosts_with_user_info_get_400() {
+    let cams = ok_cams().await;
+    let sts = mock_sts(Arc::new(AtomicI64::new(now())), Duration::ZERO).await;
+    let relay = production(&cams, &sts, &[]).await;
+    let here = relay.relay_addr.to_string();
+    for (what, head) in [
+        (
+            "two Host lines",
+            format!("Host: {here}\r\nHost: evil.example\r\n"),
+        ),
+        (
+            "the same Host twice",
+            format!("Host: {here}\r\nHost: {here}\r\n"),
+        ),
+        ("user info", format!("Host: user@{here}\r\n")),
+        ("user and password", format!("Host: u:p@{here}\r\n")),
+        ("no Host", String::new()),
+    ] {
+        for path in ["/sts", "/healthz", "/index.html"] {
+            let reply = raw(
+                relay.relay_addr,
+                &format!("GET {path} HTTP/1.1\r\n{head}Connection: close\r\n\r\n"),
+            )
+            .await;
+            assert_eq!(raw_status(&reply), 400, "{what} {path}: {reply}");
+            assert!(reply.contains("RelayBadRequest"), "{reply}");
+        }
+    }
+    let reply = raw(
+        relay.relay_addr,
+        &format!(
+            "POST http://user@{here}/cams HTTP/1.1\r\nHost: {here}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{QR_BODY}",
+            QR_BODY.len()
+        ),
+    )
+    .await;
+    assert_eq!(raw_status(&reply), 400, "{reply}");
+    assert_eq!((sts.count(), cams.count()), (0, 0));
+    relay.shutdown().await.unwrap();
 }

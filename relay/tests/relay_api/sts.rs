@@ -8,6 +8,8 @@ use cams_protocol::credentials::Credentials;
 use cams_protocol::sign::{sign_params, Method};
 use cams_protocol::time::parse_timestamp;
 use cams_relay::api_args::DEFAULT_STS_POLICY;
+use cams_relay::auth::tiers::tier_policies;
+use cams_relay::auth::{ActionSet, Caller};
 use cams_relay::config::RelayIdentity;
 use cams_relay::sts_vendor::{StsSettings, StsVendor};
 
@@ -28,7 +30,7 @@ fn vendor(sts: &Mock, clock: &Arc<AtomicI64>, duration_secs: u32) -> StsVendor {
                 role_arn: ROLE_ARN.into(),
             },
             duration_secs,
-            policy: None,
+            policies: tier_policies(DEFAULT_STS_POLICY, ActionSet::ALL).unwrap(),
             timeout: Duration::from_secs(5),
         },
         Arc::new(move || clock.load(Ordering::SeqCst)),
@@ -65,11 +67,23 @@ async fn assume_role_is_a_signed_post_with_the_policy_and_a_fresh_session_name()
     assert_eq!(call.param("AccessKeyId").as_deref(), Some(RELAY_KEY_ID));
     assert_eq!(call.param("RoleArn").as_deref(), Some(ROLE_ARN));
     assert_eq!(call.param("DurationSeconds").as_deref(), Some("1200"));
-    assert_eq!(call.param("Policy").as_deref(), Some(DEFAULT_STS_POLICY));
-    let session = call.param("RoleSessionName").unwrap();
-    assert!(
-        session.starts_with("cams-qrdl-") && session.len() <= 64,
-        "{session}"
+    // An anonymous caller of a production relay: the relay's policy, with update, delete and
+    // list denied.
+    let policy: serde_json::Value = serde_json::from_str(&call.param("Policy").unwrap()).unwrap();
+    let default: serde_json::Value = serde_json::from_str(DEFAULT_STS_POLICY).unwrap();
+    assert_eq!(policy["Statement"][0], default["Statement"][0]);
+    assert_eq!(policy["Statement"][1]["Effect"], "Deny");
+    assert_eq!(
+        policy["Statement"][1]["Action"],
+        serde_json::json!([
+            "cams:ListPhoneMessageQrdl",
+            "cams:UpdatePhoneMessageQrdl",
+            "cams:DeletePhoneMessageQrdl"
+        ])
+    );
+    assert_eq!(
+        call.param("RoleSessionName").as_deref(),
+        Some("cams-qrdl-anonymous")
     );
     assert!(call.param("SecurityToken").is_none());
     // The signature verifies with the relay's secret, and the secret itself was not sent.
@@ -91,8 +105,15 @@ async fn sts_policy_flag_overrides_the_default() {
     let cams = ok_cams().await;
     let policy =
         r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"cams:*","Resource":"*"}]}"#;
-    let relay = production(&cams, &sts, &["--sts-policy", policy]).await;
-    assert_eq!(get(&at(&relay, "/sts"), &[]).await.status, 200);
+    let relay = production(
+        &cams,
+        &sts,
+        &["--sts-policy", policy, "--auth-token", "tok"],
+    )
+    .await;
+    // Signed-in callers get it as it is.
+    let got = get(&at(&relay, "/sts"), &[("authorization", "Bearer tok")]).await;
+    assert_eq!(got.status, 200);
     let sent: serde_json::Value =
         serde_json::from_str(&sts.seen()[0].param("Policy").unwrap()).unwrap();
     assert_eq!(
@@ -100,8 +121,54 @@ async fn sts_policy_flag_overrides_the_default() {
         serde_json::from_str::<serde_json::Value>(policy).unwrap()
     );
     relay.shutdown().await.unwrap();
-    let refused = production_refused(&["--sts-policy", "{not json"]).await;
-    assert!(refused.contains("--sts-policy"), "{refused}");
+    for (bad, why) in [
+        ("{not json", "not valid JSON"),
+        (r#"{"Version":"1"}"#, "Statement"),
+        (r#"{"Version":"2","Statement":[]}"#, "Version"),
+    ] {
+        let refused = production_refused(&["--sts-policy", bad]).await;
+        assert!(
+            refused.contains("--sts-policy") && refused.contains(why),
+            "{refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn settings_sts_refuses_on_every_call_stop_the_start() {
+    // Over 43,200 the command line itself refuses it.
+    assert!(<cams_relay::cli::Cli as clap::Parser>::try_parse_from([
+        "cams-relay",
+        "--sts-duration",
+        "43201"
+    ])
+    .is_err());
+    for duration in ["899", "60"] {
+        let refused = production_refused(&["--sts-duration", duration]).await;
+        assert!(
+            refused.contains("--sts-duration") && refused.contains("900 to 43200"),
+            "{refused}"
+        );
+    }
+    // A policy over STS's 1,024 bytes, or one the anonymous tier's Deny pushes over it.
+    let statement = r#"{"Effect":"Allow","Action":"cams:CreatePhoneMessageQrdl","Resource":"*"}"#;
+    let long = format!(
+        r#"{{"Version":"1","Statement":[{}]}}"#,
+        [statement; 14].join(",")
+    );
+    assert!(long.len() > 1024);
+    let refused = production_refused(&["--sts-policy", &long, "--auth-token", "t"]).await;
+    assert!(refused.contains("1024"), "{refused}");
+    let near = format!(
+        r#"{{"Version":"1","Statement":[{}]}}"#,
+        [statement; 12].join(",")
+    );
+    assert!(near.len() <= 1024);
+    let refused = production_refused(&["--sts-policy", &near]).await;
+    assert!(
+        refused.contains("anonymous tier") && refused.contains("1024"),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
@@ -109,20 +176,20 @@ async fn credentials_are_reused_until_the_browsers_refresh_window() {
     let clock = Arc::new(AtomicI64::new(1_800_000_000));
     let sts = mock_sts(Arc::clone(&clock), Duration::ZERO).await;
     let v = vendor(&sts, &clock, 3600);
-    let first = v.credentials().await.unwrap();
+    let first = v.credentials(&Caller::Anonymous).await.unwrap();
     assert_eq!(first.credentials.access_key_id, "STS.mock1");
     // 3600 s: the browser refreshes with 720 s left (a fifth), so the relay hands the same set
     // out until then, and never one with less left.
     clock.fetch_add(3600 - 720 - 1, Ordering::SeqCst);
-    assert_eq!(v.credentials().await.unwrap(), first);
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), first);
     assert_eq!(sts.count(), 1);
     clock.fetch_add(1, Ordering::SeqCst);
-    let second = v.credentials().await.unwrap();
+    let second = v.credentials(&Caller::Anonymous).await.unwrap();
     assert_eq!(second.credentials.access_key_id, "STS.mock2");
     assert_eq!(sts.count(), 2);
     assert!(second.expiration - clock.load(Ordering::SeqCst) == 3600);
     // And the new set is kept in turn.
-    assert_eq!(v.credentials().await.unwrap(), second);
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), second);
     assert_eq!(sts.count(), 2);
 }
 
@@ -131,12 +198,12 @@ async fn short_lifetimes_refresh_at_a_fifth() {
     let clock = Arc::new(AtomicI64::new(1_800_000_000));
     let sts = mock_sts(Arc::clone(&clock), Duration::ZERO).await;
     let v = vendor(&sts, &clock, 900);
-    v.credentials().await.unwrap();
+    v.credentials(&Caller::Anonymous).await.unwrap();
     clock.fetch_add(900 - 180 - 1, Ordering::SeqCst);
-    v.credentials().await.unwrap();
+    v.credentials(&Caller::Anonymous).await.unwrap();
     assert_eq!(sts.count(), 1);
     clock.fetch_add(1, Ordering::SeqCst);
-    v.credentials().await.unwrap();
+    v.credentials(&Caller::Anonymous).await.unwrap();
     assert_eq!(sts.count(), 2);
 }
 
@@ -148,7 +215,7 @@ async fn many_callers_at_once_make_one_assume_role() {
     let calls: Vec<_> = (0..25)
         .map(|_| {
             let v = Arc::clone(&v);
-            tokio::spawn(async move { v.credentials().await })
+            tokio::spawn(async move { v.credentials(&Caller::Anonymous).await })
         })
         .collect();
     for c in calls {
@@ -198,7 +265,7 @@ async fn a_failure_is_shared_by_those_waiting_then_retried() {
     let calls: Vec<_> = (0..10)
         .map(|_| {
             let v = Arc::clone(&v);
-            tokio::spawn(async move { v.credentials().await })
+            tokio::spawn(async move { v.credentials(&Caller::Anonymous).await })
         })
         .collect();
     for c in calls {
@@ -207,7 +274,7 @@ async fn a_failure_is_shared_by_those_waiting_then_retried() {
     }
     assert_eq!(sts.count(), 1);
     // A later caller asks again.
-    assert!(v.credentials().await.is_err());
+    assert!(v.credentials(&Caller::Anonymous).await.is_err());
     assert_eq!(sts.count(), 2);
 }
 
@@ -282,4 +349,79 @@ async fn sts_garbage_and_unreachable_are_relay_upstream_errors() {
         (502, "RelayUpstreamError")
     );
     relay.shutdown().await.unwrap();
+}
+
+/// A vendor whose clock is `relay` and whose STS answers by `sts`.
+async fn skewed(relay: &Arc<AtomicI64>, sts_clock: &Arc<AtomicI64>) -> (Mock, StsVendor) {
+    let sts = mock_sts(Arc::clone(sts_clock), Duration::ZERO).await;
+    let v = vendor(&sts, relay, 900);
+    (sts, v)
+}
+
+#[tokio::test]
+async fn lifetimes_are_measured_on_stss_clock_when_the_relays_is_behind() {
+    // The relay's clock ten minutes behind STS's.
+    let relay = Arc::new(AtomicI64::new(1_800_000_000));
+    let sts_clock = Arc::new(AtomicI64::new(1_800_000_600));
+    let (sts, v) = skewed(&relay, &sts_clock).await;
+    let first = v.credentials(&Caller::Anonymous).await.unwrap();
+    // 900 s from STS's Date, counted from the relay's own clock.
+    assert_eq!(first.local_expiration - first.obtained_at, 900);
+    assert_eq!(first.expiration, 1_800_000_600 + 900);
+    // Due at a fifth before the end by STS's reckoning, not twelve minutes later.
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(900 - 180 - 1, Ordering::SeqCst);
+    }
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), first);
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(1, Ordering::SeqCst);
+    }
+    let second = v.credentials(&Caller::Anonymous).await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(sts.count(), 2);
+}
+
+#[tokio::test]
+async fn a_relay_clock_ahead_of_stss_keeps_the_full_lifetime() {
+    let relay = Arc::new(AtomicI64::new(1_800_000_600));
+    let sts_clock = Arc::new(AtomicI64::new(1_800_000_000));
+    let (sts, v) = skewed(&relay, &sts_clock).await;
+    let first = v.credentials(&Caller::Anonymous).await.unwrap();
+    assert_eq!(first.local_expiration, 1_800_000_600 + 900);
+    for clock in [&relay, &sts_clock] {
+        clock.fetch_add(700, Ordering::SeqCst);
+    }
+    // The relay's clock says 1,300 s since STS's Date, but only 700 s have passed.
+    assert_eq!(v.credentials(&Caller::Anonymous).await.unwrap(), first);
+    assert_eq!(sts.count(), 1);
+}
+
+#[tokio::test]
+async fn credentials_sts_says_have_expired_are_never_handed_out() {
+    let clock = Arc::new(AtomicI64::new(now()));
+    let expired = format_http_date_and_body(now());
+    let sts = Mock::start(move |_| {
+        let mut reply = MockReply::json(200, &expired.1);
+        reply.headers.push(("date", expired.0.clone()));
+        reply
+    })
+    .await;
+    let v = vendor(&sts, &clock, 900);
+    let e = v.credentials(&Caller::Anonymous).await.unwrap_err();
+    assert_eq!(
+        (e.status.as_u16(), e.code.as_str()),
+        (502, "RelayUpstreamError")
+    );
+    assert!(e.message.contains("expired"), "{}", e.message);
+}
+
+/// STS's `Date` at `now`, and a reply whose credentials expired a minute before it.
+fn format_http_date_and_body(now: i64) -> (String, String) {
+    let expiration = cams_protocol::time::format_timestamp(now - 60);
+    (
+        cams_protocol::time::format_http_date(now),
+        format!(
+            r#"{{"RequestId":"R","Credentials":{{"AccessKeyId":"STS.old","AccessKeySecret":"s","SecurityToken":"t","Expiration":"{expiration}"}}}}"#
+        ),
+    )
 }

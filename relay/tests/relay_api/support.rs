@@ -155,14 +155,20 @@ pub async fn mock_sts(clock: Arc<AtomicI64>, delay: Duration) -> Mock {
             .param("DurationSeconds")
             .and_then(|d| d.parse().ok())
             .unwrap_or(3600);
-        let expiration = format_timestamp(clock.load(Ordering::SeqCst) + duration);
+        let now = clock.load(Ordering::SeqCst);
+        let expiration = format_timestamp(now + duration);
         let body = format!(
             r#"{{"RequestId":"R-{n}","AssumedRoleUser":{{"Arn":"a","AssumedRoleId":"b"}},"Credentials":{{"AccessKeyId":"STS.mock{n}","AccessKeySecret":"mock-sts-secret-{n}","SecurityToken":"CAIS-mock+token/{n}=","Expiration":"{expiration}"}}}}"#
         );
-        MockReply {
+        let mut reply = MockReply {
             delay,
             ..MockReply::json(200, &body)
-        }
+        };
+        // STS's own clock, as the relay reads it.
+        reply
+            .headers
+            .push(("date", cams_protocol::time::format_http_date(now)));
+        reply
     })
     .await
 }
@@ -196,8 +202,21 @@ fn cli(extra: &[&str]) -> Cli {
     Cli::try_parse_from(args).unwrap()
 }
 
-/// A production-mode relay whose upstreams are the given mocks (`--allow-any-upstream`).
+/// A production-mode relay whose upstreams are the given mocks (`--allow-any-upstream`), with
+/// no per-client rate limits unless `extra` sets them (tests of other things fire requests
+/// faster than a browser may).
 pub async fn production(cams: &Mock, sts: &Mock, extra: &[&str]) -> Running {
+    let mut args = extra.to_vec();
+    for flag in ["--cams-rate-limit", "--sts-rate-limit"] {
+        if !extra.contains(&flag) {
+            args.extend([flag, "0"]);
+        }
+    }
+    production_with_default_limits(cams, sts, &args).await
+}
+
+/// [`production`] with the relay's own default rate limits.
+pub async fn production_with_default_limits(cams: &Mock, sts: &Mock, extra: &[&str]) -> Running {
     let mut args = vec![
         "--allow-any-upstream",
         "--cams-endpoint",
@@ -225,6 +244,17 @@ pub async fn emulated(extra: &[&str]) -> Running {
     args.extend_from_slice(extra);
     let plan = config::plan(&cli(&args), |_| None).unwrap();
     server::start(plan).await.unwrap()
+}
+
+/// An emulate-mode start that must fail; returns the error text.
+pub async fn emulated_refused(extra: &[&str]) -> String {
+    let mut args = vec!["--emulator-listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let plan = config::plan(&cli(&args), |_| None).unwrap();
+    match server::start(plan).await {
+        Ok(_) => panic!("the relay started with {extra:?}"),
+        Err(e) => format!("{e:#}"),
+    }
 }
 
 /// `http://<relay>` + `path`.

@@ -48,7 +48,7 @@ async fn live() -> Live {
 /// A raw HTTP/1.1 request.
 fn request(method: &str, path: &str, content_type: &str, body: &str) -> String {
     format!(
-        "{method} {path} HTTP/1.1\r\nHost: emulator.test\r\nContent-Type: {content_type}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n\
          Content-Length: {}\r\n\r\n{body}",
         body.len()
     )
@@ -239,8 +239,8 @@ async fn the_date_header_follows_the_shifted_clock() {
         &request(
             "POST",
             "/__emulator/clock",
-            "application/x-www-form-urlencoded",
-            "offsetSeconds=7200",
+            "application/json",
+            r#"{"offsetSeconds":7200}"#,
         ),
     )
     .await;

@@ -1,4 +1,4 @@
-//! Fault injection: the admin API and its CORS, each kind's status, body and headers, the seeded
+//! Fault injection: the admin API and who may call it, each kind's status, body and headers, the seeded
 //! sequence, failFirst, latency, scoping by key and action, and the counters.
 
 use std::time::{Duration, Instant, SystemTime};
@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request};
 use serde_json::{json, Value};
 
-use crate::harness::{demo_key, other_key, two_keys, Harness, Reply, OTHER_KEY_ID};
+use crate::harness::{demo_key, other_key, two_keys, Harness, Reply, ADMIN_HOST, OTHER_KEY_ID};
 use cams_emulator::DEMO_ACCESS_KEY_ID;
 
 /// Two keys, no QPS limit (these tests are about faults).
@@ -85,51 +85,137 @@ async fn the_admin_api_shows_sets_and_clears() {
     assert_eq!(h.admin(Method::GET, path, None).await.json(), initial);
 }
 
+/// A request to an admin route from a page on `origin`, as a browser sends it.
+fn from_page(
+    method: Method,
+    path: &str,
+    origin: &str,
+    content_type: &str,
+    body: &str,
+) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, ADMIN_HOST)
+        .header(header::ORIGIN, origin)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn preflight(origin: &str, method: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/__emulator/faults")
+        .header(header::HOST, ADMIN_HOST)
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method)
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+        .body(Body::empty())
+        .unwrap()
+}
+
 #[tokio::test]
-async fn the_admin_api_answers_browsers_on_other_origins() {
-    let h = harness();
+async fn the_admin_api_answers_only_the_page_named_by_emulator_admin_cors() {
+    let page = "http://127.0.0.1:9999";
+    let mut config = two_keys();
+    config.qps_limit = 0;
+    config.admin_cors_origins = vec![page.to_owned()];
+    let h = Harness::with_config(config);
     for method in ["POST", "DELETE"] {
-        let preflight = Request::builder()
-            .method(Method::OPTIONS)
-            .uri("/__emulator/faults")
-            .header(header::ORIGIN, "http://127.0.0.1:9999")
-            .header(header::ACCESS_CONTROL_REQUEST_METHOD, method)
-            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
-            .body(Body::empty())
-            .unwrap();
-        let r = h.send(preflight).await;
+        let r = h.send(preflight(page, method)).await;
         assert!(r.status.is_success(), "{method}: {}", r.status);
-        assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], page);
         let methods = r.headers[header::ACCESS_CONTROL_ALLOW_METHODS]
             .to_str()
             .unwrap();
         assert!(methods.contains(method), "{methods}");
-        let allowed = r.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
-            .to_str()
-            .unwrap()
-            .to_ascii_lowercase();
-        assert!(
-            allowed == "*" || allowed.contains("content-type"),
-            "{allowed}"
-        );
+        let other = h.send(preflight("https://evil.example", method)).await;
+        assert!(other
+            .headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none());
     }
-    let post = Request::builder()
-        .method(Method::POST)
-        .uri("/__emulator/faults")
-        .header(header::ORIGIN, "http://127.0.0.1:9999")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"latencyMs":1}"#))
-        .unwrap();
+    let post = from_page(
+        Method::POST,
+        "/__emulator/faults",
+        page,
+        "application/json",
+        r#"{"latencyMs":1}"#,
+    );
     let r = h.send(post).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    let stats = Request::builder()
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], page);
+}
+
+#[tokio::test]
+async fn other_sites_cannot_drive_the_admin_api() {
+    let h = harness();
+    let evil = "https://evil.example";
+    // No CORS: a preflight gets no grant, and so neither does a JSON POST nor a DELETE.
+    for method in ["POST", "DELETE"] {
+        let r = h.send(preflight(evil, method)).await;
+        assert!(
+            r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),
+            "{method}"
+        );
+    }
+    // The requests a page may send without a preflight are refused.
+    for (path, content_type, body) in [
+        ("/__emulator/faults", "text/plain", r#"{"throttleRate":1}"#),
+        (
+            "/__emulator/faults",
+            "application/x-www-form-urlencoded",
+            "throttleRate=1",
+        ),
+        ("/__emulator/clock?offsetSeconds=3600", "text/plain", ""),
+        (
+            "/__emulator/clock",
+            "application/x-www-form-urlencoded",
+            "offsetSeconds=3600",
+        ),
+        (
+            "/__emulator/stats/reset",
+            "multipart/form-data; boundary=x",
+            "",
+        ),
+    ] {
+        let r = h
+            .send(from_page(Method::POST, path, evil, content_type, body))
+            .await;
+        assert_eq!(r.status, 415, "{path} {content_type}");
+        assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    }
+    // A DNS-rebinding page (its own name pointed at the emulator) is refused, JSON or not.
+    let rebound = Request::builder()
+        .method(Method::POST)
+        .uri("/__emulator/faults")
+        .header(header::HOST, "evil.example:8081")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"throttleRate":1}"#))
+        .unwrap();
+    assert_eq!(h.send(rebound).await.status, 403);
+    let no_host = Request::builder()
         .uri("/__emulator/stats")
-        .header(header::ORIGIN, "http://127.0.0.1:9999")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(no_host).await.status, 403);
+    let state = h
+        .admin(Method::GET, "/__emulator/faults", None)
+        .await
+        .json();
+    assert_eq!(state["active"], false, "nothing was set");
+    assert_eq!(h.emu.clock.offset_secs(), 0, "the clock did not move");
+    // The API itself keeps its CORS for any origin (a browser module calls it).
+    let api_preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/")
+        .header(header::ORIGIN, evil)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
         .body(Body::empty())
         .unwrap();
     assert_eq!(
-        h.send(stats).await.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        h.send(api_preflight).await.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "*"
     );
 }

@@ -16,8 +16,10 @@ use tower::ServiceExt as _;
 use url::Url;
 
 pub const BASE: &str = "http://emulator.test:8081/";
-/// The `Host` every request of the harness carries (V3 signs it).
+/// The `Host` every API request of the harness carries (V3 signs it).
 pub const HOST: &str = "emulator.test:8081";
+/// The `Host` of admin requests: the admin routes answer only an IP address or localhost.
+pub const ADMIN_HOST: &str = "127.0.0.1:8081";
 pub const PHONE: &str = "8613800001234";
 
 /// A second long-term key, for tests of per-account behaviour.
@@ -209,20 +211,24 @@ impl Harness {
         let request = Request::builder()
             .method(Method::GET)
             .uri(path)
+            .header(header::HOST, ADMIN_HOST)
             .body(Body::empty())
             .unwrap();
         self.send(request).await
     }
 
-    /// A request to a `/__emulator/` route, with a JSON body when one is given.
+    /// A request to a `/__emulator/` route as a test script sends it: a loopback `Host`, and a
+    /// JSON content type on POST (with the JSON body when one is given).
     pub async fn admin(&self, method: Method, path: &str, json: Option<&str>) -> Reply {
-        let builder = Request::builder().method(method).uri(path);
-        let request = match json {
-            Some(j) => builder
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(j.to_owned())),
-            None => builder.body(Body::empty()),
-        };
+        let post = method == Method::POST;
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, ADMIN_HOST);
+        if post || json.is_some() {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = builder.body(Body::from(json.unwrap_or_default().to_owned()));
         self.send(request.unwrap()).await
     }
 

@@ -5,6 +5,7 @@ mod acs3;
 mod cams;
 mod dropped_replies;
 mod faults;
+mod fuzz;
 mod gateway;
 mod harness;
 mod limits;

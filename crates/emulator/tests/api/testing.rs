@@ -3,16 +3,20 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 
-use crate::harness::Harness;
+use crate::harness::{Harness, ADMIN_HOST};
 
 #[tokio::test]
 async fn html_page_for_invalid_response_tests() {
     let h = Harness::new();
+    // A browser module posts its signed form here as if it were CAMS: any type is fine, the
+    // route changes nothing.
     let request = Request::builder()
         .method(Method::POST)
         .uri("/__emulator/html")
+        .header(header::HOST, ADMIN_HOST)
         .header(header::ORIGIN, "http://localhost:1")
-        .body(Body::empty())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("Action=CreatePhoneMessageQrdl"))
         .unwrap();
     let r = h.send(request).await;
     assert_eq!(r.status, 200);
@@ -20,7 +24,8 @@ async fn html_page_for_invalid_response_tests() {
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    // No CORS unless --emulator-admin-cors names the page.
+    assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     assert!(String::from_utf8(r.bytes)
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
@@ -45,6 +50,8 @@ async fn the_clock_can_be_read_and_shifted_over_http() {
         Request::builder()
             .method(Method::POST)
             .uri(format!("/__emulator/clock?{query}"))
+            .header(header::HOST, ADMIN_HOST)
+            .header(header::CONTENT_TYPE, "application/json")
             .body(Body::empty())
             .unwrap()
     };
@@ -57,5 +64,31 @@ async fn the_clock_can_be_read_and_shifted_over_http() {
     assert_eq!(
         h.get_path("/__emulator/clock").await.json()["offsetSeconds"],
         500
+    );
+}
+
+#[tokio::test]
+async fn the_clock_takes_a_json_body_too() {
+    let h = Harness::new();
+    let r = h
+        .admin(
+            Method::POST,
+            "/__emulator/clock",
+            Some(r#"{"offsetSeconds":-30,"freeze":true}"#),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["offsetSeconds"], -30);
+    assert_eq!(r.json()["frozen"], true);
+    for bad in [r#"[1]"#, r#"{"offsetSeconds":[1]}"#, "offsetSeconds=1"] {
+        let r = h.admin(Method::POST, "/__emulator/clock", Some(bad)).await;
+        assert_eq!(r.status, 400, "{bad}");
+    }
+    // Nothing to shift: refused, as before.
+    assert_eq!(
+        h.admin(Method::POST, "/__emulator/clock", None)
+            .await
+            .status,
+        400
     );
 }
