@@ -18,7 +18,7 @@ use crate::guard::{self, AllowedOrigins, Guard};
 use crate::proxy::{self, CamsProxy};
 use crate::rate_limit::RateLimiter;
 use crate::sts_vendor::{self, system_clock, StsSettings, StsVendor};
-use crate::{access_log, upstream_client};
+use crate::{access_log, pacer, upstream_client};
 
 /// The `/sts` and `/cams` routes for this configuration.
 pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
@@ -53,26 +53,29 @@ pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
         },
         system_clock(),
     );
+    let pacing = pacer::setup::Setup::new(&config).map_err(anyhow::Error::msg)?;
     let cams = CamsProxy::new(
         client,
         proxy::target_url(&config.upstreams.cams).map_err(anyhow::Error::msg)?,
         proxy::TIMEOUT,
-    );
+    )
+    .with_pacer(pacing.pacer(&api.pacing));
     let limit = |n: u32, make: fn(u32) -> RateLimiter| (n > 0).then(|| make(n));
+    let sts_limit = limit(api.sts_rate_limit, RateLimiter::per_minute);
+    let sts_shared = pacing.rate_limit("sts", sts_limit.as_ref());
     let sts_guard = Guard::new(
         origins.clone(),
         config.auth_token.clone(),
-        limit(api.sts_rate_limit, RateLimiter::per_minute),
+        sts_limit,
         Method::GET,
-    );
+    )
+    .with_shared_limit(sts_shared);
     // No token on /cams: the browser's signed calls are simple requests without custom headers,
     // and every one needs credentials that only /sts hands out.
-    let cams_guard = Guard::new(
-        origins,
-        None,
-        limit(api.cams_rate_limit, RateLimiter::per_second),
-        Method::POST,
-    );
+    let cams_limit = limit(api.cams_rate_limit, RateLimiter::per_second);
+    let cams_shared = pacing.rate_limit("cams", cams_limit.as_ref());
+    let cams_guard =
+        Guard::new(origins, None, cams_limit, Method::POST).with_shared_limit(cams_shared);
     Ok(router(
         Arc::new(vendor),
         Arc::new(cams),

@@ -26,6 +26,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use url::{Host, Url};
 
 use crate::access_log::{LogAction, LogCode};
+use crate::pacer::{self, AccountPacer, PeerIp};
 use crate::relay_error::{codes, RelayError};
 use crate::upstream_client::{self, UpstreamFailure};
 
@@ -92,6 +93,8 @@ pub struct CamsProxy {
     client: reqwest::Client,
     target: Url,
     timeout: Duration,
+    /// The account pacer every forwarded call takes a slot from (`--cams-account-qps`).
+    pacer: Option<AccountPacer>,
 }
 
 impl CamsProxy {
@@ -101,7 +104,14 @@ impl CamsProxy {
             client,
             target,
             timeout,
+            pacer: None,
         }
+    }
+
+    /// Paces every forwarded call with `pacer`.
+    pub fn with_pacer(mut self, pacer: Option<AccountPacer>) -> CamsProxy {
+        self.pacer = pacer;
+        self
     }
 
     pub fn target(&self) -> &Url {
@@ -136,6 +146,7 @@ impl CamsProxy {
 /// `POST /cams`.
 pub async fn handler(
     State(proxy): State<Arc<CamsProxy>>,
+    PeerIp(peer): PeerIp,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
@@ -187,8 +198,11 @@ pub async fn handler(
                 .into_response()
         }
     };
-    let mut response = match proxy.forward(body).await {
-        Ok((status, headers, body)) => {
+    let client = pacer::client_key(peer, &headers, &body);
+    let forwarded = pacer::paced(proxy.pacer.as_ref(), client, proxy.forward(body)).await;
+    let mut response = match forwarded {
+        Err(refusal) => refusal.into_response(),
+        Ok(Ok((status, headers, body))) => {
             let code = reply_code(&body);
             let mut r = Response::new(Body::from(body));
             *r.status_mut() = status;
@@ -200,7 +214,7 @@ pub async fn handler(
             }
             r
         }
-        Err(e) => e.into_response(),
+        Ok(Err(e)) => e.into_response(),
     };
     response
         .extensions_mut()

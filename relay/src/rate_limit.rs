@@ -73,6 +73,16 @@ impl RateLimiter {
         }
     }
 
+    /// Tokens added per second.
+    pub fn rate_per_sec(&self) -> f64 {
+        self.rate_per_sec
+    }
+
+    /// Requests allowed at once.
+    pub fn burst(&self) -> f64 {
+        self.burst
+    }
+
     fn refilled(&self, b: Bucket, now: Instant) -> f64 {
         let elapsed = now.saturating_duration_since(b.updated).as_secs_f64();
         (b.tokens + elapsed * self.rate_per_sec).min(self.burst)
@@ -88,7 +98,7 @@ impl RateLimiter {
 }
 
 /// IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

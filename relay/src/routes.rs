@@ -34,11 +34,17 @@ async fn relay_json(State(config): State<Arc<RelayConfig>>) -> Response {
         .emulator_url
         .as_ref()
         .map(|u| u.origin().ascii_serialization());
+    let pacing = &config.api.pacing;
     let mut response = Json(json!({
         "mode": config.mode.as_str(),
         "sts": "/sts",
         "cams": "/cams",
         "emulator": emulator,
+        // The relay paces the whole account on /cams (docs/scale.md): a page need not keep its
+        // users to one batch at a time.
+        "pacesAccount": pacing.cams_account_qps > 0,
+        "accountQps": pacing.cams_account_qps,
+        "pacerStore": if pacing.redis_url.is_some() { "redis" } else { "memory" },
     }))
     .into_response();
     response
