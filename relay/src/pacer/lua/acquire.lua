@@ -38,14 +38,18 @@ for i = 9, #ARGV do
   mine[ARGV[i]] = true
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - stale)
-for i = 1, 5 do
-  redis.call('PEXPIRE', KEYS[i], idle_ttl)
+-- An account nobody asks for any more leaves nothing behind.
+local function touch()
+  for i = 1, 5 do
+    redis.call('PEXPIRE', KEYS[i], idle_ttl)
+  end
 end
 
 local free = per_window - redis.call('ZCARD', KEYS[1])
 if free <= 0 then
   -- Every slot is in flight: a settle frees one (another replica's is seen by asking again).
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  touch()
   return {2, math.max(1, tonumber(first[2]) - now), '', ''}
 end
 local recent = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. (now - window), '+inf', 'WITHSCORES')
@@ -53,6 +57,7 @@ local count = #recent / 2
 if count >= free then
   -- The call may go once all but free - 1 of these settles have left the window.
   local oldest_that_must_leave = tonumber(recent[(count - free) * 2 + 2])
+  touch()
   return {0, math.max(1, oldest_that_must_leave + window - now), '', ''}
 end
 
@@ -65,6 +70,7 @@ for _, client in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
 end
 if best == nil or not mine[best] then
   -- Another replica's client is next; it asks again within its own poll.
+  touch()
   return {3, reserved_wait, '', ''}
 end
 local n = redis.call('INCR', KEYS[5])
@@ -76,4 +82,5 @@ local extra = redis.call('ZCARD', KEYS[4]) - max_served
 if extra > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[4], 0, extra - 1)
 end
+touch()
 return {1, 0, id, best}
