@@ -66,10 +66,10 @@ pub trait PacerBackend: Send + Sync + 'static {
 
 /// The least recently served of `waiting` by `served` (a client never served comes first; ties
 /// go to the earlier in `waiting`). `None` only when `waiting` is empty.
-pub fn least_recently_served<'a>(
-    waiting: &'a [ClientKey],
+pub fn least_recently_served(
+    waiting: &[ClientKey],
     served: impl Fn(&str) -> u64,
-) -> Option<&'a ClientKey> {
+) -> Option<&ClientKey> {
     waiting.iter().min_by_key(|c| served(c))
 }
 

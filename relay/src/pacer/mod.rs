@@ -390,7 +390,7 @@ mod tests {
         let p = Arc::clone(&pacer);
         let waiting = tokio::spawn(async move { p.acquire("b".into()).await.map(|_| ()) });
         // Wait until the second call is queued, then a third is refused at once.
-        while pacer.shared.queue().len() < 1 {
+        while pacer.shared.queue().is_empty() {
             tokio::task::yield_now().await;
         }
         let refused = pacer.acquire("c".into()).await.unwrap_err();

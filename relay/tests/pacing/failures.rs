@@ -60,7 +60,7 @@ async fn redis_stopped_mid_batch_refuses_what_is_unsent_and_the_relays_go_on_whe
             assert_eq!(o.not_sent, 2, "refused, sent again twice, refused: {o:?}");
         }
     }
-    assert!(ok >= 6 && ok < 20, "{}", summary(&outcomes));
+    assert!((6..20).contains(&ok), "{}", summary(&outcomes));
     // Nothing unsent reached CAMS, nothing was created twice.
     assert_eq!(created(&emu).await, ok);
     let stats = emu.stats().await;
