@@ -429,7 +429,8 @@ impl Outcome {
 /// `/cams`, paced (or not) by the browser module's own rule, retried by its retry rule.
 pub struct NativeClient {
     http: reqwest::Client,
-    relay: String,
+    /// Where calls are POSTed: the relay's `/cams`, or CAMS itself.
+    cams_url: String,
     creds: Credentials,
     /// The client's own pacing (`None`: a naive client that sends everything at once).
     pacer: Option<Mutex<Pacer>>,
@@ -466,7 +467,7 @@ impl NativeClient {
             .credentials;
         NativeClient {
             http,
-            relay: relay.to_owned(),
+            cams_url: format!("{relay}cams"),
             creds,
             pacer: (qps > 0.0).then(|| Mutex::new(Pacer::new(qps))),
             freed: Notify::new(),
@@ -474,6 +475,12 @@ impl NativeClient {
             max_retries: cams_protocol::options::DEFAULT_MAX_RETRIES,
             max_not_sent: retry::MAX_NOT_SENT_RETRIES,
         }
+    }
+
+    /// Sends straight to `url` (the emulator), bypassing the relay, with the same credentials.
+    pub fn direct_to(mut self, url: &str) -> NativeClient {
+        self.cams_url = url.to_owned();
+        self
     }
 
     fn now_ms(&self) -> f64 {
@@ -536,7 +543,7 @@ impl NativeClient {
         let body = form_body(&signed_params(Method::Post, &ctx, &self.creds, params));
         let sent = self
             .http
-            .post(format!("{}cams", self.relay))
+            .post(&self.cams_url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
