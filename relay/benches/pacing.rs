@@ -82,8 +82,13 @@ async fn batch(redis: &RedisServer) {
     let mut waits: Vec<Duration> = outcomes.iter().map(|o| o.elapsed).collect();
     waits.sort();
     let floor = floor(total, 5);
-    println!("\n== batch: {clients} clients x {per_client} creates, 2 relays, 1 Redis, CAMS at 5/s ==");
-    println!("created:          {ok} of {total} (emulator: {} created)", stats["created"]);
+    println!(
+        "\n== batch: {clients} clients x {per_client} creates, 2 relays, 1 Redis, CAMS at 5/s =="
+    );
+    println!(
+        "created:          {ok} of {total} (emulator: {} created)",
+        stats["created"]
+    );
     println!(
         "wall time:        {:.1} s; floor {:.0} s; {:.1} s over it ({:.2}% above)",
         wall.as_secs_f64(),
@@ -119,12 +124,26 @@ async fn latency(redis: &RedisServer) {
     let off = RelayProcess::start(&emu, None, &["--cams-account-qps", "0"]);
     let memory = RelayProcess::start(&emu, None, &fast);
     let shared = RelayProcess::start(&emu, Some(redis), &fast);
-    let direct = NativeClient::new(&off.url, None, 0.0).await.direct_to(&emu.url);
+    let direct = NativeClient::new(&off.url, None, 0.0)
+        .await
+        .direct_to(&emu.url);
     let cases = [
         ("straight to the emulator", direct, false),
-        ("relay, pacing off", NativeClient::new(&off.url, None, 0.0).await, false),
-        ("relay, in-memory pacer", NativeClient::new(&memory.url, None, 0.0).await, false),
-        ("relay, Redis pacer", NativeClient::new(&shared.url, None, 0.0).await, true),
+        (
+            "relay, pacing off",
+            NativeClient::new(&off.url, None, 0.0).await,
+            false,
+        ),
+        (
+            "relay, in-memory pacer",
+            NativeClient::new(&memory.url, None, 0.0).await,
+            false,
+        ),
+        (
+            "relay, Redis pacer",
+            NativeClient::new(&shared.url, None, 0.0).await,
+            true,
+        ),
     ];
     println!("\n== latency: {n} sequential creates each, nothing to wait for ==");
     println!("| path | p50 ms | p90 ms | p99 ms | added p50 ms | Redis scripts per call |");

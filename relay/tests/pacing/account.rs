@@ -41,12 +41,13 @@ async fn assert_clean(emu: &Emu) -> serde_json::Value {
 /// would be three times the account's limit together), batch 20 creates at the same time
 /// through two relays sharing one Redis.
 ///
-/// The bound: the rule lets 5 calls in flight or settled within a window of 1,020 ms, so 60
-/// calls need 11 such windows after the first 5, each anchored on the previous window's last
-/// settle: 11 × (1.02 s + a round trip + the dispatcher's wake-up), about 11.5 s on an idle
-/// machine, against a floor of 11 s (the most any limiter could allow). The upper bound, floor
-/// + 3 s, leaves 270 ms per window for round trips, Redis calls and scheduling on a loaded
-/// 2-core machine, where each is normally a few milliseconds.
+/// The bounds: with no call throttled, the emulator's sliding window admitted at most 5 per
+/// second, so 60 calls span at least 11 s (the floor). The rule lets 5 calls be in flight or
+/// settled within a window of 1,020 ms, so 60 calls need 11 such windows after the first 5,
+/// each anchored on the previous window's last settle: 11 × (1.02 s + a round trip + the
+/// dispatcher's wake-up and Redis round trip). The upper bound, floor + 3 s, leaves about 250 ms
+/// per window beyond the rule's own 20 ms margin for those, which on a loopback are a few
+/// milliseconds even on a loaded 2-core machine.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_clients_through_two_relays_create_sixty_codes_without_a_throttle() {
     let Some(redis) = RedisServer::start() else {
