@@ -406,6 +406,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_call_dropped_mid_flight_holds_its_slot_a_window_longer_than_a_reply() {
+        // One per window of 1,020 ms, a wait of 1.5 s: enough after a reply, not after a call
+        // whose handler was dropped (the browser went away while CAMS had it).
+        let replied = AccountPacer::in_memory(settings(1, 10, 1_500));
+        replied.acquire("a".into()).await.unwrap().settle(true);
+        assert!(replied.acquire("a".into()).await.is_ok());
+        let dropped = AccountPacer::in_memory(settings(1, 10, 1_500));
+        drop(dropped.acquire("a".into()).await.unwrap());
+        assert!(matches!(
+            dropped.acquire("a".into()).await,
+            Err(Refusal::Busy { waited: true, .. })
+        ));
+    }
+
+    #[tokio::test]
     async fn a_slot_never_used_is_free_again() {
         let pacer = AccountPacer::in_memory(settings(1, 10, 2_000));
         // Taken and dropped before sending (sent is set only in acquire): cancelled.

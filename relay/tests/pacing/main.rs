@@ -9,5 +9,6 @@
 mod account;
 mod failures;
 mod harness;
+mod redis_backend;
 mod refusals;
 mod shared_state;
