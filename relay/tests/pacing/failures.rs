@@ -134,3 +134,37 @@ async fn a_replica_killed_mid_batch_creates_nothing_twice_and_the_survivor_goes_
     // The dead replica's slots ran out and counted as settled then: no throttling for anyone.
     assert_eq!(stats["throttled"], 0, "{stats}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_redis_is_refused_unsent_within_its_time_limit() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let emu = Emu::start(5).await;
+    let relay = RelayProcess::start(&emu, Some(&redis), &["--redis-timeout-ms", "200"]);
+    let client = NativeClient::new(&relay.url, loopback(50), 5.0).await;
+    let first = client.create(&phones(10, 1)[0], "before").await;
+    assert!(first.result.is_ok(), "{first:?}");
+    let calls_before = emu.stats().await["requests"].as_u64().unwrap();
+    // Redis answers nobody for 3 s.
+    let paused = redis.command(&["CLIENT", "PAUSE", "3000", "ALL"]).unwrap();
+    assert!(paused.starts_with("+OK"), "{paused}");
+    let started = Instant::now();
+    let r = http()
+        .post(format!("{}cams", relay.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("Action=CreatePhoneMessageQrdl&Version=2020-06-06")
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["x-cams-relay-sent"], "false");
+    assert_eq!(json(r).await["Code"], "RelayPacerUnavailable");
+    assert!(took < Duration::from_millis(2500), "refused after {took:?}");
+    assert_eq!(
+        emu.stats().await["requests"].as_u64().unwrap(),
+        calls_before,
+        "nothing reached CAMS"
+    );
+}
