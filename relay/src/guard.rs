@@ -32,7 +32,7 @@ use crate::relay_error::{codes, RelayError};
 use crate::shared_rate_limit::SharedRateLimiter;
 
 /// Response headers a cross-origin page may read besides the safelisted ones: the gateway's
-/// `Date` (for clock skew), request ID and retry hints.
+/// `Date` (for clock skew), request ID and retry hints, and the pacer's "nothing was sent".
 const EXPOSED_HEADERS: &str =
     "Date, Retry-After, x-acs-request-id, x-acs-retry-after, x-cams-relay-sent";
 

@@ -1,5 +1,5 @@
 //! What the pacer's state lives behind: this process's memory ([`super::memory`]) or Redis
-//! ([`super::redis_store`]), both applying the arrival-safe rule of
+//! ([`super::redis_backend`]), both applying the arrival-safe rule of
 //! `cams_protocol::pacing` and picking, among the clients waiting, the one served least
 //! recently.
 

@@ -9,7 +9,7 @@
 //! single create. The queue is bounded (`--cams-queue-max`, `--cams-queue-wait-ms`); past it a
 //! call gets `503 RelayBusy` ([`refusal`]) and nothing is sent.
 //!
-//! The state lives in memory ([`memory`]) or, with `--redis-url`, in Redis ([`redis_store`]),
+//! The state lives in memory ([`memory`]) or, with `--redis-url`, in Redis ([`redis_backend`]),
 //! shared by every replica. When Redis cannot be reached within `--redis-timeout-ms`, waiting
 //! calls get `503 RelayPacerUnavailable` and nothing is sent: a relay that cannot see the
 //! account's other calls cannot keep it under its limit, and a throttling storm costs more than
@@ -24,7 +24,7 @@ pub mod backend;
 pub mod client;
 pub mod memory;
 pub mod queue;
-pub mod redis_store;
+pub mod redis_backend;
 pub mod refusal;
 pub mod setup;
 
@@ -167,7 +167,8 @@ impl AccountPacer {
     ) -> AccountPacer {
         let rule = Pacer::new(f64::from(settings.qps.max(1)));
         let window_ms = rule.window_ms().ceil() as u64;
-        let backend = redis_store::RedisBackend::new(store, account, rule.per_window(), window_ms);
+        let backend =
+            redis_backend::RedisBackend::new(store, account, rule.per_window(), window_ms);
         AccountPacer::new(Box::new(backend), settings)
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cams_relay::pacer::backend::{ClientKey, Decision, PacerBackend, Release, SlotId};
-use cams_relay::pacer::redis_store::{RedisBackend, LEASE};
+use cams_relay::pacer::redis_backend::{RedisBackend, LEASE};
 use cams_relay::redis_store::RedisStore;
 
 use crate::harness::*;
