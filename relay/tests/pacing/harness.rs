@@ -160,7 +160,8 @@ impl RedisServer {
         assert!(self.spawn(), "redis-server did not restart on its port");
     }
 
-    /// One command over a fresh connection, the raw reply.
+    /// One command over a fresh connection, the raw reply (a simple, integer or bulk reply:
+    /// arrays are not read whole).
     pub fn command(&self, args: &[&str]) -> std::io::Result<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
         s.set_read_timeout(Some(Duration::from_secs(5)))?;

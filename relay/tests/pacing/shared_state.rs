@@ -39,19 +39,22 @@ async fn the_pacers_state_is_kept_under_the_accounts_keys_and_expires() {
     let client = NativeClient::new(&relay.url, None, 5.0).await;
     let o = client.create(&phones(9, 1)[0], "one").await;
     assert!(o.result.is_ok(), "{o:?}");
-    let keys = redis.command(&["KEYS", "cams-relay:*"]).unwrap();
-    assert!(
-        keys.contains("cams-relay:{1234567890123456}:pacer:settled"),
-        "{keys}"
-    );
-    let ttl = redis
-        .command(&["PTTL", "cams-relay:{1234567890123456}:pacer:served"])
-        .unwrap();
+    // The relay settles the slot just after it answers: wait for that.
+    let key = |k: &str| format!("cams-relay:{{1234567890123456}}:pacer:{k}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let settled = redis.command(&["ZCARD", &key("settled")]).unwrap();
+        let inflight = redis.command(&["ZCARD", &key("inflight")]).unwrap();
+        if (settled.trim(), inflight.trim()) == (":1", ":0") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "settled {settled:?}, in flight {inflight:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let ttl = redis.command(&["PTTL", &key("served")]).unwrap();
     let ttl: i64 = ttl.trim_start_matches(':').trim().parse().unwrap();
     assert!(ttl > 0, "the state expires when idle: {ttl}");
-    // The slot settled: nothing is in flight.
-    let inflight = redis
-        .command(&["ZCARD", "cams-relay:{1234567890123456}:pacer:inflight"])
-        .unwrap();
-    assert_eq!(inflight.trim(), ":0");
 }
