@@ -8,14 +8,17 @@
 #   roundtrip  createQrdl p50/p99 straight at the emulator and through the relay (N=200)
 #   sts        GET /sts throughput under wrk (10 s)
 #   batch      100 creates at the emulator's 5 QPS: client.createQrdls vs a naive Promise.all
-# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch]...   (default: all)
+#   pacing     the relay's account pacer: 10 clients x 100 creates through 2 relays and 1 Redis,
+#              and the relay's added latency with and without Redis (relay/benches/pacing.rs;
+#              installs Debian's redis-server when missing)
+# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing]...   (default: all)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
-all=(size sign coldstart roundtrip sts batch)
+all=(size sign coldstart roundtrip sts batch pacing)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -31,6 +34,11 @@ bash scripts/setup.sh >/dev/null
 if ! command -v wrk >/dev/null && wants sts; then
   echo "bench: installing wrk (Debian)"
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+if ! command -v redis-server >/dev/null && wants pacing; then
+  echo "bench: installing redis-server (Debian)"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 if [ ! -x /usr/bin/chromium ] && wants coldstart; then
   echo "bench: installing chromium (Debian)"
@@ -89,4 +97,9 @@ fi
 if wants batch; then
   section "batch (node bench/batch.mjs)"
   node bench/batch.mjs
+fi
+
+if wants pacing; then
+  section "pacing (cargo bench -p cams-relay --features emulator --bench pacing)"
+  cargo bench --quiet -p cams-relay --features emulator --bench pacing
 fi

@@ -38,7 +38,15 @@ if [ "$want_tests" = 1 ]; then
     sudo_if_needed apt-get update -qq
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
-  # 5. Python venv with Alibaba's official SDKs (the official-client test and the vector script).
+  # 5. Redis, for the relay's shared pacer tests (relay/tests/pacing, which start their own
+  #    redis-server on a free port). Debian's package; its service is not needed (or started
+  #    where there is no init).
+  if ! command -v redis-server >/dev/null; then
+    say "installing redis-server"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  # 6. Python venv with Alibaba's official SDKs (the official-client test and the vector script).
   if [ ! -x .venv/bin/python ] || [ tests/official_sdk/requirements.txt -nt .venv/.installed ]; then
     say "creating .venv with Alibaba's official Python SDK"
     python3 -m venv .venv

@@ -24,7 +24,7 @@ use crate::proxy::{self, CamsProxy};
 use crate::rate_limit::RateLimiter;
 use crate::sts_vendor::{self, system_clock, StsSettings, StsVendor};
 use crate::upstream_hosts::{self, Api};
-use crate::{access_log, page_headers, sts_limits, upstream_client};
+use crate::{access_log, pacer, page_headers, sts_limits, upstream_client};
 
 /// What anonymous callers of this relay may do (the flag, or the mode's default); the error
 /// says why a production relay refuses the setting.
@@ -87,27 +87,25 @@ pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
         },
         system_clock(),
     );
+    let pacing = pacer::setup::Setup::new(&config).map_err(anyhow::Error::msg)?;
     let cams = CamsProxy::new(
         client,
         proxy::target_url(&config.upstreams.cams).map_err(msg)?,
         proxy::TIMEOUT,
-    );
+    )
+    .with_pacer(pacing.pacer(&api.pacing));
     let limit = |n: u32, make: fn(u32) -> RateLimiter| (n > 0).then(|| make(n));
-    let sts_guard = Guard::new(
-        origins.clone(),
-        Some(authenticator),
-        limit(api.sts_rate_limit, RateLimiter::per_minute),
-        Method::GET,
-    );
+    let sts_limit = limit(api.sts_rate_limit, RateLimiter::per_minute);
+    let sts_shared = pacing.rate_limit("sts", sts_limit.as_ref());
+    let sts_guard = Guard::new(origins.clone(), Some(authenticator), sts_limit, Method::GET)
+        .with_shared_limit(sts_shared);
     // No sign-in on /cams: the browser's signed calls are simple requests without custom
     // headers, each needs credentials that only /sts hands out, and the keys /sts handed to
     // anonymous callers are held to their tier there (auth::issued_keys).
-    let cams_guard = Guard::new(
-        origins,
-        None,
-        limit(api.cams_rate_limit(config.mode), RateLimiter::per_second),
-        Method::POST,
-    );
+    let cams_limit = limit(api.cams_rate_limit(config.mode), RateLimiter::per_second);
+    let cams_shared = pacing.rate_limit("cams", cams_limit.as_ref());
+    let cams_guard =
+        Guard::new(origins, None, cams_limit, Method::POST).with_shared_limit(cams_shared);
     Ok(router(
         Arc::new(vendor),
         Arc::new(cams),

@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use crate::pacer::args::PacerArgs;
+
 /// The session policy `/sts` asks for unless `--sts-policy` says otherwise: the four QR-code
 /// actions of CAMS and nothing else, whatever the role itself may do.
 pub const DEFAULT_STS_POLICY: &str = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["cams:CreatePhoneMessageQrdl","cams:ListPhoneMessageQrdl","cams:UpdatePhoneMessageQrdl","cams:DeletePhoneMessageQrdl"],"Resource":"*"}]}"#;
@@ -43,6 +45,10 @@ pub struct ApiArgs {
     /// only: in production they must be https://*.aliyuncs.com.
     #[arg(long)]
     pub allow_any_upstream: bool,
+
+    /// The account pacer of /cams and its Redis.
+    #[command(flatten)]
+    pub pacing: PacerArgs,
 }
 
 impl Default for ApiArgs {
@@ -54,6 +60,7 @@ impl Default for ApiArgs {
             cams_rate_limit: None,
             allow_hosts: Vec::new(),
             allow_any_upstream: false,
+            pacing: PacerArgs::default(),
         }
     }
 }

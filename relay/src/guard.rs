@@ -18,7 +18,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::uri::Authority;
@@ -30,10 +30,12 @@ use url::Url;
 use crate::auth::{AuthFailure, Authenticator, Caller};
 use crate::rate_limit::{retry_after_secs, RateLimiter};
 use crate::relay_error::{codes, RelayError};
+use crate::shared_rate_limit::SharedRateLimiter;
 
 /// Response headers a cross-origin page may read besides the safelisted ones: the gateway's
-/// `Date` (for clock skew), request ID and retry hints.
-const EXPOSED_HEADERS: &str = "Date, Retry-After, x-acs-request-id, x-acs-retry-after";
+/// `Date` (for clock skew), request ID and retry hints, and the pacer's "nothing was sent".
+const EXPOSED_HEADERS: &str =
+    "Date, Retry-After, x-acs-request-id, x-acs-retry-after, x-cams-relay-sent";
 
 /// How long a browser may cache a preflight.
 const PREFLIGHT_MAX_AGE_SECS: u32 = 600;
@@ -165,6 +167,9 @@ pub struct Guard {
     auth: Option<Arc<Authenticator>>,
     /// `None` turns rate limiting off.
     limiter: Option<RateLimiter>,
+    /// The same limits kept in Redis for all replicas (`--redis-url`); `limiter` is the
+    /// fallback while Redis cannot be reached.
+    shared: Option<SharedRateLimiter>,
     /// The route's method, for preflights (`GET` or `POST`).
     method: Method,
 }
@@ -180,8 +185,29 @@ impl Guard {
             origins,
             auth,
             limiter,
+            shared: None,
             method,
         }
+    }
+
+    /// Keeps the rate limit in Redis, shared with other replicas (when there is one at all).
+    pub fn with_shared_limit(mut self, shared: Option<SharedRateLimiter>) -> Guard {
+        self.shared = shared.filter(|_| self.limiter.is_some());
+        self
+    }
+
+    /// The wait before `ip` may make a request, if it must.
+    async fn rate_limited(&self, ip: IpAddr) -> Option<Duration> {
+        let limiter = self.limiter.as_ref()?;
+        if let Some(shared) = &self.shared {
+            match shared.check(ip).await {
+                Ok(verdict) => return verdict.err(),
+                Err(e) => {
+                    tracing::debug!(error = %e, "shared rate limit unavailable; using memory")
+                }
+            }
+        }
+        limiter.check(ip, Instant::now()).err()
     }
 }
 
@@ -214,9 +240,9 @@ pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: 
         return preflight(&guard, headers, cors_origin.as_ref());
     }
 
-    let refused = if let Some(limiter) = &guard.limiter {
+    let refused = {
         let ip = peer_ip(&request);
-        limiter.check(ip, Instant::now()).err().map(|wait| {
+        guard.rate_limited(ip).await.map(|wait| {
             let secs = retry_after_secs(wait);
             RelayError {
                 retry_after_secs: Some(secs),
@@ -228,8 +254,6 @@ pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: 
             }
             .into_response()
         })
-    } else {
-        None
     };
     let refused = match (refused, &guard.auth) {
         (Some(r), _) => Some(r),

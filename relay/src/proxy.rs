@@ -36,6 +36,7 @@ use url::Url;
 use crate::access_log::{LogAction, LogCode};
 use crate::acs3_request;
 use crate::auth::IssuedKeys;
+use crate::pacer::{self, AccountPacer, PeerIp};
 use crate::relay_error::{codes, RelayError};
 use crate::upstream_client::{self, UpstreamFailure};
 
@@ -74,6 +75,8 @@ pub struct CamsProxy {
     client: reqwest::Client,
     target: Url,
     timeout: Duration,
+    /// The account pacer every forwarded call takes a slot from (`--cams-account-qps`).
+    pacer: Option<AccountPacer>,
 }
 
 impl CamsProxy {
@@ -83,7 +86,14 @@ impl CamsProxy {
             client,
             target,
             timeout,
+            pacer: None,
         }
+    }
+
+    /// Paces every forwarded call with `pacer`.
+    pub fn with_pacer(mut self, pacer: Option<AccountPacer>) -> CamsProxy {
+        self.pacer = pacer;
+        self
     }
 
     pub fn target(&self) -> &Url {
@@ -123,6 +133,7 @@ impl CamsProxy {
 pub async fn handler(
     State(proxy): State<Arc<CamsProxy>>,
     issued: Option<Extension<Arc<IssuedKeys>>>,
+    PeerIp(peer): PeerIp,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
@@ -176,15 +187,19 @@ pub async fn handler(
             return e.into_response();
         }
     }
-    let forwarded =
-        proxy
-            .forward(body, request_headers)
-            .await
-            .and_then(|(status, headers, body)| {
+    let client = pacer::client_key(peer, &headers, &body);
+    let call = proxy.forward(body, request_headers);
+    // Paced on the exchange alone: a reply that is not the API's JSON still arrived.
+    let forwarded = pacer::paced(proxy.pacer.as_ref(), client, call)
+        .await
+        .map(|reply| {
+            reply.and_then(|(status, headers, body)| {
                 upstream_client::json_reply("CAMS", status, headers, body)
-            });
+            })
+        });
     let mut response = match forwarded {
-        Ok((status, headers, body)) => {
+        Err(refusal) => refusal.into_response(),
+        Ok(Ok((status, headers, body))) => {
             let code = reply_code(&body);
             let mut r = Response::new(Body::from(body));
             *r.status_mut() = status;
@@ -197,8 +212,8 @@ pub async fn handler(
             r
         }
         // A create whose answer was lost may have happened: not "try again".
-        Err(e) if action == Action::Create => e.for_create().into_response(),
-        Err(e) => e.into_response(),
+        Ok(Err(e)) if action == Action::Create => e.for_create().into_response(),
+        Ok(Err(e)) => e.into_response(),
     };
     response
         .extensions_mut()

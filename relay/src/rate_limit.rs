@@ -74,6 +74,16 @@ impl RateLimiter {
         }
     }
 
+    /// Tokens added per second.
+    pub fn rate_per_sec(&self) -> f64 {
+        self.rate_per_sec
+    }
+
+    /// Requests allowed at once.
+    pub fn burst(&self) -> f64 {
+        self.burst
+    }
+
     fn refilled(&self, b: Bucket, now: Instant) -> f64 {
         let elapsed = now.saturating_duration_since(b.updated).as_secs_f64();
         (b.tokens + elapsed * self.rate_per_sec).min(self.burst)

@@ -55,13 +55,15 @@ async fn healthz() -> &'static str {
 
 /// How the page should connect: the mode, the relay's API paths, the emulator's origin,
 /// `camsHost` (the `host` a Signature V3 call through `/cams` is signed for: the one CAMS sees),
-/// what anonymous callers may do and the per-client `/cams` rate.
+/// what anonymous callers may do, the per-client `/cams` rate and whether the relay paces the
+/// account.
 async fn relay_json(State(info): State<Info>) -> Response {
     let config = &info.config;
     let emulator = config
         .emulator_url
         .as_ref()
         .map(|u| u.origin().ascii_serialization());
+    let pacing = &config.api.pacing;
     let mut body = json!({
         "mode": config.mode.as_str(),
         "sts": "/sts",
@@ -70,6 +72,11 @@ async fn relay_json(State(info): State<Info>) -> Response {
         "emulator": emulator,
         "anonymousActions": info.anonymous.words(),
         "camsRateLimit": config.api.cams_rate_limit(config.mode),
+        // The relay paces the whole account on /cams (docs/scale.md): a page need not keep its
+        // users to one batch at a time.
+        "pacesAccount": pacing.cams_account_qps > 0,
+        "accountQps": pacing.cams_account_qps,
+        "pacerStore": if pacing.redis_url.is_some() { "redis" } else { "memory" },
     });
     if config.mode == Mode::Emulate && info.anonymous.changes_existing_codes() {
         body["notice"] = json!(

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 import pytest
 from alibabacloud_cams20200606 import models as cams_models
@@ -127,9 +127,14 @@ def error_of(info):
     return getattr(err, "code", None), getattr(err, "status_code", None), data.get("Message", "")
 
 
-def set_emulator_clock(relay, **form):
-    body = "&".join(f"{k}={v}" for k, v in form.items()).encode()
-    with urlopen(relay["emulator"] + "__emulator/clock", data=body, timeout=5) as r:
+def set_emulator_clock(relay, **fields):
+    """POST /__emulator/clock with a JSON body (the admin routes take nothing else)."""
+    req = Request(
+        relay["emulator"] + "__emulator/clock",
+        data=json.dumps(fields).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urlopen(req, timeout=5) as r:
         return json.load(r)
 
 

@@ -136,6 +136,13 @@ impl Pacer {
         }
     }
 
+    /// A call that took its slot and was never sent (its caller went away while it waited, as in
+    /// a relay's queue): the slot is free again and nothing counts against the window, since
+    /// nothing can arrive.
+    pub fn cancel(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+    }
+
     /// A call given up at `now_ms` without a reply (a timeout, a lost connection): it may still
     /// be on its way (a relay forwards what it has already read), so it counts as settling one
     /// window later.
@@ -340,6 +347,18 @@ mod tests {
         assert_eq!(p.next_slot(6120.0), Slot::Now);
         p.start();
         assert_eq!(p.next_slot(6120.0), Slot::At(5000.0 + 2.0 * 1020.0));
+    }
+
+    #[test]
+    fn a_cancelled_slot_counts_nothing() {
+        let mut p = Pacer::new(1.0);
+        p.start();
+        assert_eq!(p.next_slot(0.0), Slot::AfterSettle);
+        p.cancel();
+        assert_eq!(p.next_slot(0.0), Slot::Now);
+        assert_eq!(p.in_flight(), 0);
+        p.cancel();
+        assert_eq!(p.in_flight(), 0);
     }
 
     #[test]

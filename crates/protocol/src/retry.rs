@@ -9,6 +9,7 @@
 //! | `SignatureNonceUsed`: every attempt has a fresh nonce, so the gateway got this very request twice (a browser resends a POST by itself when a reused connection closes before the reply) | **not retried**, `retryable: false`, the `listQrdls` hint | not retried |
 //! | `InvalidTimeStamp.Expired` | clock corrected from the reply's `Date`, sent again once ([`crate::clock_skew`]) | same |
 //! | `InvalidSecurityToken.Expired`, `InvalidAccessKeyId.NotFound` with cached temporary keys | new keys, sent again once ([`crate::refresh`]) | same |
+//! | a cams-relay's `RelayBusy` or `RelayPacerUnavailable` (503): the relay's account-wide pacer refused the call before sending anything upstream (its queue is full, or its Redis is unreachable) | **retried**, even a create, after `Retry-After`; not counted against `maxRetries` (at most [`MAX_NOT_SENT_RETRIES`] of them) | same |
 //! | anything else | not retried | not retried |
 //!
 //! Backoff: full jitter, a uniform delay in [0, min(20 s, 500 ms × 2^retry)), the AWS
@@ -23,6 +24,13 @@
 //! gateway documents these statuses as retryable and the client follows it. The relay's own two
 //! codes are different: the relay knows it sent the call on and got nothing usable back (a
 //! timeout, a broken connection, a reply too large to pass on), so a create is not repeated.
+//!
+//! A relay that paces the account ([`NOT_SENT_CODES`]) says the opposite with certainty: by
+//! definition of those codes nothing went upstream (the reply also carries
+//! `x-cams-relay-sent: false`). Waiting in the relay's queue is the account's limit at work, not a
+//! failure of the call, so such a refusal does not use up the call's `maxRetries`; a separate,
+//! larger bound keeps a relay that stays busy (or a Redis that stays down) from holding a call
+//! forever.
 
 use crate::error::{codes, is_retryable, CamsError};
 use crate::time::{Calendar, Crates};
@@ -41,6 +49,20 @@ const NONCE_USED: &str = "SignatureNonceUsed";
 /// Relay codes for "the relay sent the request on and got no usable answer".
 const RELAY_LOST_ANSWER: [&str; 2] = ["RelayTimeout", "RelayUpstreamError"];
 
+/// Relay codes that by definition mean "nothing was sent upstream": the account pacer's queue is
+/// full (`RelayBusy`), or its shared state cannot be reached (`RelayPacerUnavailable`).
+pub const NOT_SENT_CODES: [&str; 2] = ["RelayBusy", "RelayPacerUnavailable"];
+
+/// The most not-sent refusals one call sits through before it fails with the last of them.
+pub const MAX_NOT_SENT_RETRIES: u32 = 20;
+
+/// The wait before sending again after a not-sent refusal that asked for no particular wait.
+pub const NOT_SENT_DEFAULT_WAIT_MS: f64 = 1000.0;
+
+/// Random spread added to a not-sent wait, so clients told the same `Retry-After` do not all
+/// come back in the same millisecond.
+pub const NOT_SENT_SPREAD_MS: f64 = 500.0;
+
 /// What a failed attempt calls for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
@@ -50,6 +72,10 @@ pub enum Next {
     FixClock,
     /// The temporary keys went stale: get new ones and send again, once.
     RefreshCredentials,
+    /// The relay refused before sending anything upstream: wait (see [`not_sent_delay_ms`]) and
+    /// send again, even a create. Does not count against `maxRetries`; at most
+    /// [`MAX_NOT_SENT_RETRIES`] times per call.
+    NotSent,
     /// A create that may have run: stop, and say how to check ([`unknown_outcome`]).
     UnknownOutcome,
     /// Stop with the error as it is.
@@ -69,6 +95,9 @@ pub fn next_step(action: Action, e: &CamsError) -> Next {
             Next::Fail
         };
     }
+    if is_not_sent(e) {
+        return Next::NotSent;
+    }
     if e.code == crate::clock_skew::TIMESTAMP_EXPIRED {
         return Next::FixClock;
     }
@@ -85,6 +114,28 @@ pub fn next_step(action: Action, e: &CamsError) -> Next {
     } else {
         Next::Fail
     }
+}
+
+/// A relay's reply saying, by its code, that nothing was sent upstream (a 503 from a pacing
+/// relay). Only a reply (an HTTP status) can say that.
+pub fn is_not_sent(e: &CamsError) -> bool {
+    e.http_status == Some(503) && NOT_SENT_CODES.contains(&e.code.as_str())
+}
+
+/// How long to wait after a not-sent refusal: what the reply asked for (else
+/// [`NOT_SENT_DEFAULT_WAIT_MS`]) plus up to [`NOT_SENT_SPREAD_MS`] (`random01` in [0, 1)), or
+/// `None` when it asked for more than [`MAX_RETRY_AFTER_MS`].
+pub fn not_sent_delay_ms(random01: f64, requested_ms: Option<f64>) -> Option<f64> {
+    let base = requested_ms.unwrap_or(NOT_SENT_DEFAULT_WAIT_MS);
+    if base > MAX_RETRY_AFTER_MS {
+        return None;
+    }
+    let r = if random01.is_finite() {
+        random01.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    Some(base.max(0.0) + r * NOT_SENT_SPREAD_MS)
 }
 
 /// A relay's reply saying it forwarded the call and lost the answer.
@@ -283,6 +334,44 @@ mod tests {
             next_step(List, &reply("RelayUpstreamError", 502)),
             Next::Backoff
         );
+    }
+
+    #[test]
+    fn a_relay_that_sent_nothing_is_retried_even_for_a_create() {
+        use Action::*;
+        for a in [Create, List, Update, Delete] {
+            for code in NOT_SENT_CODES {
+                assert_eq!(
+                    next_step(a, &reply(code, 503)),
+                    Next::NotSent,
+                    "{a:?} {code}"
+                );
+            }
+        }
+        // Only the relay's 503 says "not sent": the same code at another status, or with no
+        // reply at all, is not taken at its word.
+        assert_eq!(next_step(Create, &reply("RelayBusy", 500)), Next::Backoff);
+        assert_eq!(next_step(Create, &reply("RelayBusy", 400)), Next::Fail);
+        let no_reply = CamsError::new("RelayBusy", "m");
+        assert_eq!(next_step(Create, &no_reply), Next::Fail);
+        // A lost answer stays what it was.
+        assert_eq!(
+            next_step(Create, &reply("RelayTimeout", 504)),
+            Next::UnknownOutcome
+        );
+    }
+
+    #[test]
+    fn a_not_sent_wait_honours_retry_after_with_a_spread() {
+        assert_eq!(not_sent_delay_ms(0.0, None), Some(NOT_SENT_DEFAULT_WAIT_MS));
+        assert_eq!(not_sent_delay_ms(0.5, Some(2000.0)), Some(2250.0));
+        assert_eq!(not_sent_delay_ms(f64::NAN, Some(0.0)), Some(250.0));
+        assert_eq!(not_sent_delay_ms(1.0, Some(-5.0)), Some(NOT_SENT_SPREAD_MS));
+        assert_eq!(
+            not_sent_delay_ms(0.0, Some(MAX_RETRY_AFTER_MS)),
+            Some(MAX_RETRY_AFTER_MS)
+        );
+        assert_eq!(not_sent_delay_ms(0.0, Some(MAX_RETRY_AFTER_MS + 1.0)), None);
     }
 
     #[test]
