@@ -24,8 +24,8 @@ const pkgDir = resolve(arg('pkg', process.env.CAMS_PKG || resolve(repo, 'pkg')))
 const rounds = Number(arg('rounds', 41));
 const calls = Number(arg('calls', 2000));
 
-const mod = await import(pathToFileURL(resolve(pkgDir, 'cams_qrdl_sign.js')).href);
-mod.initSync({ module: readFileSync(resolve(pkgDir, 'cams_qrdl_sign_bg.wasm')) });
+const mod = await import(pathToFileURL(resolve(pkgDir, 'cams_qrdl_tools.js')).href);
+mod.initSync({ module: readFileSync(resolve(pkgDir, 'cams_qrdl_tools_bg.wasm')) });
 
 // A CreatePhoneMessageQrdl call with STS credentials, as the client signs it: 13 parameters.
 const secret = 'wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pKExample';

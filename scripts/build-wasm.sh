@@ -35,4 +35,4 @@ build() {
 
 build cams_qrdl client
 build cams_qrdl_qr qr
-build cams_qrdl_sign sign
+build cams_qrdl_tools tools

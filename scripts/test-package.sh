@@ -55,8 +55,8 @@ for dts in "$pkg"/cams_qrdl*.d.ts; do
     fail "$(basename "$dts") has \`any\` (lines above)"
   fi
 done
-sign_total=$(($(gzip -9c "$pkg/cams_qrdl_sign_bg.wasm" | wc -c) + $(gzip -9c "$pkg/cams_qrdl_sign.js" | wc -c)))
-say "the signing tools (cams-qrdl/sign): $sign_total bytes gzip -9"
+tools_total=$(($(gzip -9c "$pkg/cams_qrdl_tools_bg.wasm" | wc -c) + $(gzip -9c "$pkg/cams_qrdl_tools.js" | wc -c)))
+say "the tools module (cams-qrdl/tools): $tools_total bytes gzip -9"
 say "types: no any in $(cd "$pkg" && echo cams_qrdl*.d.ts)"
 
 # 4. npm pack: the tarball holds exactly the package's files.
@@ -65,8 +65,8 @@ tarball=$(ls "$work"/cams-qrdl-*.tgz)
 listed=$(tar -tzf "$tarball" | sed 's:^package/::' | sort | tr '\n' ' ')
 expected=$(printf '%s\n' LICENSE README.md cams_qrdl.d.ts cams_qrdl.js cams_qrdl_bg.wasm \
   cams_qrdl_bg.wasm.d.ts cams_qrdl_qr.d.ts cams_qrdl_qr.js cams_qrdl_qr_bg.wasm \
-  cams_qrdl_qr_bg.wasm.d.ts cams_qrdl_sign.d.ts cams_qrdl_sign.js cams_qrdl_sign_bg.wasm \
-  cams_qrdl_sign_bg.wasm.d.ts package.json | sort | tr '\n' ' ')
+  cams_qrdl_qr_bg.wasm.d.ts cams_qrdl_tools.d.ts cams_qrdl_tools.js cams_qrdl_tools_bg.wasm \
+  cams_qrdl_tools_bg.wasm.d.ts package.json | sort | tr '\n' ' ')
 [ "$listed" = "$expected" ] || fail "the tarball holds: $listed (expected: $expected)"
 say "packed $(basename "$tarball"): $listed"
 

@@ -86,7 +86,8 @@ pub fn routes(config: Arc<RelayConfig>) -> anyhow::Result<Router> {
             timeout: proxy::TIMEOUT,
         },
         system_clock(),
-    );
+    )
+    .with_cams_host(crate::acs3_request::cams_host(&config.upstreams.cams));
     let pacing = pacer::setup::Setup::new(&config).map_err(anyhow::Error::msg)?;
     let cams = CamsProxy::new(
         client,

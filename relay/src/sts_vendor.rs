@@ -97,14 +97,19 @@ pub struct Minted {
 }
 
 impl Minted {
-    /// The `/sts` reply body: the `Credentials` object of AssumeRole.
-    pub fn body(&self) -> Value {
-        json!({
+    /// The `/sts` reply body: the `Credentials` object of AssumeRole, and `CamsHost` when
+    /// given (the host to sign Signature V3 calls through `/cams` for).
+    pub fn body(&self, cams_host: Option<&str>) -> Value {
+        let mut body = json!({
             "AccessKeyId": self.credentials.access_key_id,
             "AccessKeySecret": self.credentials.access_key_secret,
             "SecurityToken": self.credentials.security_token.as_deref().unwrap_or_default(),
             "Expiration": format_timestamp(self.expiration),
-        })
+        });
+        if let Some(host) = cams_host {
+            body["CamsHost"] = json!(host);
+        }
+        body
     }
 }
 
@@ -137,6 +142,9 @@ pub struct StsVendor {
     clock: Clock,
     slots: std::sync::Mutex<Slots>,
     issued: Arc<IssuedKeys>,
+    /// The host `/cams` forwards to, told to browsers with their credentials (`CamsHost`): a
+    /// Signature V3 call through `/cams` is signed for it.
+    cams_host: Option<String>,
 }
 
 impl fmt::Debug for StsVendor {
@@ -161,7 +169,15 @@ impl StsVendor {
                 users: LruCache::new(users),
             }),
             issued,
+            cams_host: None,
         }
+    }
+
+    /// Tells browsers, with each `/sts` reply, the host their V3 calls through `/cams` are
+    /// signed for.
+    pub fn with_cams_host(mut self, host: String) -> StsVendor {
+        self.cams_host = Some(host);
+        self
     }
 
     /// The AccessKeyIds handed out so far, by tier (what `/cams` checks).
@@ -405,7 +421,8 @@ pub async fn handler(
     let caller = caller.map_or(Caller::Anonymous, |Extension(c)| c);
     match vendor.credentials(&caller).await {
         Ok(minted) => {
-            let mut response = (StatusCode::OK, minted.body().to_string()).into_response();
+            let body = minted.body(vendor.cams_host.as_deref());
+            let mut response = (StatusCode::OK, body.to_string()).into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,

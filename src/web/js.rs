@@ -2,13 +2,13 @@
 //! protocol's types (a mismatch is an `InvalidParameter` naming the field, never a panic), and
 //! results written as plain objects.
 
-#[cfg(any(feature = "client", feature = "sign"))]
+#[cfg(any(feature = "client", feature = "tools"))]
 pub(crate) use reading::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// Caller input and replies read as the protocol's types: the client and the signing tools.
-#[cfg(any(feature = "client", feature = "sign"))]
+#[cfg(any(feature = "client", feature = "tools"))]
 mod reading {
     use cams_protocol::decode::{Document, Mismatch};
     use cams_protocol::error::CamsError;
@@ -42,17 +42,18 @@ mod reading {
     /// The caller's `value` (named `what` in messages, e.g. "request") as a `T`. Not an object,
     /// or a member of the wrong type, is an `InvalidParameter` naming the member.
     pub(crate) fn read<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, CamsError> {
-        let m = match decode_object::<T>(value, what)? {
-            Ok(t) => return Ok(t),
-            Err(m) => m,
-        };
-        let field = culprit::<T>(value).unwrap_or_else(|| what.to_owned());
-        Err(invalid(&field, &m))
+        decode_object::<T>(value, what)?.map_err(|m| {
+            let refuses = |alone: JsValue| JsDocument(alone).decode::<T>().is_err();
+            invalid(
+                &culprit(value, &refuses).unwrap_or_else(|| what.to_owned()),
+                &m,
+            )
+        })
     }
 
     /// Like [`read`], for a record of any keys (`Record<string, string>`): a bad value is an
     /// error of the record as a whole, named `what`.
-    #[cfg(feature = "sign")]
+    #[cfg(feature = "tools")]
     pub(crate) fn read_record<T: DeserializeOwned>(
         value: &JsValue,
         what: &str,
@@ -64,42 +65,36 @@ mod reading {
         value: &JsValue,
         what: &str,
     ) -> Result<Result<T, Mismatch>, CamsError> {
+        check_object(value, what)?;
+        Ok(JsDocument(value.clone()).decode())
+    }
+
+    fn check_object(value: &JsValue, what: &str) -> Result<(), CamsError> {
         if !value.is_object() || js_sys::Array::is_array(value) {
             return Err(CamsError::invalid_parameter(
                 what,
                 format!("{what} must be an object."),
             ));
         }
-        Ok(JsDocument(value.clone()).decode())
+        Ok(())
     }
 
     /// Which member of `value` a `T` cannot be read from: each member is tried alone, so the
     /// same reader that refused the whole names the part (a cold path; input members are all
     /// optional, so one alone reads unless it is the wrong type).
-    fn culprit<T: DeserializeOwned>(value: &JsValue) -> Option<String> {
+    fn culprit(value: &JsValue, refuses: &dyn Fn(JsValue) -> bool) -> Option<String> {
         let object = value.unchecked_ref::<js_sys::Object>();
         js_sys::Object::keys(object).iter().find_map(|key| {
             let alone = js_sys::Object::new();
             let member = js_sys::Reflect::get(value, &key).ok()?;
             js_sys::Reflect::set(&alone, &key, &member).ok()?;
-            let refused = JsDocument(alone.into()).decode::<T>().is_err();
-            refused.then(|| key.as_string()).flatten()
+            refuses(alone.into()).then(|| key.as_string()).flatten()
         })
     }
 
-    /// `{field} must be {what serde expected}.`, for a member of the wrong type.
+    /// A member of the wrong type: named, with serde's reason (what it is, what was expected).
     fn invalid(field: &str, m: &Mismatch) -> CamsError {
-        let message = match m.reason.split_once(", expected ") {
-            Some((_, expected)) => {
-                let expected = match expected {
-                    "f64" | "u32" | "i32" => "a number",
-                    other => other,
-                };
-                format!("{field} must be {expected}.")
-            }
-            None => format!("{field}: {}.", m.reason),
-        };
-        CamsError::invalid_parameter(field, message)
+        CamsError::invalid_parameter(field, format!("{field}: {}.", m.reason))
     }
 
     /// A `Record<string, string>` as its pairs, in the object's order (a `BTreeMap` would sort
@@ -109,7 +104,7 @@ mod reading {
 
     impl Pairs {
         /// The pairs as the signers take them.
-        #[cfg(feature = "sign")]
+        #[cfg(feature = "tools")]
         pub(crate) fn borrowed(&self) -> Vec<(&str, &str)> {
             self.0
                 .iter()

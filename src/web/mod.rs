@@ -4,23 +4,24 @@
 //! serde-wasm-bindgen ([`js`]), which turns every surprise into a `CamsError`, never a panic.
 //!
 //! Three modules come out of this crate (scripts/build-wasm.sh), so a page downloads only what it
-//! uses: the client (feature `client`: `createQrdl`, `CamsClient`, `validateQrdlRequest`), the
-//! local QR renderer (feature `qr`: `renderQrSvg`) and the signing tools (feature `sign`:
-//! `signRpcRequest`, `signAcs3Request`). The tests build all three into one.
+//! uses: the client (feature `client`: `createQrdl`, `CamsClient`), the local QR renderer
+//! (feature `qr`: `renderQrSvg`) and the tools that send nothing (feature `tools`:
+//! `validateQrdlRequest`, `signRpcRequest`, `signAcs3Request`). The tests build all three into
+//! one.
 
 mod error;
 mod js;
 #[cfg(feature = "qr")]
 mod qr;
-#[cfg(feature = "sign")]
-mod sign;
+#[cfg(feature = "tools")]
+mod tools;
 
 #[cfg(feature = "client")]
 mod client;
 
 #[cfg(feature = "client")]
-pub use client::api::{create_qrdl, validate_qrdl_request, CamsClient};
+pub use client::api::{create_qrdl, CamsClient};
 #[cfg(feature = "qr")]
 pub use qr::render_qr_svg;
-#[cfg(feature = "sign")]
-pub use sign::{sign_acs3_request, sign_rpc_request};
+#[cfg(feature = "tools")]
+pub use tools::{sign_acs3_request, sign_rpc_request, validate_qrdl_request};

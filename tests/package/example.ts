@@ -35,7 +35,7 @@ import initSign, {
   signRpcRequest,
   type SignedAcs3Request,
   type SignedRequest,
-} from 'cams-qrdl/sign';
+} from 'cams-qrdl/tools';
 
 // -- starting the module -----------------------------------------------------------------------
 

@@ -16,6 +16,9 @@ pub struct TemporaryCredentials {
     pub credentials: Credentials,
     /// Seconds since the Unix epoch; `None` when the source gave no `Expiration`.
     pub expiration: Option<i64>,
+    /// The host CAMS sees, when the source said (`CamsHost`: cams-relay's `/sts` does, a
+    /// provider may): what a Signature V3 call through a pass-through is signed for.
+    pub cams_host: Option<String>,
 }
 
 /// Reads credentials from a parsed document. `source` names where they came from ("relay",
@@ -42,11 +45,8 @@ pub fn read_credentials_in(
             // Which member, never the value: serde's reason may quote it. (A reader that
             // tracks no path, the browser module's, names no member.)
             match m.member() {
-                "" if m.reason.contains("expected struct") => {
-                    fail("answered with JSON that is not an object")
-                }
                 "" => fail(
-                    "gave a member that is not a string (AccessKeyId, AccessKeySecret, SecurityToken and Expiration are strings)",
+                    "answered with something else than an object of strings (AccessKeyId, AccessKeySecret, SecurityToken, Expiration)",
                 ),
                 "AccessKeyId" | "accessKeyId" => fail("gave no AccessKeyId"),
                 "AccessKeySecret" | "accessKeySecret" => fail("gave no AccessKeySecret"),
@@ -73,7 +73,14 @@ pub fn read_credentials_in(
             security_token: fields.security_token.filter(|t| !t.is_empty()),
         },
         expiration,
+        cams_host: text_member(doc, "CamsHost", "camsHost"),
     })
+}
+
+/// A non-empty string member under its PascalCase or its camelCase name, or `None`.
+fn text_member(doc: &impl Document, pascal: &str, camel: &str) -> Option<String> {
+    let member = doc.member(pascal).or_else(|| doc.member(camel))?;
+    member.decode::<String>().ok().filter(|s| !s.is_empty())
 }
 
 /// A relay's failure, read from its HTTP status and body (`None` when it is not JSON): a
@@ -81,11 +88,7 @@ pub fn read_credentials_in(
 /// the body has one, returned apart too.
 pub fn relay_failure(http_status: u16, doc: Option<&impl Document>) -> (CamsError, Option<String>) {
     // `Code` / `Message`, in either case; anything else is no code.
-    let text = |pascal: &str, camel: &str| {
-        let doc = doc?;
-        let member = doc.member(pascal).or_else(|| doc.member(camel))?;
-        member.decode::<String>().ok().filter(|s| !s.is_empty())
-    };
+    let text = |pascal: &str, camel: &str| text_member(doc?, pascal, camel);
     let code = text("Code", "code");
     let detail = match (&code, text("Message", "message")) {
         (Some(c), Some(m)) => format!(" ({c}: {})", clip(&m, 300)),
@@ -162,6 +165,7 @@ mod tests {
                 security_token: Some("CAIS****".into()),
             },
             expiration: crate::time::parse_timestamp("2015-04-09T11:52:19Z"),
+            cams_host: None,
         }
     }
 
@@ -177,6 +181,25 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn a_relay_says_the_host_to_sign_for() {
+        let t = parse_credentials(
+            r#"{"AccessKeyId":"a","AccessKeySecret":"b","CamsHost":"cams.ap-southeast-1.aliyuncs.com"}"#,
+            "relay",
+        )
+        .unwrap();
+        assert_eq!(
+            t.cams_host.as_deref(),
+            Some("cams.ap-southeast-1.aliyuncs.com")
+        );
+        let t = parse_credentials(
+            r#"{"accessKeyId":"a","accessKeySecret":"b","camsHost":"h:1"}"#,
+            "provider",
+        )
+        .unwrap();
+        assert_eq!(t.cams_host.as_deref(), Some("h:1"));
     }
 
     #[test]

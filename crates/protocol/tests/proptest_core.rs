@@ -660,6 +660,7 @@ proptest! {
                 security_token: f.token.clone(),
             },
             expiration: f.expiration,
+            cams_host: None,
         };
         for shape in sts_shapes(&f) {
             let body = shape.to_string();

@@ -1,12 +1,10 @@
-//! The client module's exports: `CamsClient`, the one-off `createQrdl`, and the validator the
-//! page checks its forms with.
+//! The client module's exports: `CamsClient` and the one-off `createQrdl`.
 
 use std::rc::Rc;
 
 use cams_protocol::error::CamsError;
-use cams_protocol::types::{Action, Operation, QrdlInput, QrdlSelector};
-use cams_protocol::validate::{create_or_update_problems, list_or_delete_problems};
-use js_sys::{Array, Promise};
+use cams_protocol::types::{Action, Operation};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::web::client::batch::{run_batch, BatchKind};
@@ -15,8 +13,7 @@ use crate::web::client::config::read_config;
 use crate::web::client::promise::promise;
 use crate::web::client::request::{create_or_update_op, list_or_delete_op};
 use crate::web::client::timers::Stop;
-use crate::web::error::{to_js_error, WebError};
-use crate::web::js::read;
+use crate::web::error::WebError;
 
 /// Runs one validated operation on `client` and settles a promise with the JS result or a
 /// `CamsError`. Validation errors reject without anything being sent.
@@ -146,36 +143,4 @@ pub fn create_qrdl(
         Ok(config) => run(Rc::new(Client::new(config)), op, read_qrdl_reply),
         Err(e) => Promise::reject(&WebError::from(op.err().unwrap_or(e)).into()),
     }
-}
-
-/// Checks a request as the client would before sending it, and returns every problem (one
-/// `CamsError` per field, empty when the request is valid): the page's forms show these beside
-/// their fields, so the rules and their messages live in one place. Sends nothing.
-#[wasm_bindgen(js_name = validateQrdlRequest, unchecked_return_type = "CamsError[]")]
-pub fn validate_qrdl_request(
-    #[wasm_bindgen(unchecked_param_type = "\"create\" | \"update\" | \"list\" | \"delete\"")]
-    action: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Partial<UpdateQrdlRequest>")] request: JsValue,
-) -> Result<Array, JsValue> {
-    let action = match action.as_string().as_deref() {
-        Some("create") => Action::Create,
-        Some("update") => Action::Update,
-        Some("list") => Action::List,
-        Some("delete") => Action::Delete,
-        _ => {
-            return Err(WebError::from(CamsError::invalid_parameter(
-                "action",
-                "action must be \"create\", \"update\", \"list\" or \"delete\".",
-            ))
-            .into())
-        }
-    };
-    let problems = match action {
-        Action::Create | Action::Update => read::<QrdlInput>(&request, "request")
-            .map(|input| create_or_update_problems(&input, action)),
-        Action::List | Action::Delete => read::<QrdlInput>(&request, "request")
-            .map(|input| list_or_delete_problems(&QrdlSelector::from(input), action)),
-    };
-    let problems = problems.unwrap_or_else(|e| vec![e]);
-    Ok(problems.iter().map(|e| to_js_error(e, None)).collect())
 }

@@ -14,7 +14,8 @@ use cams_protocol::params::{form_body, signed_params_in, CallContext, CAMS_VERSI
 use cams_protocol::redact::redact;
 use cams_protocol::response::{not_json, read_base, read_list, read_qrdl};
 use cams_protocol::retry::{
-    gave_up, next_step, requested_wait_ms_in, retry_delay_ms, unknown_outcome, wait_too_long, Next,
+    gave_up, next_step, not_sent_delay_ms, requested_wait_ms_in, retry_delay_ms, unknown_outcome,
+    wait_too_long, Next, MAX_NOT_SENT_RETRIES,
 };
 use cams_protocol::sign::Method;
 use cams_protocol::time::Calendar as _;
@@ -25,11 +26,10 @@ use wasm_bindgen::JsValue;
 use crate::web::client::calendar::BrowserCalendar;
 use crate::web::client::clock::Clock;
 use crate::web::client::config::Config;
-use crate::web::client::credentials::CredentialCache;
+use crate::web::client::credentials::{CredentialCache, Lease};
 use crate::web::client::gate::Gate;
 use crate::web::client::http::{send, url_for_message, HttpFailure, HttpReply, HttpRequest};
 use crate::web::client::platform::random_nonce;
-use crate::web::client::signing_host::SigningHost;
 use crate::web::client::timers::{sleep, Stop};
 use crate::web::error::WebError;
 use crate::web::js::{to_js, JsDocument};
@@ -68,7 +68,9 @@ pub(crate) struct Client {
     credentials: CredentialCache,
     gate: Gate,
     clock: Rc<Clock>,
-    signing_host: SigningHost,
+    /// The endpoint's own host when it is a service's root (`https://cams.…/`, the emulator),
+    /// which is the host the service sees; `None` for a pass-through such as `/cams`.
+    endpoint_host: Option<String>,
 }
 
 impl Client {
@@ -84,7 +86,7 @@ impl Client {
             ),
             gate,
             clock,
-            signing_host: SigningHost::given(config.options.signing_host.clone()),
+            endpoint_host: root_host(&config.options.endpoint),
             options: config.options,
         }
     }
@@ -100,25 +102,22 @@ impl Client {
         stop: &Stop,
     ) -> Result<JsValue, WebError> {
         let mut retries = 0u32;
+        let mut not_sent = 0u32;
         let mut refreshed = false;
         let mut clock_fixed = false;
         let mut releases = 0u32;
         let mut last: Option<CamsError> = None;
-        // Before any slot is taken: a host that cannot be learnt means nothing is sent.
-        let host = match self.options.signature_version {
-            SignatureVersion::V3 => Some(
-                self.signing_host
-                    .get(&self.options.endpoint, self.options.timeout_ms)
-                    .await?,
-            ),
-            SignatureVersion::V2 => None,
-        };
         loop {
             let stopped = |_| WebError::from(aborted(last.as_ref()));
             let lease = stop
                 .or_stop(self.credentials.get())
                 .await
                 .map_err(stopped)??;
+            // Before a slot is taken: with no host to sign for, nothing is sent.
+            let host = match self.options.signature_version {
+                SignatureVersion::V3 => Some(self.signing_host(&lease)?),
+                SignatureVersion::V2 => None,
+            };
             // Keys that already look expired (a provider's odd expiration, a skewed clock) are
             // used for this call all the same: the gateway decides.
             let usable_before = self.credentials.usable(&lease).is_some();
@@ -151,7 +150,10 @@ impl Client {
             let headers = reply.as_ref().map(|r| &r.headers);
             let date = headers.and_then(|h| h.date.as_deref());
             match next_step(op.action, &e) {
-                Next::Backoff if retries < self.options.max_retries => {
+                step @ (Next::Backoff | Next::NotSent)
+                    if (step == Next::Backoff && retries < self.options.max_retries)
+                        || (step == Next::NotSent && not_sent < MAX_NOT_SENT_RETRIES) =>
+                {
                     let server_now = date
                         .and_then(|d| BrowserCalendar.parse_http_date(d))
                         .unwrap_or_else(|| self.clock.now_unix_secs());
@@ -161,15 +163,23 @@ impl Client {
                         headers.and_then(|h| h.acs_retry_after.as_deref()),
                         server_now,
                     );
-                    let Some(delay) = retry_delay_ms(retries, js_sys::Math::random(), requested)
-                    else {
+                    let random = js_sys::Math::random();
+                    // A relay that sent nothing asks for its own wait and costs no retry.
+                    let delay = match step {
+                        Next::NotSent => not_sent_delay_ms(random, requested),
+                        _ => retry_delay_ms(retries, random, requested),
+                    };
+                    let Some(delay) = delay else {
                         return Err(wait_too_long(e, requested.unwrap_or_default()).into());
                     };
                     let waited = stop.or_stop(sleep(delay)).await;
                     if waited.is_err() {
                         return Err(aborted(Some(&e)).into());
                     }
-                    retries += 1;
+                    match step {
+                        Next::NotSent => not_sent += 1,
+                        _ => retries += 1,
+                    }
                 }
                 Next::Backoff => return Err(gave_up(e, retries).into()),
                 Next::FixClock if !clock_fixed => {
@@ -194,6 +204,24 @@ impl Client {
             }
             last = Some(e);
         }
+    }
+
+    /// The `host` a V3 call is signed for, the one the service sees: `signingHost` from the
+    /// config, the one the credentials came with (cams-relay's `/sts` says it), or the
+    /// endpoint's own.
+    fn signing_host(&self, lease: &Lease) -> Result<String, CamsError> {
+        let host = (self.options.signing_host.as_deref())
+            .or(lease.cams_host.as_deref())
+            .or(self.endpoint_host.as_deref());
+        host.map(str::to_owned).ok_or_else(|| {
+            CamsError::invalid_parameter(
+                "signingHost",
+                format!(
+                    "Nothing was sent: a Signature V3 call through {} must be signed for the host the service sees, and neither the config nor the credentials say it. Give signingHost (a cams-relay's /relay.json names it camsHost), or signatureVersion: \"v2\".",
+                    url_for_message(&self.options.endpoint)
+                ),
+            )
+        })
     }
 
     /// Signs with a fresh nonce and the (corrected) time `unix_secs` (V3 for the signing `host`
@@ -254,6 +282,12 @@ impl Client {
             HttpFailure::Unsupported(e) => e,
         })
     }
+}
+
+/// `url`'s host when it is an absolute URL of a service's root (path `/`).
+fn root_host(url: &str) -> Option<String> {
+    let url = web_sys::Url::new(url).ok()?;
+    (url.pathname() == "/").then(|| url.host())
 }
 
 /// The form body's content type (signed in V3, so sent exactly so).

@@ -34,6 +34,8 @@ pub(crate) struct Lease {
     pub credentials: Rc<Credentials>,
     pub temporary: bool,
     pub expiration: Option<i64>,
+    /// The host CAMS sees, when the source said (`CamsHost`).
+    pub cams_host: Option<Rc<str>>,
 }
 
 type Outcome = Result<Lease, WebError>;
@@ -60,6 +62,7 @@ struct Cached {
     credentials: Rc<Credentials>,
     obtained_at: i64,
     expiration: Option<i64>,
+    cams_host: Option<Rc<str>>,
 }
 
 impl Cached {
@@ -68,6 +71,7 @@ impl Cached {
             credentials: self.credentials.clone(),
             temporary: true,
             expiration: self.expiration,
+            cams_host: self.cams_host.clone(),
         }
     }
 }
@@ -93,6 +97,7 @@ impl CredentialCache {
                 credentials: credentials.clone(),
                 temporary: false,
                 expiration: None,
+                cams_host: None,
             });
         }
         let (refresh, start) = {
@@ -166,6 +171,7 @@ async fn run_refresh(inner: Rc<Inner>, refresh: Shared<Outcome>) {
         Source::Direct(c) => Ok(TemporaryCredentials {
             credentials: Credentials::clone(c),
             expiration: None,
+            cams_host: None,
         }),
         Source::Relay(relay) => from_relay(relay, inner.timeout_ms).await,
         Source::Provider(provider) => from_provider(provider, inner.timeout_ms).await,
@@ -178,6 +184,7 @@ async fn run_refresh(inner: Rc<Inner>, refresh: Shared<Outcome>) {
                 credentials: Rc::new(t.credentials),
                 obtained_at,
                 expiration: t.expiration,
+                cams_host: t.cams_host.map(Rc::from),
             };
             let lease = cached.lease();
             state.cached = Some(cached);

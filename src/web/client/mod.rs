@@ -15,6 +15,5 @@ mod platform;
 mod promise;
 mod request;
 mod shared;
-mod signing_host;
 mod timers;
 mod typescript;

@@ -54,7 +54,7 @@ where
         .map(|(name, (_, value))| (name.as_str(), value.trim()))
         .collect();
     // By name, then by value: a repeated name's values come out sorted, as the SDKs join them.
-    sort_pairs(&mut entries, true);
+    sort_pairs(&mut entries);
     let mut text = String::new();
     let mut names: Vec<&str> = Vec::new();
     for &(name, value) in &entries {

@@ -1,15 +1,20 @@
-//! `signRpcRequest` and `signAcs3Request` (feature `sign`, its own module in the package,
-//! `cams-qrdl/sign`): the intermediate strings of both signatures for a request, to compare with
-//! a gateway's `SignatureDoesNotMatch`. Tools for debugging and tests, so a page that only
-//! creates codes never downloads them; the client signs with the same `cams-protocol` code.
+//! The tools module (feature `tools`, `cams-qrdl/tools` in the package): functions that send
+//! nothing. `signRpcRequest` and `signAcs3Request` give the intermediate strings of both
+//! signatures for a request, to compare with a gateway's `SignatureDoesNotMatch`;
+//! `validateQrdlRequest` checks a request as the client would, for forms to show beside their
+//! fields. The client signs and validates with the same `cams-protocol` code, so the rules live in
+//! one place; a page that only creates codes never downloads these.
 
 use cams_protocol::acs3::{sign as sign_acs3, Acs3Request};
 use cams_protocol::error::CamsError;
 use cams_protocol::sign::{sign_params, Method};
+use cams_protocol::types::{Action, QrdlInput, QrdlSelector};
+use cams_protocol::validate::{create_or_update_problems, list_or_delete_problems};
+use js_sys::Array;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::web::error::WebError;
+use crate::web::error::{to_js_error, WebError};
 use crate::web::js::{read, read_record, to_js, Pairs};
 
 /// Signs RPC parameters and returns the intermediate strings, to compare with a gateway's
@@ -86,6 +91,38 @@ pub fn sign_acs3_request(
         &secret,
     );
     Ok(to_js(&signed))
+}
+
+/// Checks a request as the client would before sending it, and returns every problem (one
+/// `CamsError` per field, empty when the request is valid): the page's forms show these beside
+/// their fields, so the rules and their messages live in one place. Sends nothing.
+#[wasm_bindgen(js_name = validateQrdlRequest, unchecked_return_type = "CamsError[]")]
+pub fn validate_qrdl_request(
+    #[wasm_bindgen(unchecked_param_type = "\"create\" | \"update\" | \"list\" | \"delete\"")]
+    action: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Partial<UpdateQrdlRequest>")] request: JsValue,
+) -> Result<Array, JsValue> {
+    let action = match action.as_string().as_deref() {
+        Some("create") => Action::Create,
+        Some("update") => Action::Update,
+        Some("list") => Action::List,
+        Some("delete") => Action::Delete,
+        _ => {
+            return Err(WebError::from(CamsError::invalid_parameter(
+                "action",
+                "action must be \"create\", \"update\", \"list\" or \"delete\".",
+            ))
+            .into())
+        }
+    };
+    let problems = match action {
+        Action::Create | Action::Update => read::<QrdlInput>(&request, "request")
+            .map(|input| create_or_update_problems(&input, action)),
+        Action::List | Action::Delete => read::<QrdlInput>(&request, "request")
+            .map(|input| list_or_delete_problems(&QrdlSelector::from(input), action)),
+    };
+    let problems = problems.unwrap_or_else(|e| vec![e]);
+    Ok(problems.iter().map(|e| to_js_error(e, None)).collect())
 }
 
 #[wasm_bindgen(typescript_custom_section)]
