@@ -30,9 +30,13 @@ lint() {
   # The production relay, without the emulator.
   cargo clippy -p cams-relay --all-targets --quiet -- -D warnings &&
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings &&
-  # Each of the two shipped modules on its own (scripts/build-wasm.sh).
+  # Each of the three shipped modules on its own (scripts/build-wasm.sh).
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features client --quiet -- -D warnings &&
-  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features qr --quiet -- -D warnings
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features qr --quiet -- -D warnings &&
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features tools --quiet -- -D warnings &&
+  # The page's JS: ESLint, and TypeScript's checker over its JSDoc (tsconfig.www.json).
+  node_modules/.bin/eslint www tests bench scripts &&
+  node_modules/.bin/tsc -p tsconfig.www.json
 }
 native() { cargo test --workspace --all-features --quiet && cargo test -p cams-relay --lib --quiet; }
 build() {

@@ -163,9 +163,13 @@ async fn unreachable_endpoint_is_network_error() {
 
 #[wasm_bindgen_test]
 async fn html_reply_is_invalid_response() {
+    let config = direct_config(&format!("{}/__emulator/html", emulator()), DEMO_SECRET);
+    // An endpoint with a path is a proxy: V3 needs the host to sign for.
+    let host = emulator().trim_start_matches("http://");
+    set(&config, "signingHost", &host.into());
     let e = rejection(create_qrdl(
         create_request("8613800000007", "Hi", "PNG"),
-        direct_config(&format!("{}/__emulator/html", emulator()), DEMO_SECRET),
+        config,
     ))
     .await;
     assert_eq!(code(&e), "InvalidResponse");
@@ -264,4 +268,48 @@ async fn deleting_an_unknown_code_passes_the_service_error_through() {
     assert_ne!(code(&e), "InvalidResponse");
     assert!(get(&e, "httpStatus").as_f64().is_some());
     assert!(!get_str(&e, "requestId").unwrap_or_default().is_empty());
+}
+
+/// Both of Alibaba's signatures work for all four actions, and the client signs with the one it
+/// is told (V3 unless `signatureVersion` says "v2").
+#[wasm_bindgen_test]
+async fn both_signature_versions_run_all_four_actions() {
+    record_fetches();
+    for (version, phone) in [
+        (None, "8613800000021"),
+        (Some("v3"), "8613800000022"),
+        (Some("v2"), "8613800000023"),
+    ] {
+        let config = key_config(emulator(), &test_key("direct-versions"));
+        if let Some(v) = version {
+            set(&config, "signatureVersion", &v.into());
+        }
+        let client = CamsClient::new(config).expect("config is valid");
+        let created = settle(client.create_qrdl(create_request(phone, "Signed", "PNG")))
+            .await
+            .expect("create succeeds");
+        let code = get_str(&get(&created, "data"), "qrdlCode").expect("a code");
+        let list = settle(client.list_qrdls(js(&format!(r#"{{"phoneNumber":"{phone}"}}"#))))
+            .await
+            .expect("list succeeds");
+        assert!(listed_codes(&list).contains(&code));
+        let update = create_request(phone, "Changed", "SVG");
+        set(&update, "qrdlCode", &code.as_str().into());
+        settle(client.update_qrdl(update))
+            .await
+            .expect("update succeeds");
+        settle(client.delete_qrdl(js(&format!(
+            r#"{{"phoneNumber":"{phone}","qrdlCode":"{code}"}}"#
+        ))))
+        .await
+        .expect("delete succeeds");
+        // Four calls, and any the account's 5 calls/s sent back and the client resent.
+        let want = version.unwrap_or("v3");
+        let versions = signed_versions(phone);
+        assert!(versions.len() >= 4, "{versions:?}");
+        assert!(
+            versions.iter().all(|v| *v == want),
+            "{version:?}: {versions:?}"
+        );
+    }
 }

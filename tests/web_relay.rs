@@ -80,6 +80,22 @@ async fn relay_mode_runs_all_four_actions() {
     four_actions(&client, "8613800000301").await;
 }
 
+/// Through the relay too, V3 (the default) and V2 both work: the relay passes either through.
+#[wasm_bindgen_test]
+async fn relay_mode_signs_with_either_version() {
+    let _turn = exclusive("relay-account").await;
+    record_fetches();
+    for (version, phone) in [("v3", "8613800000311"), ("v2", "8613800000312")] {
+        let config = relay_config();
+        set(&config, "signatureVersion", &version.into());
+        let client = CamsClient::new(config).expect("config is valid");
+        four_actions(&client, phone).await;
+        let versions = signed_versions(phone);
+        assert!(!versions.is_empty());
+        assert!(versions.iter().all(|v| *v == version), "{versions:?}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn relay_mode_with_headers_and_cookies() {
     let _turn = exclusive("relay-account").await;
@@ -111,6 +127,8 @@ async fn provider_mode_through_the_relay() {
                 ("AccessKeySecret", "accessKeySecret"),
                 ("SecurityToken", "securityToken"),
                 ("Expiration", "expiration"),
+                // The host Signature V3 signs for: the relay forwards to it.
+                ("CamsHost", "camsHost"),
             ] {
                 set(&out, to, &get(&sts, from));
             }

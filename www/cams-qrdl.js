@@ -28,7 +28,7 @@ export class CamsQrdlElement extends HTMLElement {
   #clientPromise = null;
   #credentials = null;
   #status = null;
-  #mounting = null;
+  #mounted = false;
 
   constructor() {
     super();
@@ -46,7 +46,9 @@ export class CamsQrdlElement extends HTMLElement {
   }
 
   connectedCallback() {
-    this.#mounting ??= this.#mount();
+    if (this.#mounted) return;
+    this.#mounted = true;
+    this.#mount();
   }
 
   attributeChangedCallback(name, oldValue, value) {

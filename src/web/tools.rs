@@ -127,6 +127,8 @@ pub fn validate_qrdl_request(
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
+import type { CamsError, UpdateQrdlRequest } from "./cams_qrdl.js";
+
 /** The three steps of an RPC signature (V2). */
 export interface SignedRequest {
   canonicalQuery: string;

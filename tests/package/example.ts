@@ -6,7 +6,6 @@ import init, {
   CamsClient,
   createQrdl,
   initSync,
-  validateQrdlRequest,
   type BaseResponse,
   type BatchOptions,
   type CamsError,
@@ -35,6 +34,7 @@ import initSign, {
   signRpcRequest,
   type SignedAcs3Request,
   type SignedRequest,
+  validateQrdlRequest,
 } from 'cams-qrdl/tools';
 
 // -- starting the module -----------------------------------------------------------------------

@@ -237,7 +237,9 @@ test('"Retry failed rows" claims only codes made since the batch started, in its
     await setFaults({ dropRate: 1, failFirst: 2, actions: ['CreatePhoneMessageQrdl'] });
     await page.route('**/cams', (route) => {
       const form = new URLSearchParams(route.request().postData() ?? '');
-      return form.get('Action') === 'CreatePhoneMessageQrdl' && form.get('PrefilledMessage') === 'delta' ? route.abort('failed') : route.continue();
+      // Signature V3 names the action in a header; V2 in the form.
+      const action = route.request().headers()['x-acs-action'] ?? form.get('Action');
+      return action === 'CreatePhoneMessageQrdl' && form.get('PrefilledMessage') === 'delta' ? route.abort('failed') : route.continue();
     });
     const createdBefore = (await emulatorStats()).created;
     await batch.getByRole('button', { name: 'Create 4 QR codes' }).click();

@@ -13,7 +13,8 @@ function recordCamsCalls(page) {
   const calls = [];
   page.on('request', (r) => {
     if (r.method() !== 'POST') return;
-    const action = new URLSearchParams(r.postData() ?? '').get('Action');
+    // Signature V3 names the action in a header; V2 in the form.
+    const action = r.headers()['x-acs-action'] ?? new URLSearchParams(r.postData() ?? '').get('Action');
     if (action && action.endsWith('PhoneMessageQrdl')) calls.push({ url: r.url(), action });
   });
   return calls;
@@ -78,7 +79,9 @@ test('access key: a region alone sends to cams.<region>.aliyuncs.com; neither fa
     // emulator behind the relay, with the CORS header a same-origin proxy would not need.
     const regional = 'https://cams.eu-central-1.aliyuncs.com/';
     await page.route(`${regional}**`, async (route) => {
-      const response = await route.fetch({ url: relayCams });
+      // Straight to the emulator, with the Host the call was signed for (Signature V3 signs it).
+      const headers = { ...route.request().headers(), host: new URL(regional).host };
+      const response = await route.fetch({ url: `${env.relay.emulator}/`, headers });
       await route.fulfill({ response, headers: { ...response.headers(), 'access-control-allow-origin': origin } });
     });
 

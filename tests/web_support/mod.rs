@@ -371,3 +371,42 @@ pub async fn exclusive(name: &str) -> Exclusive {
     }
     Exclusive { release }
 }
+
+/// Wraps the page's `fetch` (once) so a test can see how the client signed what it sent: every
+/// call is kept as one line, its URL, Authorization header and string body.
+pub fn record_fetches() {
+    let install = js_function(
+        r#"
+        if (globalThis.__camsFetches) return;
+        globalThis.__camsFetches = [];
+        const original = globalThis.fetch;
+        globalThis.fetch = (input, init) => {
+          const headers = new Headers(init && init.headers);
+          const body = init && typeof init.body === 'string' ? init.body : '';
+          globalThis.__camsFetches.push(`${input} ${headers.get('authorization') ?? ''} ${body}`);
+          return original(input, init);
+        };
+        "#,
+    );
+    let _ = install.call0(&JsValue::UNDEFINED);
+}
+
+/// The signature versions of the recorded calls that mention `needle` (a test's own phone number):
+/// "v3" for an ACS3-HMAC-SHA256 Authorization header, "v2" for SignatureVersion=1.0.
+pub fn signed_versions(needle: &str) -> Vec<&'static str> {
+    let calls = get(&js_sys::global(), "__camsFetches");
+    js_sys::Array::from(&calls)
+        .iter()
+        .filter_map(|c| c.as_string())
+        .filter(|c| c.contains(needle))
+        .map(|c| {
+            if c.contains("ACS3-HMAC-SHA256") {
+                "v3"
+            } else if c.contains("SignatureVersion=1.0") {
+                "v2"
+            } else {
+                "unsigned"
+            }
+        })
+        .collect()
+}

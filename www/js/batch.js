@@ -1,7 +1,8 @@
 // Batch: many QR codes for one number, at the documented rate limit, with per-row status, retry of
 // failed rows and a CSV export.
 
-import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveBlob, showError, validate } from './dom.js';
+import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveBlob, showError } from './dom.js';
+import { validate } from './validate.js';
 import { MAYBE_CREATED, describeError } from './errors.js';
 import { formatChoice } from './create.js';
 

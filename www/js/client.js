@@ -2,6 +2,8 @@
 // Shared by the page and <cams-qrdl>. Keys live only in the objects passed around here: nothing is
 // written to storage, cookies or the URL.
 
+import { useTools } from './validate.js';
+
 let modulePromise = null;
 let qrModulePromise = null;
 
@@ -12,9 +14,15 @@ function imported(url) {
   });
 }
 
-/** Imports and initialises the client module, pkg/cams_qrdl.js, once. */
+/**
+ * Imports and initialises the client module, pkg/cams_qrdl.js, once, with the tools module
+ * (pkg/cams_qrdl_tools.js) whose validator the forms check fields with.
+ */
 export function loadModule(url = new URL('../pkg/cams_qrdl.js', import.meta.url)) {
-  modulePromise ??= imported(url);
+  modulePromise ??= Promise.all([imported(url), imported(new URL('cams_qrdl_tools.js', url))]).then(([mod, tools]) => {
+    useTools(tools);
+    return mod;
+  });
   return modulePromise;
 }
 
@@ -67,6 +75,8 @@ export async function discoverRelay(base) {
     stsUrl,
     camsUrl: new URL(typeof json.cams === 'string' ? json.cams : 'cams', base).href,
     emulator: typeof json.emulator === 'string' ? json.emulator : null,
+    // The host the relay's /cams forwards to: what a Signature V3 call through it is signed for.
+    camsHost: typeof json.camsHost === 'string' ? json.camsHost : null,
     // Optional: the emulator's demo key, when the relay says which one it accepts.
     demoKey:
       json.demoAccessKey && typeof json.demoAccessKey.id === 'string' && typeof json.demoAccessKey.secret === 'string'
@@ -97,11 +107,12 @@ export async function relayAt(url) {
 /**
  * The ClientConfig for settings:
  *  { mode: 'relay', stsUrl, camsUrl, endpoint?, regionId? }
- *  { mode: 'key', accessKeyId, accessKeySecret, endpoint?, regionId?, fallbackEndpoint? }
+ *  { mode: 'key', accessKeyId, accessKeySecret, endpoint?, regionId?, fallbackEndpoint?, relayCamsHost? }
  * Relay: the endpoint, else the relay's /cams (the page sets no endpoint; <cams-qrdl>'s endpoint
  * attribute may). Key: the endpoint, else cams.<regionId>.aliyuncs.com when a region is given
  * (the module derives it), else `fallbackEndpoint` (the serving relay's /cams), else the module's
- * default endpoint.
+ * default endpoint. A key sent through the relay's /cams signs (V3) for the host the relay
+ * forwards to, `relayCamsHost` from its relay.json; relay credentials name it themselves.
  */
 export function clientConfig(settings) {
   const config = {};
@@ -112,6 +123,9 @@ export function clientConfig(settings) {
   }
   const endpoint = endpointOf(settings);
   if (endpoint) config.endpoint = endpoint;
+  if (settings.mode === 'key' && endpoint && endpoint === settings.fallbackEndpoint && settings.relayCamsHost) {
+    config.signingHost = settings.relayCamsHost;
+  }
   if (settings.regionId) config.regionId = settings.regionId;
   return config;
 }

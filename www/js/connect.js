@@ -11,8 +11,15 @@ export const DEFAULT_REGION = 'ap-southeast-1';
  * Builds the panel into `root` (a <details>) and returns a Connection: an EventTarget with
  * `client` (a CamsClient or null), `settings`, `relay`, and a "change" event.
  */
+/**
+ * @typedef {EventTarget & {
+ *   client: any, settings: any, relay: any, emulated?: boolean, requireClient: () => any,
+ * }} Connection
+ */
+
+/** @returns {Connection} */
 export function mountConnection(root, { mod, relay, announce }) {
-  const conn = new EventTarget();
+  const conn = /** @type {Connection} */ (new EventTarget());
   conn.client = null;
   conn.settings = null;
   conn.relay = relay;
@@ -177,7 +184,7 @@ export function mountConnection(root, { mod, relay, announce }) {
         // An endpoint goes as typed; a region alone means cams.<region>.aliyuncs.com. With neither,
         // a page served by a relay goes through its /cams (Alibaba Cloud's endpoint does not
         // answer browsers).
-        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined, fallbackEndpoint: conn.relay?.camsUrl });
+        setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined, fallbackEndpoint: conn.relay?.camsUrl, relayCamsHost: conn.relay?.camsHost ?? undefined });
         announce('Connected with an access key. It is kept in this tab\'s memory only.');
       }
       root.open = false;
@@ -201,10 +208,7 @@ export function mountConnection(root, { mod, relay, announce }) {
   conn.requireClient = () => {
     if (!conn.client) {
       root.open = true;
-      const e = new Error('Connect first: open "Connection" and enter a relay URL or an access key.');
-      e.name = 'CamsError';
-      e.code = 'CredentialsError';
-      throw e;
+      throw Object.assign(new Error('Connect first: open "Connection" and enter a relay URL or an access key.'), { name: 'CamsError', code: 'CredentialsError' });
     }
     return conn.client;
   };

@@ -12,8 +12,8 @@ import {
   safeFileStem,
   saveBlob,
   showError,
-  validate,
 } from './dom.js';
+import { validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { DEFAULT_PNG_SIZE, PNG_SIZES, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
@@ -61,7 +61,7 @@ export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG')
 export function mountCreate(root, opts) {
   const p = opts.idPrefix ?? 'create';
   const d = opts.defaults ?? {};
-  const announce = opts.announce ?? (() => {});
+  const announce = opts.announce ?? ((/** @type {string} */ _msg) => {});
 
   const phone = field({
     id: `${p}-phone`,
@@ -181,7 +181,7 @@ export function mountCreate(root, opts) {
  * The result card: the QR (from QrImageUrl, or drawn locally when that fails), the deep link with
  * "Copy link", the code, the message and the downloads.
  */
-export function renderResult(qrdl, { announce = () => {}, idPrefix = 'result', headingLevel = 'h3' }) {
+export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => {}, idPrefix = 'result', headingLevel = 'h3' }) {
   const rawLink = String(qrdl.deepLinkUrl ?? '');
   // Only an http(s) deep link is copied, drawn or downloaded: anything else (a javascript: URL,
   // say) is shown as text and every control that would use it is disabled, with the reason.
@@ -203,7 +203,7 @@ export function renderResult(qrdl, { announce = () => {}, idPrefix = 'result', h
   });
   const note = h('p', { class: 'fallback-note', hidden: true });
   let localUrl = null;
-  const useLocal = async (why) => {
+  const useLocal = async (/** @type {string} */ why) => {
     if (img.dataset.source === 'local' || !deepLink) return;
     img.dataset.source = 'local';
     try {

@@ -59,33 +59,12 @@ export function charCount(s) {
 export const MAX_MESSAGE_CHARS = 140;
 export const MAX_CODES_PER_NUMBER = 2000;
 
-/** The same checks the module makes, so messages appear beside the field before anything is sent. */
-export const validate = {
-  phoneNumber(raw) {
-    const digits = String(raw).replace(/[+\s\-()]/g, '');
-    if (digits === '') return 'Enter the phone number of your WhatsApp business number, with its country code (for example 8613800001234).';
-    if (!/^[0-9]+$/.test(digits)) return 'The phone number may hold only digits, with optional +, spaces, dashes and parentheses.';
-    if (digits.length < 6 || digits.length > 15) return `The phone number has ${digits.length} digits; it needs 6 to 15, country code included.`;
-    return null;
-  },
-  prefilledMessage(raw) {
-    if (String(raw).trim() === '') return 'Enter the message the chat opens with; it cannot be empty.';
-    const n = charCount(raw);
-    if (n > MAX_MESSAGE_CHARS) return `The message has ${n} characters; WhatsApp allows at most ${MAX_MESSAGE_CHARS}.`;
-    return null;
-  },
-  generateQrImage(raw) {
-    return raw === 'PNG' || raw === 'SVG' ? null : 'Choose PNG or SVG.';
-  },
-  custSpaceId() {
-    return null; // optional; an empty field is simply left out
-  },
-};
 
 /**
  * A labelled field: label, control, help text and an error slot, wired with aria-describedby.
  * Returns { wrap, control, error, setError(msg) }.
  */
+/** @param {{ label: string, control: any, help?: any, id: string, wrapClass?: string }} spec */
 export function field({ label, control, help, id, wrapClass = 'field' }) {
   control.id = id;
   const helpEl = help ? h('p', { class: 'help', id: `${id}-help` }, help) : null;
@@ -146,6 +125,9 @@ function showMessage(d) {
  * Shows a failure in a role="alert" element: the code, a sentence, what to do, and the service's
  * own details. `title` says what failed ("Could not create the QR code"); a single create whose
  * outcome is unknown says instead that the code may exist. `batch`: see describeError.
+ * @param {HTMLElement} alertEl
+ * @param {any} err
+ * @param {{ title?: string, operation?: 'create' | 'list' | 'update' | 'delete', batch?: boolean }} [options]
  */
 export function showError(alertEl, err, { title, operation, batch } = {}) {
   const d = describeError(err, { operation, batch });
@@ -215,7 +197,7 @@ export async function copyText(text) {
   ta.value = text;
   document.body.append(ta);
   ta.select();
-  let ok = false;
+  let ok;
   try {
     ok = document.execCommand('copy');
   } catch {

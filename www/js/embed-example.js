@@ -11,11 +11,11 @@ function add(kind, text) {
   log.append(li);
 }
 
-document.addEventListener('qrdl-created', (ev) => {
+document.addEventListener('qrdl-created', (/** @type {CustomEvent} */ ev) => {
   const { qrdl } = ev.detail;
   add('qrdl-created', `${qrdl.qrdlCode} → ${qrdl.deepLinkUrl}`);
 });
 
-document.addEventListener('qrdl-error', (ev) => {
+document.addEventListener('qrdl-error', (/** @type {CustomEvent} */ ev) => {
   add('qrdl-error', `${ev.detail.code}: ${ev.detail.sentence}`);
 });

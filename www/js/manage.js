@@ -12,8 +12,8 @@ import {
   replace,
   setFieldError,
   showError,
-  validate,
 } from './dom.js';
+import { validate } from './validate.js';
 
 /**
  * Mounts the section's content into `root`.
