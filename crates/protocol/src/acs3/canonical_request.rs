@@ -9,7 +9,7 @@ use crate::encode::encode_pairs;
 /// Hex SHA-256 of the body: the canonical request's last line and the `x-acs-content-sha256`
 /// header. An empty body hashes to `e3b0c442…b855`.
 pub fn hashed_payload(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
+    super::string_to_sign::hex32(&Sha256::digest(body).into())
 }
 
 /// The path as sent (already percent-encoded on the wire), `/` when empty. RPC APIs use `/`.
