@@ -51,7 +51,9 @@ async fn assume_role_is_a_signed_post_with_the_policy_and_a_fresh_session_name()
     assert_eq!(body["AccessKeySecret"], "mock-sts-secret-1");
     assert_eq!(body["SecurityToken"], "CAIS-mock+token/1=");
     assert!(parse_timestamp(body["Expiration"].as_str().unwrap()).is_some());
-    assert_eq!(body.as_object().unwrap().len(), 4, "{body}");
+    // The host /cams forwards to, which a Signature V3 call through it is signed for.
+    assert_eq!(body["CamsHost"], cams.authority.as_str(), "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 5, "{body}");
 
     let seen = sts.seen();
     assert_eq!(seen.len(), 1);
