@@ -37,5 +37,6 @@ build() {
 
 build cams_qrdl client
 build cams_qrdl_qr qr
-# The tools without .cargo/config.toml's compact SHA-256: the unrolled rounds, for speed.
+# The tools without .cargo/config.toml's compact SHA-256 (RUSTFLAGS, even without a flag that
+# matters, replaces the config's target rustflags): sha2's default unrolled rounds, for speed.
 RUSTFLAGS="--cfg cams_tools_build" build cams_qrdl_tools tools wasm-tools -O3
