@@ -25,7 +25,7 @@ where
 }
 
 /// Sorts pairs by name, then value. A call has a dozen pairs at most, for which insertion sort
-/// is as fast as any; std's pattern-defeating quicksort costs the browser module 1 KB gzip
+/// is as fast as any; std's sort is a large share of the browser module's size budget
 /// (BENCHMARKS.md), so this one loop instead, tested against `sort_unstable` below.
 pub fn sort_pairs(pairs: &mut [(&str, &str)]) {
     for i in 1..pairs.len() {

@@ -1149,7 +1149,7 @@ proptest! {
 // Regressions: minimal inputs the properties above found
 // ---------------------------------------------------------------------------------------------
 
-/// `{"Code":""}` was an error with an empty code and an empty message (src/core/response.rs);
+/// `{"Code":""}` was an error with an empty code and an empty message (the reply reader);
 /// it is an `InvalidResponse` now.
 #[test]
 fn an_empty_code_is_an_invalid_response() {
