@@ -1,6 +1,6 @@
 // Round trip: createQrdl latency from Node (the package's client: sign, fetch, parse), N calls
 // one after another, straight at the emulator and through cams-relay (/sts credentials, /cams
-// pass-through), on loopback. The emulator's QPS limit and the relay's rate limits are off and the
+// pass-through), on loopback. The emulator's QPS limit, the relay's rate limits and its account pacer are off and the
 // client's maxQps is high, so pacing adds nothing: this measures the round trip itself.
 // The two paths alternate call by call; the relay's added latency is the difference of the
 // medians (and of the p99s).
@@ -15,7 +15,7 @@ import path from 'node:path';
 const n = Number(arg('n', 200));
 const mod = await loadPackage();
 const www = mkdtempSync(path.join(os.tmpdir(), 'cams-bench-www-'));
-const relay = await startRelay(www, ['--emulator-qps', '0', '--cams-rate-limit', '0', '--sts-rate-limit', '0']);
+const relay = await startRelay(www, ['--emulator-qps', '0', '--cams-rate-limit', '0', '--sts-rate-limit', '0', '--cams-account-qps', '0']);
 
 function clientFor(config) {
   return new mod.CamsClient({ ...config, maxQps: 100000 });
