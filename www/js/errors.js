@@ -161,9 +161,36 @@ export const ERROR_HINTS = [
     todo: 'Check the endpoint: it must be a CAMS endpoint or a cams-relay\'s /cams address.',
   },
   {
+    // InvalidResponse with a 5xx status (see hintFor): a gateway's error page, not a wrong endpoint.
+    code: 'InvalidResponse (HTTP 5xx)',
+    sentence: 'The relay, or a proxy in front of it, answered with an error page (HTTP 5xx) instead of the service\'s JSON: it is failing, or cannot reach Alibaba Cloud.',
+    todo: 'Check the relay\'s log and any proxy in front of it (nginx, a load balancer), then try again in a moment; the endpoint setting is probably right. A create may still have reached the service: look in "My QR codes" before creating it again.',
+  },
+  {
     code: 'CredentialsError',
     sentence: 'Temporary credentials could not be had from the relay.',
     todo: 'Check the relay URL and that the relay is running with its RAM user\'s key and role (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_ROLE_ARN).',
+  },
+  // The page's own: each means that nothing was sent, so no QR code was created.
+  {
+    code: 'NotConnected',
+    sentence: 'This page is not connected to a relay or an access key yet, so nothing was sent.',
+    todo: 'Connect first: open "Connection", enter the relay URL (or an access key) and press Connect, then try again.',
+  },
+  {
+    code: 'ConnectionRefused',
+    sentence: 'Nothing answered at the relay\'s or endpoint\'s address (the connection was refused), so nothing was sent and no QR code was created.',
+    todo: 'Start the relay (make run, or cams-relay) or correct the address under "Connection", then try again.',
+  },
+  {
+    code: 'BlockedByCsp',
+    sentence: 'The browser blocked the request because the page\'s Content-Security-Policy (connect-src) does not allow that address, so nothing was sent.',
+    todo: 'Add the relay\'s or endpoint\'s origin to the connect-src of the page\'s Content-Security-Policy, or serve the page from the relay itself.',
+  },
+  {
+    code: 'ModuleMissing',
+    sentence: 'The page\'s QR module (pkg/cams_qrdl.js and its .wasm) is missing or could not load, so the page can neither sign nor send anything.',
+    todo: 'Build it: run `bash scripts/build-wasm.sh` (or `make run`, which builds everything and serves the page) so that pkg/ sits beside index.html, then reload the page.',
   },
   {
     code: 'Aborted',
@@ -182,7 +209,8 @@ export const FALLBACK_HINT = {
 const BY_CODE = new Map(ERROR_HINTS.map((h) => [h.code, h]));
 
 /** A code's row; a Throttling.* code without a row of its own gets the Throttling row. */
-function hintFor(code) {
+function hintFor(code, httpStatus) {
+  if (code === 'InvalidResponse' && Number(httpStatus) >= 500) return BY_CODE.get('InvalidResponse (HTTP 5xx)');
   return BY_CODE.get(code) ?? (code.startsWith('Throttling.') ? BY_CODE.get('Throttling') : undefined);
 }
 
@@ -238,7 +266,7 @@ export function describeError(err, context = {}) {
   const isCams = e && e.name === 'CamsError' && typeof e.code === 'string';
   const code = isCams ? e.code : (str(e.code) ?? 'UnexpectedError');
   const message = str(e.message) ?? String(err);
-  const known = hintFor(code);
+  const known = hintFor(code, e.httpStatus);
   const hint = known ?? FALLBACK_HINT;
   const info = {
     code,
