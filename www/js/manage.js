@@ -121,7 +121,8 @@ export function mountManage(root, opts) {
   function entry(q, idx) {
     const code = String(q.qrdlCode ?? '');
     const s = seen(code);
-    return { q, idx, seen: s, hay: `${q.prefilledMessage ?? ''}\n${code}\n${s?.l ?? ''}`.toLowerCase() };
+    const hay = `${q.prefilledMessage ?? ''}\n${code}\n${s?.l ?? ''}`.toLowerCase().replace(/[^\S\n]+/g, ' ');
+    return { q, idx, seen: s, hay };
   }
 
   async function load(phoneNumber, custSpaceId, { keepView = false } = {}) {
@@ -148,6 +149,8 @@ export function mountManage(root, opts) {
         for (const c of selected) if (!codes.has(c)) selected.delete(c);
       }
       render();
+      // Style and layout included: the table is ready to paint.
+      void tableWrap.offsetHeight;
       performance.measure('manage-render', 'manage-listed');
       announce(`${current.rows.length === 1 ? '1 QR code' : `${fmt(current.rows.length)} QR codes`} for this number.`);
     } catch (err) {
@@ -175,8 +178,9 @@ export function mountManage(root, opts) {
 
   /** Applies the search and the sort to the rows. */
   function computeVisible() {
-    const terms = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    const rows = terms.length ? current.rows.filter((r) => terms.every((t) => r.hay.includes(t))) : current.rows.slice();
+    // The query as typed (spaces collapsed), found anywhere in the message, the code or the label.
+    const q = search.value.trim().toLowerCase().replace(/\s+/g, ' ');
+    const rows = q ? current.rows.filter((r) => r.hay.includes(q)) : current.rows.slice();
     const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
     const by = {
       newest: (a, b) => timeOf(b) - timeOf(a) || b.idx - a.idx,
