@@ -369,7 +369,7 @@ test('README pictures of My QR codes: light, dark and 390 px wide, no sideways s
       await manage.getByLabel('Phone number').fill(phone);
       await manage.getByRole('button', { name: 'Show my QR codes' }).click();
       await page.locator('#status', { hasText: 'QR codes for this number.' }).waitFor();
-      await manage.getByLabel('Search').fill('store 12');
+      await manage.getByLabel('Search').fill('store 120');
       await manage.locator('tbody tr input.select-row').nth(1).check();
       await manage.locator('tbody tr input.select-row').nth(2).check();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
