@@ -42,9 +42,11 @@ test('a static host without relay.json: settings open, the person enters the rel
     await form.getByLabel('Phone number').fill('8613800001234');
     await form.getByLabel('Prefilled message').fill('From a static host');
     await form.getByRole('button', { name: 'Create QR code' }).click();
-    const alert = form.locator('[role="alert"][data-code="CredentialsError"]');
+    const alert = form.locator('[role="alert"][data-code="NotConnected"]');
     await alert.waitFor();
     assert.match(await alert.textContent(), /Connect first/);
+    assert.match(await alert.textContent(), /nothing was sent/);
+    assert.doesNotMatch(await alert.textContent(), /may have been created|Temporary credentials/);
 
     await panel.getByLabel('Relay URL').fill(env.relay.url);
     await panel.getByRole('button', { name: 'Connect' }).click();
@@ -54,6 +56,16 @@ test('a static host without relay.json: settings open, the person enters the rel
     const card = await createViaForm(page, { phone: '8613800001234', message: 'From a static host' });
     assert.ok(await imageLoaded(card.locator('img.qr-image')));
     assert.equal(await card.locator('img.qr-image').getAttribute('data-source'), 'service');
+
+    // The relay URL (and nothing else) is remembered: the next visit connects by itself.
+    const stored = await page.evaluate(() => ({ ...localStorage }));
+    assert.equal(stored['cams-qrdl:relay-url'], env.relay.url);
+    assert.ok(!JSON.stringify(stored).includes('AccessKeySecret') && !JSON.stringify(stored).includes('SecurityToken'), 'no secret in storage');
+    await page.reload();
+    await pageReady(page);
+    await page.waitForFunction(() => !document.querySelector('#connect').open);
+    assert.equal(await panel.getByLabel('Relay URL').inputValue(), env.relay.url);
+    assert.match(await panel.locator('.conn-summary').textContent(), /Relay/);
     assertNoConsoleErrors();
   } finally {
     await context.close();
