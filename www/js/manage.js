@@ -572,7 +572,7 @@ function buildDialog() {
   const title = h('h3', { id: 'manage-dialog-title' });
   const text = h('p', { id: 'manage-dialog-text' });
   const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel', value: 'cancel' });
-  const confirm = h('button', { type: 'button', class: 'danger', value: 'confirm' });
+  const confirm = h('button', { type: 'button', class: 'danger', value: 'confirm', text: 'Confirm' });
   const el = h('dialog', { class: 'confirm', 'aria-labelledby': 'manage-dialog-title', 'aria-describedby': 'manage-dialog-text' }, title, text, h('div', { class: 'actions' }, cancel, confirm));
   let resolve = null;
   const done = (v) => {
