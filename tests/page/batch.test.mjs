@@ -401,7 +401,6 @@ test('a CSV from a Chinese spreadsheet: columns by header, semicolons, a BOM, ea
     assert.match(await batch.locator('tbody tr').nth(2).textContent(), /Not sent.*Phone “12ab”/s);
     assert.deepEqual(await batch.locator('tbody tr td.cell-phone').allTextContents(), ['8613800004001', '6591234001', '12ab']);
     await screenshot(page, 'batch-csv-preview');
-    await batch.screenshot({ path: `${SCREENSHOTS}/readme-batch-preview-light.png`, animations: 'disabled' });
     await batch.getByRole('button', { name: 'Create 2 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '2 of 2 finished: 2 created, 0 failed' }).waitFor({ timeout: 30_000 });
     assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'ok');
@@ -430,8 +429,9 @@ test('a CSV from a Chinese spreadsheet: columns by header, semicolons, a BOM, ea
   }
 });
 
-test('README pictures of the batch preview: dark and 390 px wide', async () => {
+test('README pictures of the batch preview: light, dark and 390 px wide', async () => {
   for (const [name, options] of [
+    ['readme-batch-preview-light', { colorScheme: 'light' }],
     ['readme-batch-preview-dark', { colorScheme: 'dark' }],
     ['readme-batch-preview-390', { colorScheme: 'light', viewport: { width: 390, height: 844 } }],
   ]) {
