@@ -3,7 +3,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createViaForm, imageLoaded, launchBrowser, openPage, pageReady, screenshot, startRelay, startStaticServer } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_KEY, ROOT, connectWithKey, createViaForm, imageLoaded, launchBrowser, openPage, pageReady, screenshot, startRelay, startStaticServer } from './helpers.mjs';
 
 const env = { plain: null, configured: null, relay: null, browser: null };
 
@@ -88,5 +90,34 @@ test('a static host with a relay.json naming a relay elsewhere connects by itsel
     assertNoConsoleErrors();
   } finally {
     await context.close();
+  }
+});
+
+test('a request the page\'s own CSP blocks says nothing was sent', async () => {
+  // The same page, its connect-src narrowed to its own origin: the relay's /cams is another one.
+  const html = readFileSync(path.join(ROOT, 'www/index.html'), 'utf8').replace("connect-src 'self' http: https:", "connect-src 'self'");
+  assert.ok(html.includes("connect-src 'self';"));
+  const strict = await startStaticServer({ '/index.html': html });
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, `${strict.url}index.html`, {
+    allow: [/status of 404 \(Not Found\).*relay\.json/, /Refused to connect|Content Security Policy|violates the following/, /net::ERR_/],
+  });
+  try {
+    await pageReady(page);
+    // Straight at the emulator (another origin), which this CSP does not allow.
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: `${env.relay.emulator}/` });
+    const form = page.locator('#create');
+    await form.getByLabel('Phone number').fill('8613800001234');
+    await form.getByLabel('Prefilled message').fill('Blocked by CSP');
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    const alert = form.locator('[role="alert"][data-code="BlockedByCsp"]');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.textContent();
+    assert.match(text, /Content-Security-Policy/);
+    assert.match(text, /nothing was sent/);
+    assert.doesNotMatch(text, /may have been created/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    await strict.close();
   }
 });
