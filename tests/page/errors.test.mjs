@@ -24,6 +24,10 @@ test('docs/errors.md and README.md hold the same table as www/js/errors.js', () 
     'InvalidSecurityToken.Expired', 'MissingParameter', 'Throttling.User', 'Product.Unsubscript', 'Ram.PermissionDeny',
     'System.LimitControl', 'Unknown.ResourceOwnerId', 'InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse',
     'CredentialsError', 'Throttling', 'ServiceUnavailable', 'InternalError', 'Aborted',
+    // The relay's own codes (docs/relay.md) and the page's "nothing was sent" ones.
+    'RelayOriginNotAllowed', 'RelayHostNotAllowed', 'RelayActionNotAllowed', 'RelayUnauthorized', 'Throttling.Relay',
+    'RelayTimeout', 'RelayUpstreamError', 'RelayBodyTooLarge', 'RelayBadRequest', 'RelayBusy', 'RelayPacerUnavailable',
+    'NotConnected', 'ConnectionRefused', 'BlockedByCsp', 'ModuleMissing', 'Qrdl.LimitExceeded', 'Qrdl.NotExists',
   ]) assert.ok(codes.includes(code), `${code} has a hint`);
   assert.equal(new Set(codes).size, codes.length, 'no code twice');
 });

@@ -130,6 +130,16 @@ export const ERROR_HINTS = [
     todo: 'Check the relay\'s network and its --cams-endpoint / --sts-endpoint; the relay\'s log names the cause.',
   },
   {
+    code: 'RelayBusy',
+    sentence: 'The relay is pacing this account\'s calls to 5 a second and its queue was full, or this call waited too long for its turn, so nothing was sent to Alibaba Cloud.',
+    todo: 'The module already waited and sent it again. If it keeps happening, fewer people or tabs should run batches at once, or raise the relay\'s --cams-queue-max / --cams-queue-wait-ms.',
+  },
+  {
+    code: 'RelayPacerUnavailable',
+    sentence: 'The relay could not reach the Redis that its replicas share to pace the account, so nothing was sent to Alibaba Cloud.',
+    todo: 'The module already tried again. Check that the relay\'s Redis (--redis-url) is up and reachable; the relay\'s log names the cause.',
+  },
+  {
     code: 'RelayBodyTooLarge',
     sentence: 'The request was larger than the 64 KB the relay forwards.',
     todo: 'Shorten the message: a QR code\'s message is at most 140 characters, far below this limit.',
