@@ -226,9 +226,12 @@ async fn client_lists_updates_and_deletes() {
         Some("Changed")
     );
     assert_eq!(get_str(&data, "generateQrImage").as_deref(), Some("SVG"));
+    // An update replaces the code (as Alibaba documents): the reply's code is the one to use.
+    let new_code = get_str(&data, "qrdlCode").expect("a code");
+    assert_ne!(new_code, codes[0]);
     assert_eq!(
-        get_str(&data, "qrdlCode").as_deref(),
-        Some(codes[0].as_str())
+        get_str(&data, "deepLinkUrl"),
+        Some(format!("https://wa.me/message/{new_code}"))
     );
 
     let deleted = settle(client.delete_qrdl(js(&format!(
@@ -247,7 +250,8 @@ async fn client_lists_updates_and_deletes() {
         .iter()
         .filter_map(|q| get_str(&q, "qrdlCode"))
         .collect();
-    assert!(listed.contains(&codes[0]));
+    assert!(listed.contains(&new_code));
+    assert!(!listed.contains(&codes[0]));
     assert!(!listed.contains(&codes[1]));
 
     // Update and delete need the code; the check happens before sending.
@@ -297,9 +301,11 @@ async fn both_signature_versions_run_all_four_actions() {
         assert!(listed_codes(&list).contains(&code));
         let update = create_request(phone, "Changed", "SVG");
         set(&update, "qrdlCode", &code.as_str().into());
-        settle(client.update_qrdl(update))
+        let updated = settle(client.update_qrdl(update))
             .await
             .expect("update succeeds");
+        // The update replaced the code: delete the new one.
+        let code = get_str(&get(&updated, "data"), "qrdlCode").expect("a code");
         settle(client.delete_qrdl(js(&format!(
             r#"{{"phoneNumber":"{phone}","qrdlCode":"{code}"}}"#
         ))))

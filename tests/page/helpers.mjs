@@ -272,3 +272,19 @@ export async function assertNeverThrottled(envOrEmulator, message = 'no call was
     throw new Error(`${message}: ${stats.throttled} throttled (${per}); calls by action ${JSON.stringify(stats.byAction)}`);
   }
 }
+
+/**
+ * Creates `count` codes at once with the emulator's `POST /__emulator/seed`, in the account the
+ * relay's credentials act for (an STS key from its /sts names it). Returns `{ created, codes }`.
+ */
+export async function seedCodes(relay, { phoneNumber, count, message, format, custSpaceId }) {
+  const sts = await (await fetch(new URL('sts', relay.url))).json();
+  const accessKeyId = sts.AccessKeyId ?? sts.Credentials?.AccessKeyId;
+  const res = await fetch(`${relay.emulator}/__emulator/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accessKeyId, phoneNumber, count, message, format, custSpaceId }),
+  });
+  if (res.status !== 200) throw new Error(`the emulator refused the seed: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -3,7 +3,9 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createViaForm, imageLoaded, openPage, pageReady, screenshot, startStaticServer, useRelayAndBrowser } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_KEY, ROOT, connectWithKey, createViaForm, imageLoaded, openPage, pageReady, screenshot, startStaticServer, useRelayAndBrowser } from './helpers.mjs';
 
 const hosts = { plain: null, configured: null };
 // A relay.json beside index.html is how a static deployment names its relay; it is filled in
@@ -49,9 +51,11 @@ test('a static host without relay.json: settings open, the person enters the rel
     await form.getByLabel('Phone number').fill('8613800001234');
     await form.getByLabel('Prefilled message').fill('From a static host');
     await form.getByRole('button', { name: 'Create QR code' }).click();
-    const alert = form.locator('[role="alert"][data-code="CredentialsError"]');
+    const alert = form.locator('[role="alert"][data-code="NotConnected"]');
     await alert.waitFor();
     assert.match(await alert.textContent(), /Connect first/);
+    assert.match(await alert.textContent(), /nothing was sent/);
+    assert.doesNotMatch(await alert.textContent(), /may have been created|Temporary credentials/);
 
     await panel.getByLabel('Relay URL').fill(env.relay.url);
     await panel.getByRole('button', { name: 'Connect' }).click();
@@ -61,6 +65,16 @@ test('a static host without relay.json: settings open, the person enters the rel
     const card = await createViaForm(page, { phone: '8613800001234', message: 'From a static host' });
     assert.ok(await imageLoaded(card.locator('img.qr-image')));
     assert.equal(await card.locator('img.qr-image').getAttribute('data-source'), 'service');
+
+    // The relay URL (and nothing else) is remembered: the next visit connects by itself.
+    const stored = await page.evaluate(() => ({ ...localStorage }));
+    assert.equal(stored['cams-qrdl:relay-url'], env.relay.url);
+    assert.ok(!JSON.stringify(stored).includes('AccessKeySecret') && !JSON.stringify(stored).includes('SecurityToken'), 'no secret in storage');
+    await page.reload();
+    await pageReady(page);
+    await page.waitForFunction(() => !document.querySelector('#connect').open);
+    assert.equal(await panel.getByLabel('Relay URL').inputValue(), env.relay.url);
+    assert.match(await panel.locator('.conn-summary').textContent(), /Relay/);
     assertNoConsoleErrors();
   } finally {
     await context.close();
@@ -83,5 +97,34 @@ test('a static host with a relay.json naming a relay elsewhere connects by itsel
     assertNoConsoleErrors();
   } finally {
     await context.close();
+  }
+});
+
+test('a request the page\'s own CSP blocks says nothing was sent', async () => {
+  // The same page, its connect-src narrowed to its own origin: the relay's /cams is another one.
+  const html = readFileSync(path.join(ROOT, 'www/index.html'), 'utf8').replace("connect-src 'self' http: https:", "connect-src 'self'");
+  assert.ok(html.includes("connect-src 'self';"));
+  const strict = await startStaticServer({ '/index.html': html });
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, `${strict.url}index.html`, {
+    allow: [/status of 404 \(Not Found\).*relay\.json/, /Refused to connect|Content Security Policy|violates the following/, /net::ERR_/],
+  });
+  try {
+    await pageReady(page);
+    // Straight at the emulator (another origin), which this CSP does not allow.
+    await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: `${env.relay.emulator}/` });
+    const form = page.locator('#create');
+    await form.getByLabel('Phone number').fill('8613800001234');
+    await form.getByLabel('Prefilled message').fill('Blocked by CSP');
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    const alert = form.locator('[role="alert"][data-code="BlockedByCsp"]');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.textContent();
+    assert.match(text, /Content-Security-Policy/);
+    assert.match(text, /nothing was sent/);
+    assert.doesNotMatch(text, /may have been created/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    await strict.close();
   }
 });

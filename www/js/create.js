@@ -13,7 +13,7 @@ import {
   saveBlob,
   showError,
 } from './dom.js';
-import { validate } from './validate.js';
+import { phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { DEFAULT_PNG_SIZE, PNG_SIZES, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
@@ -88,6 +88,8 @@ export function mountCreate(root, opts) {
 
   const submit = h('button', { type: 'submit', class: 'primary', text: 'Create QR code' });
   const alert = alertRegion();
+  // Focus moves here when a create fails, so the keyboard and the screen reader are on the advice.
+  alert.tabIndex = -1;
   const form = h(
     'form',
     { class: 'create-form', novalidate: true, 'aria-label': 'Create a QR code' },
@@ -136,6 +138,12 @@ export function mountCreate(root, opts) {
   }
   phone.control.addEventListener('change', () => opts.onPhoneChange?.(phone.control.value.trim()));
 
+  /** The number the person confirmed despite its hint (a 00 or trunk 0 prefix). */
+  let confirmedPhone = null;
+  phone.control.addEventListener('input', () => {
+    if (confirmedPhone !== null && phone.control.value.trim() !== confirmedPhone) confirmedPhone = null;
+  });
+
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     tried = true;
@@ -147,6 +155,15 @@ export function mountCreate(root, opts) {
       return;
     }
     const req = request();
+    // A likely national or 00-prefixed number: say so once; the same number again is taken as typed.
+    const hint = phoneHint(req.phoneNumber);
+    if (hint && confirmedPhone !== req.phoneNumber) {
+      confirmedPhone = req.phoneNumber;
+      phone.setError(hint);
+      phone.control.focus();
+      announce(hint);
+      return;
+    }
     submit.disabled = true;
     submit.textContent = 'Creating…';
     form.setAttribute('aria-busy', 'true');
@@ -160,12 +177,17 @@ export function mountCreate(root, opts) {
       announce(`QR code ${qrdl.qrdlCode} created.`);
       card.querySelector('h3')?.focus();
       opts.onCreated?.(qrdl, res);
-    } catch (err) {
+    } catch (caught) {
+      // The page may know that nothing was sent (a refused connection, a blocked request).
+      const err = (await opts.refineError?.(caught)) ?? caught;
+      markPrevious(resultSlot);
+      const info = showError(alert, err, { title: 'Could not create the QR code', operation: 'create' });
       if (err && err.code === 'InvalidParameter' && err.field && byField[err.field]) {
         byField[err.field].setError(err.message);
         byField[err.field].control.focus();
+      } else {
+        alert.focus();
       }
-      const info = showError(alert, err, { title: 'Could not create the QR code', operation: 'create' });
       opts.onError?.(err, info);
     } finally {
       submit.disabled = false;
@@ -175,6 +197,20 @@ export function mountCreate(root, opts) {
   });
 
   return { form, fields: byField, setDefaults, resultSlot, alert, request };
+}
+
+/**
+ * After a failed create, the card of the one before stays (it is still a valid code) but says
+ * plainly that it is the previous one, not the result of this try.
+ */
+function markPrevious(slot) {
+  const card = slot.querySelector('article.result');
+  if (!card || card.classList.contains('previous')) return;
+  card.classList.add('previous');
+  card.dataset.previous = 'true';
+  const heading = card.querySelector('h2, h3, h4, h5, h6');
+  if (heading) heading.textContent = 'Your previous QR code';
+  heading?.after(h('p', { class: 'previous-note', text: 'The last create failed, so this is the QR code made before it, not a new one.' }));
 }
 
 /**

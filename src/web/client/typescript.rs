@@ -19,7 +19,10 @@ export interface CreateQrdlRequest {
   custSpaceId?: string;
 }
 
-/** Change a code's message or format: a create request plus the code. */
+/**
+ * Change a code's message or format: a create request plus the code. The reply carries a NEW
+ * code and deep link; the original code stops working (as Alibaba documents for Update).
+ */
 export interface UpdateQrdlRequest extends CreateQrdlRequest {
   qrdlCode: string;
 }
