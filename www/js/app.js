@@ -45,6 +45,8 @@ async function main() {
     getClient,
     announce,
     idPrefix: 'create',
+    // The result's heading under the section's h1.
+    headingLevel: () => 'h2',
     onPhoneChange: (v) => {
       manage.setPhone(v);
       batch.setPhone(v);
