@@ -89,7 +89,8 @@ test('with changeOrigin: true the relay refuses the dev server\'s origin, readab
   const vite = await startViteDevServer(true);
   const { context, page } = await openPage(browser, vite.url);
   try {
-    const refused = await page.waitForResponse((r) => new URL(r.url()).pathname === '/sts');
+    // /sts is a same-origin GET, sent without Origin; the signed POST to /cams carries it.
+    const refused = await page.waitForResponse((r) => new URL(r.url()).pathname === '/cams');
     assert.equal(refused.status(), 403);
     assert.equal((await refused.json()).Code, 'RelayOriginNotAllowed');
     await page.waitForFunction(() => document.body.dataset.error);
