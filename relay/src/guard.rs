@@ -250,7 +250,7 @@ pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: 
     if let Some(refusal) = refusal {
         // Reflected so the refused page can read why (nothing ran); never with two Origins.
         let origin = origin.filter(is_browser_origin);
-        if request.method() == Method::OPTIONS {
+        if request.method() == Method::OPTIONS && origin.is_some() {
             return preflight(&guard, headers, origin.as_ref(), Grant::RefusalOnly);
         }
         return refusal.response(origin.as_ref());
