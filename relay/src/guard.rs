@@ -241,7 +241,11 @@ pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: 
         Some(Refusal::Origin)
     } else {
         match &origin {
-            Some(o) if !o.to_str().is_ok_and(|o| guard.origins.allows(o, host.as_deref())) => {
+            Some(o)
+                if !o
+                    .to_str()
+                    .is_ok_and(|o| guard.origins.allows(o, host.as_deref())) =>
+            {
                 Some(Refusal::Origin)
             }
             _ => None,
@@ -355,9 +359,9 @@ impl Refusal {
 /// The `Origin` of a refused request, when it is exactly one a browser sends (`scheme://host[:port]`
 /// in lower case, or `null`): only those are reflected.
 fn is_browser_origin(origin: &HeaderValue) -> bool {
-    origin.to_str().is_ok_and(|o| {
-        o == "null" || normalize_origin(o).is_some_and(|n| n == o)
-    })
+    origin
+        .to_str()
+        .is_ok_and(|o| o == "null" || normalize_origin(o).is_some_and(|n| n == o))
 }
 
 /// CORS on a refusal, so a page on any origin can read the refusal's code and advice (the

@@ -392,11 +392,18 @@ async fn static_files_are_compressed_as_the_browser_asks_and_api_replies_are_not
     let running = start(&www).await;
     let relay = running.relay_addr;
 
-    for (path, original) in [("/pkg/glue.js", script.as_bytes()), ("/pkg/big_bg.wasm", &wasm)] {
+    for (path, original) in [
+        ("/pkg/glue.js", script.as_bytes()),
+        ("/pkg/big_bg.wasm", &wasm),
+    ] {
         let br = get_with(relay, path, &[("accept-encoding", "gzip, deflate, br")]).await;
         assert_eq!(br.status, 200, "{path}");
         assert_eq!(br.header("content-encoding"), Some("br"), "{path}");
-        assert!(br.body.len() < original.len() / 4, "{path}: {} bytes", br.body.len());
+        assert!(
+            br.body.len() < original.len() / 4,
+            "{path}: {} bytes",
+            br.body.len()
+        );
         assert_eq!(unbrotli(&br.body), original, "{path}");
         assert!(br
             .header("vary")

@@ -10,7 +10,12 @@ const DASH: &str = "https://dash.example.com";
 const EVIL: &str = "https://evil.example";
 
 /// An `OPTIONS` preflight for `path` from `origin`.
-async fn preflight(relay: &cams_relay::server::Running, path: &str, origin: &str, method: &str) -> Got {
+async fn preflight(
+    relay: &cams_relay::server::Running,
+    path: &str,
+    origin: &str,
+    method: &str,
+) -> Got {
     Got::from(
         client()
             .request(reqwest::Method::OPTIONS, at(relay, path))
@@ -373,7 +378,10 @@ async fn host_refusals_are_readable_by_the_calling_page() {
         lower.contains(&format!("access-control-allow-origin: {DASH}")),
         "{reply}"
     );
-    assert!(lower.contains("access-control-allow-credentials: true"), "{reply}");
+    assert!(
+        lower.contains("access-control-allow-credentials: true"),
+        "{reply}"
+    );
     // Its preflight lets the actual request through to that refusal.
     let reply = raw(
         relay.relay_addr,
