@@ -149,7 +149,11 @@ fn render_qr_svg_rejects_what_cannot_be_encoded() {
 
 #[wasm_bindgen_test]
 fn is_cams_error_knows_the_modules_failures_and_nothing_else() {
-    let e = thrown(sign_rpc_request("PUT".into(), js(DESCRIBE_REGIONS), "s".into()));
+    let e = thrown(sign_rpc_request(
+        "PUT".into(),
+        js(DESCRIBE_REGIONS),
+        "s".into(),
+    ));
     assert!(is_cams_error(&e));
     let plain = js_sys::Error::new("x");
     assert!(!is_cams_error(&plain));
@@ -157,8 +161,14 @@ fn is_cams_error_knows_the_modules_failures_and_nothing_else() {
     plain.set_name("CamsError");
     assert!(!is_cams_error(&plain));
     // The shape, but not an Error.
-    assert!(!is_cams_error(&js(r#"{"name": "CamsError", "code": "Timeout"}"#)));
-    for other in [JsValue::NULL, JsValue::UNDEFINED, JsValue::from("CamsError")] {
+    assert!(!is_cams_error(&js(
+        r#"{"name": "CamsError", "code": "Timeout"}"#
+    )));
+    for other in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::from("CamsError"),
+    ] {
         assert!(!is_cams_error(&other));
     }
 }
