@@ -289,3 +289,35 @@ test('<cams-qrdl> dispatches qrdl-error for fields that do not validate, and sen
     await context.close();
   }
 });
+
+test('<cams-qrdl> on a dashboard the relay was not started for says to add --allow-origin', async () => {
+  // env.relay runs without --allow-origin: its refusal is readable cross-origin, so the element
+  // can name the fix instead of a bare network error.
+  const files = {};
+  const dashboard = await startStaticServer(files);
+  files['/dashboard.html'] = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>Acme dashboard</title><script type="module" src="${env.relay.url}cams-qrdl.js"></script></head>
+<body><h1>Stores</h1><cams-qrdl relay="${env.relay.url}" phone-number="8613800002468" message="Hi"></cams-qrdl></body></html>`;
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, new URL('dashboard.html', dashboard.url).href, {
+    allow: [/the server responded with a status of 403/],
+  });
+  try {
+    const el = page.locator('cams-qrdl');
+    await page.waitForSelector('cams-qrdl[data-ready="true"]');
+    const failed = page.evaluate(() => new Promise((resolve) => document.addEventListener('qrdl-error', (e) => {
+      const d = /** @type {CustomEvent} */ (e).detail;
+      resolve({ code: d.code, relayCode: d.error.relayCode, message: d.message, todo: d.todo });
+    }, { once: true })));
+    await el.getByRole('button', { name: 'Create QR code' }).click();
+    const d = await failed;
+    assert.equal(d.relayCode, 'RelayOriginNotAllowed', JSON.stringify(d));
+    assert.match(d.todo, /--allow-origin/, JSON.stringify(d));
+    const alert = el.locator('[role="alert"]:not([hidden])');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /--allow-origin/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    await dashboard.close();
+  }
+});
