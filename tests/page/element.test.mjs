@@ -1,11 +1,11 @@
 // <cams-qrdl> on its own page (embed-example.html): one tag and one import, the form and result
 // in a shadow root, qrdl-created and qrdl-error events.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closedUrl, decodePng, download, openPage, screenshot, startRelay, startStaticServer, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
 test('<cams-qrdl> creates a code from its attributes and dispatches qrdl-created', async () => {
   const url = new URL('embed-example.html', env.relay.url).href;

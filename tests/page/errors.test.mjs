@@ -1,14 +1,14 @@
 // Every failure appears in a role="alert" element with its code, a sentence and what to do; the
 // hint table, docs/errors.md and the README's troubleshooting table agree.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_HINTS, FALLBACK_HINT, UNKNOWN_OUTCOME } from '../../www/js/errors.js';
 import { DOC_PATHS, renderTable, tableInDoc } from './errors-table.mjs';
 import { DEMO_KEY, LOST_REPLY_CONSOLE, closedUrl, connectWithKey, emulatorStats, openPage, pageReady, screenshot, setFaults, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
 const REFUSED = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|FAILED)/;
 const HTTP_4XX_5XX = /Failed to load resource: the server responded with a status of [45]\d\d/;

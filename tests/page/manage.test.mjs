@@ -1,10 +1,10 @@
 // "My QR codes": list, edit a message (same code and link), delete after a confirmation.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createViaForm, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const PHONE = '6591234567';
 
 test('list, edit and delete a number\'s QR codes, with the 2,000-code usage', async () => {

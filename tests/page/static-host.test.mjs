@@ -1,33 +1,40 @@
 // The page as a standalone static site on any host, pointing at a cams-relay on another origin
 // (started with --allow-origin for that host).
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createViaForm, imageLoaded, launchBrowser, openPage, pageReady, screenshot, startRelay, startStaticServer } from './helpers.mjs';
+import { createViaForm, imageLoaded, openPage, pageReady, screenshot, startStaticServer, useRelayAndBrowser } from './helpers.mjs';
 
-const env = { plain: null, configured: null, relay: null, browser: null };
+const hosts = { plain: null, configured: null };
+// A relay.json beside index.html is how a static deployment names its relay; it is filled in
+// once each test's relay is up (the server reads this object on every request).
+const files = {};
+// Each test's relay allows the two static hosts' origins.
+const env = useRelayAndBrowser({
+  before,
+  after,
+  beforeEach,
+  afterEach,
+  relayArgs: () => [hosts.plain.url, hosts.configured.url].flatMap((u) => ['--allow-origin', new URL(u).origin]),
+});
 
 before(async () => {
-  env.plain = await startStaticServer();
-  // A relay.json beside index.html is how a static deployment names its relay; it is filled in
-  // once the relay's port is known (the server reads this object on every request).
-  const files = {};
-  env.configured = await startStaticServer(files);
-  env.relay = await startRelay([env.plain.url, env.configured.url].flatMap((u) => ['--allow-origin', new URL(u).origin]));
+  hosts.plain = await startStaticServer();
+  hosts.configured = await startStaticServer(files);
+});
+
+beforeEach(() => {
   files['/relay.json'] = JSON.stringify({ sts: new URL('sts', env.relay.url).href, cams: new URL('cams', env.relay.url).href });
-  env.browser = await launchBrowser();
 });
 
 after(async () => {
-  await env.browser?.close();
-  await env.relay?.stop();
-  await env.plain?.close();
-  await env.configured?.close();
+  await hosts.plain?.close();
+  await hosts.configured?.close();
 });
 
 test('a static host without relay.json: settings open, the person enters the relay URL, and codes are created', async () => {
   // The page looks for ./relay.json once; on a plain static host that is a 404.
-  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.plain.url, {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, hosts.plain.url, {
     allow: [/status of 404 \(Not Found\).*relay\.json/],
   });
   try {
@@ -61,7 +68,7 @@ test('a static host without relay.json: settings open, the person enters the rel
 });
 
 test('a static host with a relay.json naming a relay elsewhere connects by itself', async () => {
-  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.configured.url);
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, hosts.configured.url);
   try {
     await pageReady(page);
     assert.equal(await page.locator('#connect').evaluate((d) => d.open), false);

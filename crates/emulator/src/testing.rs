@@ -1,8 +1,9 @@
 //! Helpers for tests, under `/__emulator/` on the emulator's listener only (never on the relay):
 //! - `POST /__emulator/html`: 200 with an HTML error page, as a misconfigured proxy answers;
 //! - `GET /__emulator/stats`: counters, in total and `perAccount`; `?accessKeyId=ID` gives one
-//!   account's (an STS key counts as the key that minted it); `POST /__emulator/stats/reset`
-//!   clears them;
+//!   account's (an STS key counts as the key that minted it), `busiestWindow` the most calls
+//!   of one account the QPS limit saw within one second; `POST /__emulator/stats/reset` clears
+//!   them;
 //! - `GET|POST|DELETE /__emulator/faults`: shows, sets (a JSON [`FaultConfig`]) or clears fault
 //!   injection; each answers with the state `{active, config, matched, injected}`;
 //! - `GET /__emulator/clock`: the emulator's time and offset; `POST /__emulator/clock` with
