@@ -15,7 +15,7 @@
 // Events (bubbling, composed): qrdl-created { qrdl, response }; qrdl-error { error, code, message,
 // sentence, todo, field?, fields? } for a service failure and for fields that did not validate
 // (code InvalidParameter, nothing sent; fields lists each { field, message }).
-// Styling (README, "Styling <cams-qrdl>"): the --cams-qrdl-* custom properties, and the parts in
+// Styling (README, "The custom element"): the --cams-qrdl-* custom properties, and the parts in
 // PARTS below (::part(name)).
 
 import { buildClient, loadModule, relayAt } from './js/client.js';
