@@ -1,6 +1,6 @@
 // Accessibility: axe-core (a pinned devDependency, its source evaluated in the page) finds no
 // violations on the page and on <cams-qrdl>, in light and dark, at 1280 px and 390 px, with a
-// result card and an error shown; at 320 px nothing scrolls sideways, and a long deep link wraps
+// result card, the list of codes and an error shown; at 320 px nothing scrolls sideways, and a long deep link wraps
 // at its slashes, separators and hyphens rather than mid-word.
 
 import { after, before, test } from 'node:test';
@@ -53,6 +53,11 @@ for (const scheme of ['light', 'dark']) {
         // A created code's card, then a field error and a service error.
         await createViaForm(page, { phone: '8613800001234', message: `A11y check, ${scheme} ${name}` });
         assert.deepEqual(await axeViolations(page), [], 'with a result card');
+        // The number's codes listed in "My QR codes".
+        const manage = page.locator('#manage');
+        await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+        await manage.locator('tbody tr').first().waitFor();
+        assert.deepEqual(await axeViolations(page), [], 'with the list of codes');
         const form = page.locator('#create');
         await form.getByLabel('Phone number').fill('12');
         await form.getByRole('button', { name: 'Create QR code' }).click();
