@@ -137,9 +137,9 @@ test('<cams-qrdl> on a dashboard of another origin: module, wasm and QR module c
  * A host page on a plain static host (no CSP of its own), with `css` in a <style> and one
  * <cams-qrdl attrs>. Returns { url, close() }.
  */
-async function hostPage(css, attrs = '') {
+async function hostPage(css, attrs = '', head = '') {
   const files = {
-    '/host.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+    '/host.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">${head}
 <title>Host</title><style>${css}</style><script type="module" src="/cams-qrdl.js"></script></head>
 <body><main><h1>Host</h1><cams-qrdl ${attrs} phone-number="8613800001234" message="Hi"></cams-qrdl></main></body></html>`,
   };
@@ -161,21 +161,22 @@ const DARK_TEXT = 'rgb(228, 238, 234)';
 
 test('<cams-qrdl> follows the host page\'s color-scheme, not the OS, unless its theme says otherwise', async () => {
   const cases = [
-    // [host CSS, element attributes, OS preference, expected text colour]
+    // [host CSS, element attributes, OS preference, expected text colour, host <head> extra]
     ['', '', 'dark', LIGHT_TEXT], // a light-only host on a dark OS: light
+    ['', '', 'light', DARK_TEXT, '<meta name="color-scheme" content="dark">'], // declared by <meta>
     [':root { color-scheme: dark; background: #111; }', '', 'light', DARK_TEXT], // a dark host on a light OS
     [':root { color-scheme: light dark; }', 'theme="auto"', 'dark', DARK_TEXT], // a host that follows the OS
     [':root { color-scheme: light dark; }', 'theme="auto"', 'light', LIGHT_TEXT],
     ['', 'theme="dark"', 'light', DARK_TEXT], // fixed by the attribute
     [':root { color-scheme: dark; }', 'theme="light"', 'dark', LIGHT_TEXT],
   ];
-  for (const [css, attrs, os, expected] of cases) {
-    const host = await hostPage(css, attrs);
+  for (const [css, attrs, os, expected, head = ''] of cases) {
+    const host = await hostPage(css, attrs, head);
     const { page, context, assertNoConsoleErrors } = await openPage(env.browser, host.url, { colorScheme: os });
     try {
       await page.waitForSelector('cams-qrdl[data-ready="true"]');
       const got = await elementColours(page);
-      assert.equal(got.text, expected, `${JSON.stringify({ css, attrs, os })}: ${JSON.stringify(got)}`);
+      assert.equal(got.text, expected, `${JSON.stringify({ css, attrs, os, head })}: ${JSON.stringify(got)}`);
       assertNoConsoleErrors();
     } finally {
       await context.close();
