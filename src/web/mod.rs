@@ -21,6 +21,8 @@ mod client;
 
 #[cfg(feature = "client")]
 pub use client::api::{create_qrdl, CamsClient};
+#[cfg(feature = "client")]
+pub use error::is_cams_error;
 #[cfg(feature = "qr")]
 pub use qr::render_qr_svg;
 #[cfg(feature = "tools")]

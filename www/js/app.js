@@ -49,6 +49,8 @@ async function main() {
     announce,
     refineError: (err) => conn.refineError(err),
     idPrefix: 'create',
+    // The result's heading under the section's h1.
+    headingLevel: () => 'h2',
     onPhoneChange: (v) => {
       manage.setPhone(v);
       batch.setPhone(v);

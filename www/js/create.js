@@ -55,7 +55,8 @@ export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG')
 /**
  * Mounts the create form and its result area into `root`.
  * opts: { getClient(), defaults: {phoneNumber, message, format, spaceId}, announce(msg),
- *         onCreated(qrdl, response), onError(err, info), idPrefix, onPhoneChange(v) }
+ *         onCreated(qrdl, response), onError(err, info), idPrefix, onPhoneChange(v),
+ *         onInvalid([{ field, message }]), headingLevel() (the result's heading tag, 'h3') }
  * Returns { form, fields, setDefaults(d), resultSlot }.
  */
 export function mountCreate(root, opts) {
@@ -152,6 +153,7 @@ export function mountCreate(root, opts) {
     if (bad) {
       bad.control.focus();
       announce('Please correct the marked fields.');
+      opts.onInvalid?.(FIELDS.map((k) => ({ field: k, message: validate[k](request()[k] ?? '') })).filter((x) => x.message));
       return;
     }
     const req = request();
@@ -172,10 +174,10 @@ export function mountCreate(root, opts) {
       const client = await opts.getClient();
       const res = await client.createQrdl(req);
       const qrdl = res.data;
-      const card = renderResult(qrdl, { announce, idPrefix: p });
+      const card = renderResult(qrdl, { announce, idPrefix: p, headingLevel: opts.headingLevel?.() ?? 'h3' });
       replace(resultSlot, card);
       announce(`QR code ${qrdl.qrdlCode} created.`);
-      card.querySelector('h3')?.focus();
+      card.querySelector('h1, h2, h3, h4, h5, h6')?.focus();
       opts.onCreated?.(qrdl, res);
     } catch (caught) {
       // The page may know that nothing was sent (a refused connection, a blocked request).

@@ -218,6 +218,9 @@ export const FALLBACK_HINT = {
 
 const BY_CODE = new Map(ERROR_HINTS.map((h) => [h.code, h]));
 
+/** The relay's refusals whose advice beats CredentialsError's when /sts answers with one. */
+const RELAY_REFUSALS = new Set(['RelayOriginNotAllowed', 'RelayHostNotAllowed', 'RelayUnauthorized']);
+
 /** A code's row; a Throttling.* code without a row of its own gets the Throttling row. */
 function hintFor(code, httpStatus) {
   if (code === 'InvalidResponse' && Number(httpStatus) >= 500) return BY_CODE.get('InvalidResponse (HTTP 5xx)');
@@ -276,7 +279,9 @@ export function describeError(err, context = {}) {
   const isCams = e && e.name === 'CamsError' && typeof e.code === 'string';
   const code = isCams ? e.code : (str(e.code) ?? 'UnexpectedError');
   const message = str(e.message) ?? String(err);
-  const known = hintFor(code, e.httpStatus);
+  // A relay's refusal on /sts arrives as CredentialsError with the relay's code: its own row
+  // names the fix (--allow-origin, --allow-host, a sign-in).
+  const known = (isCams && RELAY_REFUSALS.has(e.relayCode) ? hintFor(e.relayCode) : undefined) ?? hintFor(code, e.httpStatus);
   const hint = known ?? FALLBACK_HINT;
   const info = {
     code,
