@@ -9,7 +9,9 @@
 // endpoint (where signed calls go; default: the relay's /cams), region (only with the
 // credentials property and no endpoint: cams.<region>.aliyuncs.com; through a relay, the relay
 // decides), phone-number, message, format (PNG or SVG), space-id, theme (auto: the host page's
-// color-scheme, the default; light; dark), heading-level (1-6, the result's heading; default 2).
+// color-scheme, the default; light; dark), heading-level (1-6, the result's heading; default 2),
+// lang (en or zh-CN; default: the host page's <html lang>, else the browser's language; the
+// element follows a change of either at once).
 // Property: credentials = { accessKeyId, accessKeySecret, securityToken? } or { provider } to skip
 // the relay (kept in memory only).
 // Events (bubbling, composed): qrdl-created { qrdl, response }; qrdl-error { error, code, message,
@@ -21,6 +23,7 @@
 import { buildClient, loadModule, relayAt } from './js/client.js';
 import { mountCreate } from './js/create.js';
 import { describeError } from './js/errors.js';
+import { langOf, retranslate, translate } from './js/i18n.js';
 
 const STYLE_URL = new URL('./css/qrdl.css', import.meta.url).href;
 const SCRIPT_BASE = new URL('./', import.meta.url).href;
@@ -60,7 +63,7 @@ export function headingTag(value) {
 }
 
 export class CamsQrdlElement extends HTMLElement {
-  static observedAttributes = ['relay', 'endpoint', 'region', 'phone-number', 'message', 'format', 'space-id', 'theme', 'heading-level'];
+  static observedAttributes = ['relay', 'endpoint', 'region', 'phone-number', 'message', 'format', 'space-id', 'theme', 'heading-level', 'lang'];
 
   #ui = null;
   #clientPromise = null;
@@ -68,7 +71,17 @@ export class CamsQrdlElement extends HTMLElement {
   #status = null;
   #mounted = false;
   #parts = new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) markParts(n);
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        markParts(n);
+        // Made before it was attached, so in the page's language: now in this element's.
+        if (n instanceof Element) retranslate(n);
+      }
+    }
+  });
+  /** The host page's <html lang>, followed when the element has no lang of its own. */
+  #hostLang = new MutationObserver(() => {
+    if (this.shadowRoot) retranslate(this.shadowRoot);
   });
 
   constructor() {
@@ -97,14 +110,21 @@ export class CamsQrdlElement extends HTMLElement {
   }
 
   connectedCallback() {
+    this.#hostLang.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     if (this.#mounted) return;
     this.#mounted = true;
     this.#mount();
   }
 
+  disconnectedCallback() {
+    this.#hostLang.disconnect();
+  }
+
   attributeChangedCallback(name, oldValue, value) {
     if (oldValue === value) return;
-    if (name === 'relay' || name === 'endpoint' || name === 'region') {
+    if (name === 'lang') {
+      if (this.shadowRoot) retranslate(this.shadowRoot);
+    } else if (name === 'relay' || name === 'endpoint' || name === 'region') {
       this.#clientPromise = null;
     } else if (name === 'theme' || name === 'heading-level') {
       // Read when used: the theme by the stylesheet, the heading level by the next result.
@@ -148,7 +168,7 @@ export class CamsQrdlElement extends HTMLElement {
     try {
       mod = await loadModule();
     } catch (err) {
-      const e = Object.assign(new Error(`The QR module could not be loaded: ${err?.message ?? err}`), { name: 'CamsError', code: 'ModuleMissing' });
+      const e = Object.assign(new Error(translate(langOf(this), 'element.moduleFailed', { reason: String(err?.message ?? err) })), { name: 'CamsError', code: 'ModuleMissing' });
       const alert = document.createElement('div');
       alert.setAttribute('role', 'alert');
       alert.className = 'alert';
@@ -170,12 +190,13 @@ export class CamsQrdlElement extends HTMLElement {
       headingLevel: () => headingTag(this.getAttribute('heading-level')),
     });
     markParts(container);
+    retranslate(container);
     this.dataset.ready = 'true';
     this.dispatchEvent(new CustomEvent('qrdl-ready', { bubbles: true, composed: true }));
   }
 
   #emitError(error) {
-    const d = describeError(error, { operation: 'create' });
+    const d = describeError(error, { operation: 'create', lang: langOf(this) });
     this.dispatchEvent(
       new CustomEvent('qrdl-error', {
         bubbles: true,
@@ -190,7 +211,7 @@ export class CamsQrdlElement extends HTMLElement {
     if (!fields.length) return;
     const [first] = fields;
     const error = Object.assign(new Error(first.message), { name: 'CamsError', code: 'InvalidParameter', field: first.field, retryable: false });
-    const d = describeError(error, { operation: 'create' });
+    const d = describeError(error, { operation: 'create', lang: langOf(this) });
     this.dispatchEvent(
       new CustomEvent('qrdl-error', {
         bubbles: true,

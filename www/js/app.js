@@ -7,6 +7,7 @@ import { mountManage } from './manage.js';
 import { mountBatch } from './batch.js';
 import { showError } from './dom.js';
 import { remember } from './seen.js';
+import { LANGS, applyLang, msg, pageLang, t } from './i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -20,12 +21,34 @@ function announce(msg) {
   }, 30);
 }
 
+/**
+ * The header's English / 中文 switch: the choice is remembered, and every text on the page is
+ * shown again in it at once (typed text, results and connection stay as they are).
+ */
+function mountLangSwitch() {
+  const buttons = Array.from(document.querySelectorAll('.lang-switch [data-lang]'));
+  const mark = (lang) => {
+    for (const b of buttons) b.setAttribute('aria-pressed', String(b.getAttribute('data-lang') === lang));
+  };
+  for (const b of buttons) {
+    b.addEventListener('click', () => {
+      const lang = b.getAttribute('data-lang');
+      if (!LANGS.includes(/** @type {any} */ (lang)) || lang === pageLang()) return;
+      mark(applyLang(lang));
+      announce(t('lang.switched'));
+    });
+  }
+  mark(pageLang());
+}
+
 async function main() {
+  applyLang(pageLang(), { store: false });
+  mountLangSwitch();
   let mod;
   try {
     mod = await loadModule();
   } catch (err) {
-    showError($('#app-alert'), Object.assign(new Error(`The QR module could not be loaded (${err?.message ?? err}).`), { name: 'CamsError', code: 'ModuleMissing' }), { title: 'This page cannot start' });
+    showError($('#app-alert'), Object.assign(new Error(t('page.moduleFailed', { reason: String(err?.message ?? err) })), { name: 'CamsError', code: 'ModuleMissing' }), { title: msg('page.cannotStart') });
     document.body.classList.add('failed');
     return;
   }
@@ -71,5 +94,5 @@ async function main() {
 
 main().catch((err) => {
   const alert = $('#app-alert');
-  if (alert) showError(alert, err, { title: 'This page cannot start' });
+  if (alert) showError(alert, err, { title: msg('page.cannotStart') });
 });

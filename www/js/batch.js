@@ -1,12 +1,13 @@
 // Batch: many QR codes for one number, at the documented rate limit, with per-row status, retry of
 // failed rows and a CSV export.
 
-import { alertRegion, charCount, clearError, field, fmt, h, link, replace, saveBlob, showError } from './dom.js';
+import { alertRegion, charCount, clearError, field, h, link, replace, saveBlob, showError } from './dom.js';
 import { phoneHint, validate } from './validate.js';
 import { MAYBE_CREATED, describeError } from './errors.js';
 import { formatChoice } from './create.js';
 import { readBatchCsv, toCsvText } from './csv.js';
 import { remember } from './seen.js';
+import { langOf, msg, setText, translate } from './i18n.js';
 
 export { csvCell, parseCsv } from './csv.js';
 
@@ -45,7 +46,7 @@ function exportStatus(r) {
   if (r.state === 'done') return 'created';
   if (r.state === 'failed') return `failed: ${describeError(r.error).code}`;
   if (r.state === 'stopped') return 'not sent (stopped)';
-  if (r.state === 'invalid') return `not sent: ${r.invalid}`;
+  if (r.state === 'invalid') return `not sent: ${r.invalid?.in('en') ?? ''}`;
   return 'not sent';
 }
 
@@ -62,7 +63,7 @@ const ownerKey = (req) => `${req.phoneNumber}|${req.custSpaceId ?? ''}`;
 
 const sameFormat = (a, b) => String(a ?? '').toUpperCase() === String(b ?? '').toUpperCase();
 
-const COLUMN_TITLES = { phone: 'phone', message: 'message', label: 'label', format: 'format', space: 'space' };
+const COLUMN_TITLES = { phone: msg('batch.col.phone'), message: msg('batch.col.message'), label: msg('batch.col.label'), format: msg('batch.col.format'), space: msg('batch.col.space') };
 
 /**
  * Mounts the batch section into `root`.
@@ -70,33 +71,35 @@ const COLUMN_TITLES = { phone: 'phone', message: 'message', label: 'label', form
  */
 export function mountBatch(root, opts) {
   const announce = opts.announce ?? (() => {});
-  const phone = field({ id: 'batch-phone', label: 'Phone number', control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
-  const format = formatChoice('batch', 'Image format');
-  const space = field({ id: 'batch-space', label: 'Space ID (optional)', control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
+  /** A text in the section's language, for announcements. */
+  const tr = (key, vars = {}) => translate(langOf(root), key, vars);
+  const phone = field({ id: 'batch-phone', label: msg('common.phone'), control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
+  const format = formatChoice('batch', msg('common.format'));
+  const space = field({ id: 'batch-space', label: msg('common.space'), control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
   const messages = field({
     id: 'batch-messages',
-    label: 'Messages, one per line',
-    control: h('textarea', { rows: '6', placeholder: 'Hello from the Orchard Road store!\nHello from the Marina Bay store!' }),
-    help: 'Each line becomes one QR code, up to 140 characters each.',
+    label: msg('batch.messages'),
+    control: h('textarea', { rows: '6', placeholder: msg('batch.messagesPlaceholder') }),
+    help: msg('batch.messagesHelp'),
   });
   const file = field({
     id: 'batch-file',
-    label: 'Or load a CSV file',
+    label: msg('batch.file'),
     control: h('input', { type: 'file', accept: '.csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain' }),
-    help: 'Columns by their header: message, and optionally phone, label, format (PNG or SVG) and space; Chinese headers work too (电话, 消息, 标签, 格式, 空间). Commas, semicolons or tabs. A phone column gives each row its own number; without one, rows use the number above.',
+    help: msg('batch.fileHelp'),
   });
   const source = h('div', { class: 'source-note', hidden: true });
   const csvWarning = h('p', { class: 'warning csv-warning', role: 'note', hidden: true });
-  const useText = h('button', { type: 'button', class: 'link-button', text: 'Use the pasted messages instead' });
+  const useText = h('button', { type: 'button', class: 'link-button', text: msg('batch.useText') });
 
-  const start = h('button', { type: 'submit', class: 'primary start', text: 'Create QR codes' });
-  const stop = h('button', { type: 'button', class: 'secondary stop', text: 'Stop', disabled: true });
-  const retry = h('button', { type: 'button', class: 'secondary retry', text: 'Retry failed rows', disabled: true });
-  const exportBtn = h('button', { type: 'button', class: 'secondary export', text: 'Export CSV', disabled: true });
-  const clearBtn = h('button', { type: 'button', class: 'secondary clear', text: 'Clear results', hidden: true });
+  const start = h('button', { type: 'submit', class: 'primary start', text: msg('batch.create') });
+  const stop = h('button', { type: 'button', class: 'secondary stop', text: msg('common.stop'), disabled: true });
+  const retry = h('button', { type: 'button', class: 'secondary retry', text: msg('batch.retry'), disabled: true });
+  const exportBtn = h('button', { type: 'button', class: 'secondary export', text: msg('batch.export'), disabled: true });
+  const clearBtn = h('button', { type: 'button', class: 'secondary clear', text: msg('batch.clear'), hidden: true });
   const pendingNote = h('p', { class: 'pending-note', id: 'batch-pending-note', hidden: true });
   const progress = h('progress', { id: 'batch-progress', max: '1', value: '0' });
-  const progressText = h('span', { class: 'progress-text', id: 'batch-progress-text', text: 'Nothing to do yet.' });
+  const progressText = h('span', { class: 'progress-text', id: 'batch-progress-text', text: msg('batch.nothing') });
   progress.setAttribute('aria-describedby', 'batch-progress-text');
   const competeNote = h('p', { class: 'warning compete-note', role: 'status', hidden: true });
   const alert = alertRegion();
@@ -105,7 +108,7 @@ export function mountBatch(root, opts) {
 
   const form = h(
     'form',
-    { class: 'batch-form', novalidate: true, 'aria-label': 'Create QR codes in a batch' },
+    { class: 'batch-form', novalidate: true, 'aria-label': msg('batch.formLabel') },
     h('div', { class: 'field-row' }, phone.wrap, format.wrap, space.wrap),
     messages.wrap,
     file.wrap,
@@ -116,7 +119,7 @@ export function mountBatch(root, opts) {
   );
   root.append(
     form,
-    h('div', { class: 'progress-row' }, h('label', { for: 'batch-progress', text: 'Progress' }), progress, progressText),
+    h('div', { class: 'progress-row' }, h('label', { for: 'batch-progress', text: msg('common.progress') }), progress, progressText),
     competeNote,
     alert,
     tableWrap,
@@ -126,7 +129,7 @@ export function mountBatch(root, opts) {
    * req: the request the row was sent with (a retry sends it again as it was); snapshot: the codes
    * its number had before the run that sent it (null when they could not be listed).
    * phone/format/space: the row's own, from a CSV column; named: its label came from the file.
-   * @type {{label: string, message: string, phone?: string, format?: string, space?: string, named?: boolean, state: string, qrdl?: any, error?: any, invalid?: string, cells?: any, req?: any, snapshot?: Set<string>|null}[]}
+   * @type {{label: string, message: string, phone?: string, format?: string, space?: string, named?: boolean, state: string, qrdl?: any, error?: any, invalid?: import('./i18n.js').Msg, cells?: any, req?: any, snapshot?: Set<string>|null}[]}
    */
   let rows = [];
   /** The loaded CSV: its rows and how its columns were read. */
@@ -149,16 +152,16 @@ export function mountBatch(root, opts) {
 
   /** Why a row cannot be sent (its message, or its own phone, format or space), or null. */
   function rowProblem(r) {
-    const msg = validate.prefilledMessage(r.message);
-    if (msg) return msg;
+    const problem = validate.prefilledMessage(r.message);
+    if (problem) return problem;
     if (r.phone !== undefined) {
       const bad = validate.phoneNumber(r.phone);
-      if (bad) return `Phone “${r.phone}”: ${bad}`;
+      if (bad) return msg('batch.rowPhone', { value: r.phone, problem: bad });
     }
-    if (r.format !== undefined && !/^(png|svg)$/i.test(r.format)) return `Format “${r.format}”: use PNG or SVG.`;
+    if (r.format !== undefined && !/^(png|svg)$/i.test(r.format)) return msg('batch.rowFormat', { value: r.format });
     if (r.space !== undefined) {
       const bad = validate.custSpaceId(r.space);
-      if (bad) return `Space “${r.space}”: ${bad}`;
+      if (bad) return msg('batch.rowSpace', { value: r.space, problem: bad });
     }
     return null;
   }
@@ -195,7 +198,7 @@ export function mountBatch(root, opts) {
       pending = true;
       pendingReady = parseRows().filter((r) => r.state === 'ready').length;
       updateProgress();
-      if (!wasPending) announce(pendingNote.textContent);
+      if (!wasPending) announce(pendingNote.textContent ?? '');
       return;
     }
     newBatch();
@@ -210,10 +213,10 @@ export function mountBatch(root, opts) {
   function mappingList(info) {
     const delim = { ',': 'commas', ';': 'semicolons', '\t': 'tabs' }[info.delimiter] ?? 'commas';
     const items = info.mapping.map((m) => {
-      const name = info.header ? `“${m.header || `column ${m.index + 1}`}”` : `Column ${m.index + 1}`;
-      return h('li', { dataset: { column: m.column ?? 'ignored' } }, name, ' → ', m.column ? h('strong', { text: COLUMN_TITLES[m.column] }) : h('span', { class: 'ignored', text: 'not used' }));
+      const name = info.header ? (m.header ? msg('batch.columnNamed', { name: m.header }) : msg('batch.columnNamed', { name: msg('batch.columnN', { n: m.index + 1 }) })) : msg('batch.ColumnN', { n: m.index + 1 });
+      return h('li', { dataset: { column: m.column ?? 'ignored' } }, name, ' → ', m.column ? h('strong', { text: COLUMN_TITLES[m.column] }) : h('span', { class: 'ignored', text: msg('batch.notUsed') }));
     });
-    return [h('p', { class: 'mapping-title', text: `Columns (separated by ${delim}):` }), h('ul', { class: 'csv-mapping', 'aria-label': 'How the file\'s columns are read' }, items)];
+    return [h('p', { class: 'mapping-title', text: msg('batch.columns', { delim: msg(`batch.delim.${delim}`) }) }), h('ul', { class: 'csv-mapping', 'aria-label': msg('batch.mappingLabel') }, items)];
   }
 
   file.control.addEventListener('change', async () => {
@@ -225,25 +228,25 @@ export function mountBatch(root, opts) {
     try {
       text = await f.text();
     } catch {
-      file.setError('The file could not be read as text.');
+      file.setError(msg('batch.fileUnreadable'));
       return;
     }
     const info = readBatchCsv(text);
-    if (info.error) {
-      file.setError(info.error);
+    if (info.errorMsg) {
+      file.setError(info.errorMsg);
       file.control.focus();
       return;
     }
     csvInfo = info;
     messages.control.disabled = true;
-    replace(source, h('p', {}, `Using ${fmt(info.rows.length)} rows from ${f.name}. `, useText), mappingList(info));
+    replace(source, h('p', {}, msg('batch.using', { n: info.rows.length, file: f.name }), ' ', useText), mappingList(info));
     source.hidden = false;
-    if (info.warning) {
-      csvWarning.textContent = info.warning;
+    if (info.warningMsg) {
+      setText(csvWarning, info.warningMsg);
       csvWarning.hidden = false;
     }
     const perRow = info.mapping.some((m) => m.column === 'phone');
-    announce(`Loaded ${info.rows.length} rows from ${f.name}${perRow ? ', each with its own phone number' : ''}.${info.warning ? ` ${info.warning}` : ''}`);
+    announce(`${tr(perRow ? 'batch.loadedPerRow' : 'batch.loaded', { n: info.rows.length, file: f.name })}${info.warningMsg ? ` ${info.warningMsg.in(langOf(root))}` : ''}`);
     refreshPreview();
   });
   useText.addEventListener('click', () => {
@@ -257,12 +260,12 @@ export function mountBatch(root, opts) {
   });
 
   const STATUS = {
-    ready: 'Waiting',
-    queued: 'Waiting',
-    retrying: 'Waiting: turned away by flow control, sent again shortly',
-    running: 'Creating…',
-    done: 'Created',
-    stopped: 'Not sent (stopped)',
+    ready: msg('batch.status.waiting'),
+    queued: msg('batch.status.waiting'),
+    retrying: msg('batch.status.retrying'),
+    running: msg('batch.status.running'),
+    done: msg('batch.status.done'),
+    stopped: msg('batch.status.stopped'),
   };
 
   function renderRowStatus(r) {
@@ -271,9 +274,9 @@ export function mountBatch(root, opts) {
     r.cells.tr.dataset.state = r.state;
     if (r.state === 'failed') {
       const d = describeError(r.error);
-      replace(status, h('span', { class: 'badge failed', text: 'Failed' }), ' ', h('code', { text: d.code }), h('span', { class: 'row-error', text: ` ${d.sentence}` }));
+      replace(status, h('span', { class: 'badge failed', text: msg('batch.status.failed') }), ' ', h('code', { text: d.code }), ' ', h('span', { class: 'row-error', text: msg(d.sentenceKey) }));
     } else if (r.state === 'invalid') {
-      replace(status, h('span', { class: 'badge invalid', text: 'Not sent' }), h('span', { class: 'row-error', text: ` ${r.invalid}` }));
+      replace(status, h('span', { class: 'badge invalid', text: msg('batch.status.invalid') }), ' ', h('span', { class: 'row-error', text: r.invalid }));
     } else {
       replace(status, h('span', { class: `badge ${r.state}`, text: STATUS[r.state] ?? r.state }));
     }
@@ -289,31 +292,31 @@ export function mountBatch(root, opts) {
     const withPhone = perRowPhones();
     const body = h('tbody', {});
     rows.forEach((r, i) => {
-      const status = h('td', { class: 'cell-status', 'data-label': 'Status' });
-      const code = h('td', { 'data-label': 'Code' });
-      const linkCell = h('td', { class: 'cell-link', 'data-label': 'Link' });
+      const status = h('td', { class: 'cell-status', 'data-label': msg('batch.head.status') });
+      const code = h('td', { 'data-label': msg('batch.head.code') });
+      const linkCell = h('td', { class: 'cell-link', 'data-label': msg('batch.head.link') });
       const tr = h(
         'tr',
         { dataset: { row: String(i + 1) } },
         h('td', { 'data-label': '#', class: 'num', text: String(i + 1) }),
-        h('td', { 'data-label': 'Label', text: r.label }),
-        h('td', { 'data-label': 'Message', class: 'cell-message', text: `${r.message}${charCount(r.message) > 140 ? ` (${charCount(r.message)} characters)` : ''}` }),
+        h('td', { 'data-label': msg('batch.head.label'), text: r.label }),
+        h('td', { 'data-label': msg('batch.head.message'), class: 'cell-message', text: charCount(r.message) > 140 ? msg('batch.tooLong', { message: r.message, n: charCount(r.message) }) : r.message }),
         status,
         code,
         linkCell,
-        withPhone ? h('td', { 'data-label': 'Phone', class: 'cell-phone', text: r.phone ?? batchPhone ?? '' }) : null,
+        withPhone ? h('td', { 'data-label': msg('batch.head.phone'), class: 'cell-phone', text: r.phone ?? batchPhone ?? '' }) : null,
       );
       r.cells = { tr, status, code, linkCell };
       renderRowStatus(r);
       body.append(tr);
     });
-    const heads = ['#', 'Label', 'Message', 'Status', 'Code', 'Link', ...(withPhone ? ['Phone'] : [])];
+    const heads = ['#', ...['label', 'message', 'status', 'code', 'link', ...(withPhone ? ['phone'] : [])].map((k) => msg(`batch.head.${k}`))];
     replace(
       tableWrap,
       h(
         'table',
         { class: 'qr-table batch-table' },
-        h('caption', { class: 'visually-hidden', text: 'Batch rows and their status' }),
+        h('caption', { class: 'visually-hidden', text: msg('batch.caption') }),
         h('thead', {}, h('tr', {}, heads.map((t) => h('th', { scope: 'col', text: t })))),
         body,
       ),
@@ -336,24 +339,21 @@ export function mountBatch(root, opts) {
     const c = counts();
     const sendable = c.total - c.invalid;
     const finished = c.done + c.failed;
-    const notSent = c.invalid ? ` ${fmt(c.invalid)} ${c.invalid === 1 ? 'row is' : 'rows are'} not valid and will not be sent.` : '';
-    const stoppedText = c.stopped ? `, ${fmt(c.stopped)} not sent (stopped)` : '';
+    const invalid = c.invalid ? msg('batch.invalidRows', { n: c.invalid }) : '';
     progress.max = Math.max(1, sendable);
     progress.value = finished;
-    if (!c.total) progressText.textContent = 'Nothing to do yet.';
-    else if (!started) progressText.textContent = `${fmt(sendable)} ${sendable === 1 ? 'QR code' : 'QR codes'} ready to create.${notSent}`;
-    else progressText.textContent = `${fmt(finished)} of ${fmt(sendable)} finished: ${fmt(c.done)} created, ${fmt(c.failed)} failed${stoppedText}.${notSent}`;
+    if (!c.total) setText(progressText, msg('batch.nothing'));
+    else if (!started) setText(progressText, msg('batch.ready', { n: sendable, invalid }));
+    else setText(progressText, msg(c.stopped ? 'batch.progressStopped' : 'batch.progress', { finished, n: sendable, done: c.done, failed: c.failed, stopped: c.stopped, invalid }));
     const ready = rows.filter((r) => r.state === 'ready' || r.state === 'stopped').length;
     const next = pending ? pendingReady : ready;
-    start.textContent = next ? `Create ${fmt(next)} ${next === 1 ? 'QR code' : 'QR codes'}` : 'Create QR codes';
+    setText(start, next ? msg('batch.createN', { n: next }) : msg('batch.create'));
     retry.disabled = running || c.failed === 0;
     exportBtn.disabled = running || c.done + c.failed + c.stopped === 0;
     clearBtn.hidden = c.done + c.failed + c.stopped === 0;
     clearBtn.disabled = running;
     pendingNote.hidden = !pending;
-    pendingNote.textContent = pending
-      ? `The messages changed. The table still shows the ${running ? 'running' : 'last'} batch's results: export them if you need them. Starting a new batch with the changed messages replaces them, and so does "Clear results".`
-      : '';
+    setText(pendingNote, pending ? msg(running ? 'batch.pendingRunning' : 'batch.pendingLast') : '');
     if (pending) start.setAttribute('aria-describedby', pendingNote.id);
     else start.removeAttribute('aria-describedby');
   }
@@ -440,7 +440,7 @@ export function mountBatch(root, opts) {
   /** Says plainly that another batch competes for the account's calls (unless the relay paces it). */
   function noteCompetition(turnedAway) {
     if (opts.relayPaces?.()) return;
-    competeNote.textContent = `Another batch seems to be using this account at the same time: the service turned away ${fmt(turnedAway)} ${turnedAway === 1 ? 'request' : 'requests'} because more than ${MAX_QPS} a second arrived. The rows it turned away are sent again within this batch, which takes longer. Running one batch at a time (one tab, one person) is fastest.`;
+    setText(competeNote, msg('batch.compete', { n: turnedAway, max: MAX_QPS }));
     if (competeNote.hidden) announce(competeNote.textContent);
     competeNote.hidden = false;
   }
@@ -456,7 +456,7 @@ export function mountBatch(root, opts) {
     try {
       client = opts.getClient();
     } catch (err) {
-      showError(alert, err, { title: 'Could not start the batch', operation: 'create', batch: true });
+      showError(alert, err, { title: msg('batch.cannotStart'), operation: 'create', batch: true });
       alert.focus();
       return;
     }
@@ -478,7 +478,7 @@ export function mountBatch(root, opts) {
       renderRowStatus(r);
     }
     updateProgress();
-    announce(`Creating ${todo.length} QR codes, at most ${MAX_QPS} per second…`);
+    announce(tr('batch.announceCreating', { n: todo.length, max: MAX_QPS }));
     let turnedAway = 0;
     try {
       await takeSnapshots(client, todo);
@@ -519,7 +519,7 @@ export function mountBatch(root, opts) {
           renderRowStatus(r);
         }
       }
-      showError(alert, err, { title: 'Could not run the batch', operation: 'create', batch: true });
+      showError(alert, err, { title: msg('batch.cannotRun'), operation: 'create', batch: true });
     }
     const stopped = signal.aborted;
     stopper = null;
@@ -533,7 +533,7 @@ export function mountBatch(root, opts) {
     const failed = rows.filter((r) => r.state === 'failed');
     if (failed.length) {
       showError(alert, failed[0].error, {
-        title: `${fmt(failed.length)} of ${fmt(c.done + c.failed)} rows failed`,
+        title: msg('batch.rowsFailed', { failed: failed.length, n: c.done + c.failed }),
         operation: 'create',
         batch: true,
       });
@@ -541,7 +541,8 @@ export function mountBatch(root, opts) {
     // Focus was on Stop (now disabled) or nowhere: move it to what comes next.
     const lost = document.activeElement === stop || document.activeElement === document.body || !document.activeElement || (document.activeElement instanceof HTMLButtonElement && document.activeElement.disabled);
     if (lost) (failed.length ? alert : stopped ? start : exportBtn).focus();
-    announce(`${stopped ? 'Batch stopped' : 'Batch finished'}: ${c.done} created, ${c.failed} failed${c.stopped ? `, ${c.stopped} not sent (stopped)` : ''}${c.invalid ? `, ${c.invalid} not valid` : ''}.`);
+    const extra = `${c.stopped ? tr('batch.extraStopped', { n: c.stopped }) : ''}${c.invalid ? tr('batch.extraInvalid', { n: c.invalid }) : ''}`;
+    announce(tr(stopped ? 'batch.stopped' : 'batch.finished', { done: c.done, failed: c.failed, extra }));
   }
 
   form.addEventListener('submit', async (ev) => {
@@ -555,7 +556,7 @@ export function mountBatch(root, opts) {
     const usesForm = needsFormPhone(next);
     const badPhone = usesForm || ph ? validate.phoneNumber(ph) : null;
     phone.setError(badPhone);
-    const noRows = next.length === 0 ? 'Paste at least one message, or load a CSV file.' : null;
+    const noRows = next.length === 0 ? msg('batch.noRows') : null;
     messages.setError(noRows);
     if (badPhone || noRows) {
       (badPhone ? phone : messages).control.focus();
@@ -566,7 +567,7 @@ export function mountBatch(root, opts) {
       confirmedPhone = ph;
       phone.setError(hint);
       phone.control.focus();
-      announce(hint);
+      announce(hint.in(langOf(root)));
       return;
     }
     if (fresh) newBatch(next);
@@ -584,7 +585,7 @@ export function mountBatch(root, opts) {
     if (perRowPhones()) renderTable();
     const todo = rows.filter((r) => r.state === 'ready');
     if (!todo.length) {
-      messages.setError('Every row was already created or is not valid. Change the messages, or press "Clear results", to start a new batch.');
+      messages.setError(msg('batch.nothingLeft'));
       return;
     }
     await run(todo);
@@ -598,7 +599,7 @@ export function mountBatch(root, opts) {
   stop.addEventListener('click', () => {
     stopper?.abort();
     stop.disabled = true;
-    announce('Stopping after the requests already sent…');
+    announce(tr('batch.stopping'));
   });
   /**
    * A create that timed out or lost its connection may have happened. Before such rows are sent
@@ -614,7 +615,7 @@ export function mountBatch(root, opts) {
     const unchecked = unsure.filter((r) => !(r.snapshot instanceof Set));
     const checkable = unsure.filter((r) => r.snapshot instanceof Set);
     if (!checkable.length) return unchecked;
-    announce('Checking which of the failed rows were created after all…');
+    announce(tr('batch.checking'));
     const claimed = new Set(rows.filter((r) => r.qrdl).map((r) => String(r.qrdl.qrdlCode)));
     const listed = new Map();
     for (const r of checkable) {
@@ -625,7 +626,7 @@ export function mountBatch(root, opts) {
         try {
           listed.set(key, Array.from((await opts.getClient().listQrdls(req)).data ?? []));
         } catch (err) {
-          showError(alert, err, { title: 'Could not check the failed rows before retrying them', operation: 'list' });
+          showError(alert, err, { title: msg('batch.checkFailed'), operation: 'list' });
           return null;
         }
       }
@@ -659,27 +660,24 @@ export function mountBatch(root, opts) {
     }
     const todo = failed.filter((r) => r.state === 'failed' && !unchecked.includes(r));
     if (todo.length) await run(todo);
-    else if (!unchecked.length) announce('Every failed row had been created after all; nothing was sent again.');
+    else if (!unchecked.length) announce(tr('batch.allCreated'));
     else updateProgress();
     if (unchecked.length) {
       const n = unchecked.length;
-      showNotice(
-        `${fmt(n)} ${n === 1 ? 'row was' : 'rows were'} not sent again`,
-        `${n === 1 ? 'Its QR code' : 'Their QR codes'} may have been created, and this number's codes could not be listed before the batch, so the page cannot tell a new code from an older one. Look in "My QR codes" for ${n === 1 ? 'its message' : 'their messages'}, and start a new batch with only the missing ones.`,
-      );
+      showNotice(msg('batch.notResentTitle', { n }), msg('batch.notResentText', { n }));
     }
   });
   clearBtn.addEventListener('click', () => {
     if (running) return;
     clearError(alert);
     newBatch();
-    announce('Results cleared. The table shows the messages as they are now.');
+    announce(tr('batch.cleared'));
     (messages.control.disabled ? start : messages.control).focus();
   });
   exportBtn.addEventListener('click', () => {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     saveBlob(new Blob([toCsv(rows, batchPhone)], { type: 'text/csv;charset=utf-8' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.csv`);
-    announce('Exporting the batch as CSV.');
+    announce(tr('batch.exporting'));
   });
 
   return {

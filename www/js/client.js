@@ -3,6 +3,7 @@
 // secret is written to storage, cookies or the URL (the page remembers a relay's URL only).
 
 import { useTools } from './validate.js';
+import { msg, t } from './i18n.js';
 
 let modulePromise = null;
 let qrModulePromise = null;
@@ -151,8 +152,8 @@ export function buildClient(mod, settings) {
 
 /** A short description of where requests go, for the header and the status line. */
 export function describeSettings(settings, relay) {
-  if (!settings) return 'Not connected';
-  const where = settings.mode === 'key' ? 'Access key' : 'Relay';
+  if (!settings) return msg('connect.notConnected');
+  const where = msg(settings.mode === 'key' ? 'connect.modeKey' : 'connect.relay');
   const host = (() => {
     try {
       const u = new URL(settings.mode === 'key' ? effectiveEndpoint(settings) : settings.stsUrl);
@@ -161,8 +162,7 @@ export function describeSettings(settings, relay) {
       return '';
     }
   })();
-  const emu = relay && relay.mode === 'emulate' ? ' (emulator)' : '';
-  return `${where} · ${host}${emu}`;
+  return msg(relay && relay.mode === 'emulate' ? 'connect.summaryEmulator' : 'connect.summary', { where, host });
 }
 
 /** An error of the page's own, shaped like the module's CamsError. */
@@ -183,19 +183,19 @@ export async function checkRelay(info) {
     const cross = new URL(info.stsUrl).origin !== location.origin;
     throw pageError(
       'CredentialsError',
-      `No answer from ${info.stsUrl}: no relay is running there${cross ? `, or it does not allow this page's origin (start it with --allow-origin ${location.origin})` : ''}.`,
+      t(cross ? 'connect.noStsCross' : 'connect.noSts', { url: info.stsUrl, origin: location.origin }),
     );
   }
   const json = await res.json().catch(() => null);
   if (!res.ok) {
     const code = json && typeof json.Code === 'string' ? json.Code : res.status >= 500 ? 'InvalidResponse' : 'CredentialsError';
-    throw pageError(code, json && typeof json.Message === 'string' ? json.Message : `${info.stsUrl} answered HTTP ${res.status}, not temporary credentials.`, {
+    throw pageError(code, json && typeof json.Message === 'string' ? json.Message : t('connect.stsStatus', { url: info.stsUrl, status: String(res.status) }), {
       httpStatus: res.status,
       requestId: json?.RequestId,
     });
   }
   const creds = json && typeof json === 'object' ? (json.Credentials ?? json) : null;
   if (!creds || typeof (creds.AccessKeyId ?? creds.accessKeyId) !== 'string') {
-    throw pageError('CredentialsError', `${info.stsUrl} answered, but not with temporary credentials: is it a cams-relay's /sts?`);
+    throw pageError('CredentialsError', t('connect.stsNotCredentials', { url: info.stsUrl }));
   }
 }

@@ -3,6 +3,7 @@
 
 import { buildClient, checkRelay, describeSettings, effectiveEndpoint, pageError, relayAt } from './client.js';
 import { alertRegion, clearError, field, h, showError } from './dom.js';
+import { msg, setText, t } from './i18n.js';
 
 export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
 /** Where the page remembers the last relay it connected to (a URL, never a key). */
@@ -43,46 +44,46 @@ export function mountConnection(root, { mod, relay, announce }) {
   conn.settings = null;
   conn.relay = relay;
 
-  const summaryText = h('span', { class: 'conn-summary', text: 'Not connected' });
-  const summary = h('summary', {}, h('span', { class: 'summary-label', text: 'Connection' }), summaryText);
+  const summaryText = h('span', { class: 'conn-summary', text: msg('connect.notConnected') });
+  const summary = h('summary', {}, h('span', { class: 'summary-label', text: msg('page.nav.connect') }), summaryText);
 
   const modeRelay = h('input', { type: 'radio', name: 'conn-mode', value: 'relay', id: 'conn-mode-relay', checked: true });
   const modeKey = h('input', { type: 'radio', name: 'conn-mode', value: 'key', id: 'conn-mode-key' });
   const modes = h(
     'fieldset',
     { class: 'segmented' },
-    h('legend', { text: 'Connect through' }),
-    h('div', { class: 'segmented-options' }, h('label', { class: 'seg', for: 'conn-mode-relay' }, modeRelay, h('span', { text: 'Relay (recommended)' })), h('label', { class: 'seg', for: 'conn-mode-key' }, modeKey, h('span', { text: 'Access key' }))),
+    h('legend', { text: msg('connect.through') }),
+    h('div', { class: 'segmented-options' }, h('label', { class: 'seg', for: 'conn-mode-relay' }, modeRelay, h('span', { text: msg('connect.modeRelay') })), h('label', { class: 'seg', for: 'conn-mode-key' }, modeKey, h('span', { text: msg('connect.modeKey') }))),
   );
 
   const relayUrl = field({
     id: 'conn-relay-url',
-    label: 'Relay URL',
+    label: msg('connect.relayUrl'),
     control: h('input', { type: 'url', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', placeholder: 'https://relay.example.com/' }),
-    help: 'The address of a cams-relay. It hands this page temporary credentials (/sts) and passes calls on to Chat App Message Service (/cams); no long-term key reaches the browser.',
+    help: msg('connect.relayUrlHelp'),
   });
   relayUrl.control.value = relay ? relay.base : '';
   const relayBox = h('div', { class: 'mode-box', dataset: { mode: 'relay' } }, relayUrl.wrap);
 
-  const keyId = field({ id: 'conn-key-id', label: 'AccessKey ID', control: h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }) });
+  const keyId = field({ id: 'conn-key-id', label: msg('connect.keyId'), control: h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }) });
   const keySecret = field({
     id: 'conn-key-secret',
-    label: 'AccessKey secret',
+    label: msg('connect.keySecret'),
     control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
-    help: 'Kept in this tab\'s memory only: never saved, never put in the address. Reloading the page forgets it.',
+    help: msg('connect.keySecretHelp'),
   });
   const demoButton =
     relay && relay.mode === 'emulate'
       ? h('button', {
           type: 'button',
           class: 'secondary',
-          text: 'Fill in the emulator\'s demo key',
+          text: msg('connect.demoButton'),
           onclick: () => {
             const demo = relay.demoKey ?? DEMO_KEY;
             keyId.control.value = demo.id;
             keySecret.control.value = demo.secret;
             if (!endpoint.control.value) endpoint.control.value = relay.camsUrl;
-            announce('Filled in the emulator\'s demo key. It works only with this relay\'s built-in emulator.');
+            announce(t('connect.demoFilled'));
           },
         })
       : null;
@@ -92,37 +93,35 @@ export function mountConnection(root, { mod, relay, announce }) {
     h(
       'div',
       { class: 'warning', role: 'note' },
-      h('strong', { text: 'Long-term AccessKeys belong on servers. ' }),
-      'Anyone who can run script in this page can read a key typed here. Use a RAM user allowed only the four cams:*PhoneMessageQrdl actions, and prefer a relay, which gives the browser short-lived credentials instead.',
+      h('strong', { text: msg('connect.warningStrong') }),
+      msg('connect.warning'),
     ),
     h('div', { class: 'field-row' }, keyId.wrap, keySecret.wrap),
-    demoButton ? h('p', { class: 'demo-key' }, demoButton, ' ', h('span', { class: 'help', text: 'The emulator\'s demo key works only against this relay\'s emulator, never against Alibaba Cloud.' })) : null,
+    demoButton ? h('p', { class: 'demo-key' }, demoButton, ' ', h('span', { class: 'help', text: msg('connect.demoHelp') })) : null,
   );
 
   // Region and endpoint matter only with an access key: through a relay, calls go to the relay's
   // /cams and the relay alone decides which CAMS endpoint they reach (its --cams-endpoint).
   const region = field({
     id: 'conn-region',
-    label: 'Region (optional)',
+    label: msg('connect.region'),
     control: h('input', { type: 'text', list: 'conn-region-list', spellcheck: 'false', autocomplete: 'off', placeholder: DEFAULT_REGION }),
-    help: relay
-      ? `Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com. With both empty they go through this page's relay (${relay.camsUrl}).`
-      : `Used when the endpoint is empty: requests go to cams.<region>.aliyuncs.com (${DEFAULT_REGION} when this is empty too).`,
+    help: relay ? msg('connect.regionHelpRelay', { url: relay.camsUrl }) : msg('connect.regionHelp', { region: DEFAULT_REGION }),
   });
-  const regionList = h('datalist', { id: 'conn-region-list' }, h('option', { value: 'ap-southeast-1', text: 'Singapore' }));
+  const regionList = h('datalist', { id: 'conn-region-list' }, h('option', { value: 'ap-southeast-1', text: msg('connect.singapore') }));
   const endpoint = field({
     id: 'conn-endpoint',
-    label: 'Endpoint (optional)',
+    label: msg('connect.endpoint'),
     control: h('input', { type: 'url', inputmode: 'url', spellcheck: 'false', autocomplete: 'off' }),
-    help: 'Where signed calls go. Alibaba Cloud\'s endpoint does not answer browsers directly (no CORS), so point this at a relay\'s /cams or a same-origin proxy.',
+    help: msg('connect.endpointHelp'),
   });
   if (relay) endpoint.control.placeholder = relay.camsUrl;
   const whereBox = h('div', { class: 'field-row where-fields', dataset: { mode: 'key' }, hidden: true }, region.wrap, endpoint.wrap);
-  const relayWhere = h('p', { class: 'help relay-where', id: 'conn-relay-where', text: 'The relay decides which Chat App Message Service endpoint (and region) calls reach: this page sends them to the relay\'s /cams, and the relay forwards them to the endpoint it was started with.' });
+  const relayWhere = h('p', { class: 'help relay-where', id: 'conn-relay-where', text: msg('connect.relayWhere') });
   relayBox.append(relayWhere);
 
   const alert = alertRegion();
-  const submit = h('button', { type: 'submit', class: 'primary', text: 'Connect' });
+  const submit = h('button', { type: 'submit', class: 'primary', text: msg('connect.submit') });
   const form = h(
     'form',
     { class: 'connect-form', novalidate: true },
@@ -151,7 +150,7 @@ export function mountConnection(root, { mod, relay, announce }) {
     conn.client = buildClient(mod, settings);
     const emu = conn.relay && conn.relay.mode === 'emulate' && (settings.mode === 'relay' || effectiveEndpoint(settings) === conn.relay.camsUrl);
     conn.emulated = Boolean(emu);
-    summaryText.textContent = describeSettings(settings, emu ? conn.relay : null);
+    setText(summaryText, describeSettings(settings, emu ? conn.relay : null));
     root.classList.add('connected');
     conn.dispatchEvent(new Event('change'));
   }
@@ -163,12 +162,12 @@ export function mountConnection(root, { mod, relay, announce }) {
     const regionId = region.control.value.trim();
     const ep = endpoint.control.value.trim();
     if (mode() === 'key' && ep && !/^https?:\/\//i.test(ep)) {
-      endpoint.setError('The endpoint must be an http:// or https:// URL.');
+      endpoint.setError(msg('connect.endpointBad'));
       endpoint.control.focus();
       return;
     }
     if (mode() === 'key' && !ep && regionId && !/^[a-z0-9-]+$/.test(regionId)) {
-      region.setError('A region ID looks like ap-southeast-1.');
+      region.setError(msg('connect.regionBad'));
       region.control.focus();
       return;
     }
@@ -177,7 +176,7 @@ export function mountConnection(root, { mod, relay, announce }) {
       if (mode() === 'relay') {
         const raw = relayUrl.control.value.trim();
         if (!/^https?:\/\//i.test(raw)) {
-          relayUrl.setError('Enter the relay\'s http:// or https:// address.');
+          relayUrl.setError(msg('connect.relayBad'));
           relayUrl.control.focus();
           return;
         }
@@ -187,11 +186,11 @@ export function mountConnection(root, { mod, relay, announce }) {
         const secret = keySecret.control.value;
         let bad = false;
         if (!id) {
-          keyId.setError('Enter the AccessKey ID.');
+          keyId.setError(msg('connect.keyIdMissing'));
           bad = true;
         }
         if (!secret) {
-          keySecret.setError('Enter the AccessKey secret.');
+          keySecret.setError(msg('connect.keySecretMissing'));
           bad = true;
         }
         if (bad) {
@@ -202,11 +201,11 @@ export function mountConnection(root, { mod, relay, announce }) {
         // a page served by a relay goes through its /cams (Alibaba Cloud's endpoint does not
         // answer browsers).
         setClient({ mode: 'key', accessKeyId: id, accessKeySecret: secret, endpoint: ep || undefined, regionId: regionId || undefined, fallbackEndpoint: conn.relay?.camsUrl, relayCamsHost: conn.relay?.camsHost ?? undefined });
-        announce('Connected with an access key. It is kept in this tab\'s memory only.');
+        announce(t('connect.connectedKey'));
       }
       root.open = false;
     } catch (err) {
-      showError(alert, err, { title: 'Could not connect' });
+      showError(alert, err, { title: msg('connect.failed') });
     } finally {
       submit.disabled = false;
     }
@@ -214,17 +213,17 @@ export function mountConnection(root, { mod, relay, announce }) {
 
   /** Connects through the relay at `raw` once its relay.json (same origin) and /sts answer. */
   async function connectRelay(raw) {
-    summaryText.textContent = 'Checking the relay…';
+    setText(summaryText, msg('connect.checking'));
     const info = await relayAt(raw);
     try {
       await checkRelay(info);
     } catch (err) {
-      summaryText.textContent = conn.settings ? describeSettings(conn.settings, conn.emulated ? conn.relay : null) : 'Not connected';
+      setText(summaryText, conn.settings ? describeSettings(conn.settings, conn.emulated ? conn.relay : null) : msg('connect.notConnected'));
       throw err;
     }
     setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl }, info);
     rememberRelayUrl(raw);
-    announce(`Connected through the relay at ${info.base}${info.mode === 'emulate' ? ' (its built-in emulator)' : ''}.`);
+    announce(t(info.mode === 'emulate' ? 'connect.connectedEmulator' : 'connect.connectedRelay', { url: info.base }));
   }
 
   // Served by cams-relay: connect through it straight away.
@@ -233,7 +232,7 @@ export function mountConnection(root, { mod, relay, announce }) {
     root.open = false;
   } else {
     root.open = true;
-    summaryText.textContent = 'Not connected: enter a relay URL or an access key';
+    setText(summaryText, msg('connect.notConnectedHint'));
     // The relay this browser connected to last time: check it again and connect.
     const remembered = rememberedRelayUrl();
     if (remembered && /^https?:\/\//i.test(remembered)) {
@@ -242,7 +241,7 @@ export function mountConnection(root, { mod, relay, announce }) {
         () => {
           root.open = false;
         },
-        (err) => showError(alert, err, { title: 'Could not connect to the relay used last time' }),
+        (err) => showError(alert, err, { title: msg('connect.failedRemembered') }),
       );
     }
   }
@@ -273,7 +272,7 @@ export function mountConnection(root, { mod, relay, announce }) {
       return null;
     }
     const blocked = () =>
-      blockedOrigins.has(target.origin) ? pageError('BlockedByCsp', `This page's Content-Security-Policy does not allow requests to ${target.origin}; the request was never sent.`) : null;
+      blockedOrigins.has(target.origin) ? pageError('BlockedByCsp', t('connect.cspBlocked', { origin: target.origin })) : null;
     await tick();
     if (blocked()) return blocked();
     try {
@@ -281,14 +280,14 @@ export function mountConnection(root, { mod, relay, announce }) {
       return null;
     } catch {
       await tick();
-      return blocked() ?? pageError('ConnectionRefused', `${target.origin} refused the connection (checked again just now), so the request never reached it.`);
+      return blocked() ?? pageError('ConnectionRefused', t('connect.refused', { origin: target.origin }));
     }
   };
 
   conn.requireClient = () => {
     if (!conn.client) {
       root.open = true;
-      throw pageError('NotConnected', 'Connect first: open "Connection" and enter a relay URL or an access key.');
+      throw pageError('NotConnected', t('connect.first'));
     }
     return conn.client;
   };

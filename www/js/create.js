@@ -13,8 +13,9 @@ import {
   saveBlob,
   showError,
 } from './dom.js';
-import { phoneHint, validate } from './validate.js';
+import { localizeProblem, phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
+import { langOf, msg, setText, translate } from './i18n.js';
 import { DEFAULT_PNG_SIZE, PNG_SIZES, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
 /** The request fields as the module names them, and the form control for each. */
@@ -23,7 +24,7 @@ export const FIELDS = ['phoneNumber', 'prefilledMessage', 'generateQrImage', 'cu
 /**
  * A format choice as two radio buttons in a fieldset: returns { wrap, value(), set(v), error, setError }.
  */
-export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG') {
+export function formatChoice(idPrefix, legend = msg('common.format'), initial = 'PNG') {
   const name = `${idPrefix}-format`;
   const png = h('input', { type: 'radio', name, value: 'PNG', id: `${name}-png` });
   const svg = h('input', { type: 'radio', name, value: 'SVG', id: `${name}-svg` });
@@ -44,10 +45,10 @@ export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG')
       (String(v).toUpperCase() === 'SVG' ? svg : png).checked = true;
     },
     control: png,
-    setError(msg) {
-      error.textContent = msg ?? '';
-      error.hidden = !msg;
-      for (const i of [png, svg]) (msg ? i.setAttribute('aria-invalid', 'true') : i.removeAttribute('aria-invalid'));
+    setError(message) {
+      setText(error, message ?? '');
+      error.hidden = !message;
+      for (const i of [png, svg]) (message ? i.setAttribute('aria-invalid', 'true') : i.removeAttribute('aria-invalid'));
     },
   };
 }
@@ -63,37 +64,39 @@ export function mountCreate(root, opts) {
   const p = opts.idPrefix ?? 'create';
   const d = opts.defaults ?? {};
   const announce = opts.announce ?? ((/** @type {string} */ _msg) => {});
+  /** A text in the form's language (the page's, or <cams-qrdl lang>). */
+  const tr = (key, vars = {}) => translate(langOf(form), key, vars);
 
   const phone = field({
     id: `${p}-phone`,
-    label: 'Phone number',
+    label: msg('common.phone'),
     control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }),
-    help: 'Your WhatsApp business number, with its country code.',
+    help: msg('create.phoneHelp'),
   });
   const message = field({
     id: `${p}-message`,
-    label: 'Prefilled message',
-    control: h('textarea', { rows: '3', placeholder: 'Hello! I would like to know more about…' }),
-    help: 'The text the chat opens with, ready to send.',
+    label: msg('create.message'),
+    control: h('textarea', { rows: '3', placeholder: msg('create.messagePlaceholder') }),
+    help: msg('create.messageHelp'),
   });
   const counter = messageCounter(message.control, `${p}-message-count`);
   message.error.before(counter.el);
-  const format = formatChoice(p, 'Image format', d.format);
+  const format = formatChoice(p, msg('common.format'), d.format);
   const space = field({
     id: `${p}-space`,
-    label: 'Space ID (optional)',
+    label: msg('common.space'),
     control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder: 'cams-…' }),
-    help: 'Only for ISV sub-customers or several instances: the ID on the Channel Management page.',
+    help: msg('create.spaceHelp'),
   });
   const byField = { phoneNumber: phone, prefilledMessage: message, generateQrImage: format, custSpaceId: space };
 
-  const submit = h('button', { type: 'submit', class: 'primary', text: 'Create QR code' });
+  const submit = h('button', { type: 'submit', class: 'primary', text: msg('create.submit') });
   const alert = alertRegion();
   // Focus moves here when a create fails, so the keyboard and the screen reader are on the advice.
   alert.tabIndex = -1;
   const form = h(
     'form',
-    { class: 'create-form', novalidate: true, 'aria-label': 'Create a QR code' },
+    { class: 'create-form', novalidate: true, 'aria-label': msg('create.formLabel') },
     phone.wrap,
     message.wrap,
     h('div', { class: 'field-row' }, format.wrap, space.wrap),
@@ -127,9 +130,9 @@ export function mountCreate(root, opts) {
     const r = request();
     let first = null;
     for (const k of FIELDS) {
-      const msg = validate[k](r[k] ?? '');
-      byField[k].setError(msg);
-      if (msg && !first) first = byField[k];
+      const problem = validate[k](r[k] ?? '');
+      byField[k].setError(problem);
+      if (problem && !first) first = byField[k];
     }
     return first;
   };
@@ -152,8 +155,9 @@ export function mountCreate(root, opts) {
     const bad = check();
     if (bad) {
       bad.control.focus();
-      announce('Please correct the marked fields.');
-      opts.onInvalid?.(FIELDS.map((k) => ({ field: k, message: validate[k](request()[k] ?? '') })).filter((x) => x.message));
+      announce(tr('create.correctFields'));
+      const lang = langOf(form);
+      opts.onInvalid?.(FIELDS.map((k) => ({ field: k, message: validate[k](request()[k] ?? '')?.in(lang) ?? null })).filter((x) => x.message));
       return;
     }
     const req = request();
@@ -163,29 +167,29 @@ export function mountCreate(root, opts) {
       confirmedPhone = req.phoneNumber;
       phone.setError(hint);
       phone.control.focus();
-      announce(hint);
+      announce(hint.in(langOf(form)));
       return;
     }
     submit.disabled = true;
-    submit.textContent = 'Creating…';
+    setText(submit, msg('create.submitting'));
     form.setAttribute('aria-busy', 'true');
-    announce('Creating the QR code…');
+    announce(tr('create.announceCreating'));
     try {
       const client = await opts.getClient();
       const res = await client.createQrdl(req);
       const qrdl = res.data;
       const card = renderResult(qrdl, { announce, idPrefix: p, headingLevel: opts.headingLevel?.() ?? 'h3' });
       replace(resultSlot, card);
-      announce(`QR code ${qrdl.qrdlCode} created.`);
+      announce(tr('create.announceCreated', { code: String(qrdl.qrdlCode) }));
       card.querySelector('h1, h2, h3, h4, h5, h6')?.focus();
       opts.onCreated?.(qrdl, res);
     } catch (caught) {
       // The page may know that nothing was sent (a refused connection, a blocked request).
       const err = (await opts.refineError?.(caught)) ?? caught;
       markPrevious(resultSlot);
-      const info = showError(alert, err, { title: 'Could not create the QR code', operation: 'create' });
+      const info = showError(alert, err, { title: msg('create.failed'), operation: 'create' });
       if (err && err.code === 'InvalidParameter' && err.field && byField[err.field]) {
-        byField[err.field].setError(err.message);
+        byField[err.field].setError(localizeProblem(err.message));
         byField[err.field].control.focus();
       } else {
         alert.focus();
@@ -193,7 +197,7 @@ export function mountCreate(root, opts) {
       opts.onError?.(err, info);
     } finally {
       submit.disabled = false;
-      submit.textContent = 'Create QR code';
+      setText(submit, msg('create.submit'));
       form.removeAttribute('aria-busy');
     }
   });
@@ -211,8 +215,8 @@ function markPrevious(slot) {
   card.classList.add('previous');
   card.dataset.previous = 'true';
   const heading = card.querySelector('h2, h3, h4, h5, h6');
-  if (heading) heading.textContent = 'Your previous QR code';
-  heading?.after(h('p', { class: 'previous-note', text: 'The last create failed, so this is the QR code made before it, not a new one.' }));
+  if (heading) setText(heading, msg('create.previousHeading'));
+  heading?.after(h('p', { class: 'previous-note', text: msg('create.previousNote') }));
 }
 
 /**
@@ -225,7 +229,7 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
   // say) is shown as text and every control that would use it is disabled, with the reason.
   const deepLink = httpUrl(rawLink);
   const code = String(qrdl.qrdlCode ?? '');
-  const msg = String(qrdl.prefilledMessage ?? '');
+  const text = String(qrdl.prefilledMessage ?? '');
   const phone = String(qrdl.phoneNumber ?? '');
   const stem = safeFileStem(code);
   // The service's image shows the same deep link: with a link this page will not use, neither
@@ -236,67 +240,67 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     class: 'qr-image',
     width: '240',
     height: '240',
-    alt: `QR code for a WhatsApp chat with ${phone ? `+${phone}` : 'your business'}, opening with “${msg}”`,
+    alt: msg('result.alt', { who: phone ? `+${phone}` : msg('result.altBusiness'), message: text }),
     dataset: { source: 'service' },
   });
   const note = h('p', { class: 'fallback-note', hidden: true });
   let localUrl = null;
-  const useLocal = async (/** @type {string} */ why) => {
+  const useLocal = async (/** @type {import('./i18n.js').Msg} */ why) => {
     if (img.dataset.source === 'local' || !deepLink) return;
     img.dataset.source = 'local';
     try {
       localUrl = await svgObjectUrl(deepLink);
     } catch {
-      note.textContent = 'The QR image could not be loaded, and the deep link could not be drawn here either.';
+      setText(note, msg('result.drawFailed'));
       note.hidden = false;
       return;
     }
     img.src = localUrl;
-    note.textContent = `${why} This QR was drawn here from the deep link instead; it scans the same.`;
+    setText(note, msg('result.drawnHere', { why }));
     note.hidden = false;
     announce(note.textContent);
   };
   img.addEventListener('error', () => {
-    if (img.dataset.source === 'service') useLocal('The QR image from the service could not be loaded (its URL may have expired, or its host cannot be reached).');
+    if (img.dataset.source === 'service') useLocal(msg('result.imageFailed'));
   });
   if (!deepLink) img.dataset.source = 'none';
   else if (imageUrl) img.src = imageUrl;
-  else queueMicrotask(() => useLocal('The service did not give an http(s) image URL.'));
+  else queueMicrotask(() => useLocal(msg('result.noImageUrl')));
 
-  const copyBtn = h('button', { type: 'button', class: 'secondary copy-link', text: 'Copy link', disabled: !deepLink });
+  const copyBtn = h('button', { type: 'button', class: 'secondary copy-link', text: msg('result.copy'), disabled: !deepLink });
   copyBtn.addEventListener('click', async () => {
     if (!deepLink) return;
     const ok = await copyText(deepLink);
-    copyBtn.textContent = ok ? 'Copied' : 'Copy failed';
-    announce(ok ? 'Link copied to the clipboard.' : 'The link could not be copied; select it and copy it by hand.');
+    setText(copyBtn, msg(ok ? 'result.copied' : 'result.copyFailed'));
+    announce(translate(langOf(copyBtn), ok ? 'result.announceCopied' : 'result.announceCopyFailed'));
     setTimeout(() => {
-      copyBtn.textContent = 'Copy link';
+      setText(copyBtn, msg('result.copy'));
     }, 2000);
   });
 
   const sizeId = `${idPrefix}-png-size`;
-  const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: `${s} × ${s} px`, selected: s === DEFAULT_PNG_SIZE })));
+  const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: msg('result.pngSizeOption', { size: s }), selected: s === DEFAULT_PNG_SIZE })));
   const dlAlert = alertRegion();
   const svgBtn = h('button', {
     type: 'button',
     class: 'secondary download-svg',
-    text: 'Download SVG',
+    text: msg('result.downloadSvg'),
     disabled: !deepLink,
     onclick: async () => {
       if (!deepLink) return;
       clearError(dlAlert);
       try {
         saveBlob(await svgBlob(deepLink), `${stem}.svg`);
-        announce(`Downloading ${stem}.svg.`);
+        announce(translate(langOf(svgBtn), 'result.downloading', { file: `${stem}.svg` }));
       } catch (err) {
-        showError(dlAlert, err, { title: 'Could not make the SVG' });
+        showError(dlAlert, err, { title: msg('result.svgFailed') });
       }
     },
   });
   const pngBtn = h('button', {
     type: 'button',
     class: 'secondary download-png',
-    text: 'Download PNG',
+    text: msg('result.downloadPng'),
     disabled: !deepLink,
     onclick: async () => {
       if (!deepLink) return;
@@ -304,9 +308,9 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
       const size = Number(sizeSel.value);
       try {
         saveBlob(await pngBlob(deepLink, size), `${stem}-${size}.png`);
-        announce(`Downloading ${stem}-${size}.png.`);
+        announce(translate(langOf(pngBtn), 'result.downloading', { file: `${stem}-${size}.png` }));
       } catch (err) {
-        showError(dlAlert, err, { title: 'Could not make the PNG' });
+        showError(dlAlert, err, { title: msg('result.pngFailed') });
       }
     },
   });
@@ -314,13 +318,13 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
   const unsafeNoteId = `${idPrefix}-unsafe-link`;
   const unsafeNote = deepLink
     ? null
-    : h('p', { class: 'fallback-note unsafe-link-note', id: unsafeNoteId, text: 'The service gave a deep link that is not an http(s) address, so this page does not show a QR for it, and does not open, copy, draw or download it. Do not print this code; ask Alibaba Cloud support about it, quoting the code.' });
+    : h('p', { class: 'fallback-note unsafe-link-note', id: unsafeNoteId, text: msg('result.unsafeLink') });
   if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
 
-  const heading = h(headingLevel, { tabindex: '-1', text: 'Your QR code' });
+  const heading = h(headingLevel, { tabindex: '-1', text: msg('result.heading') });
   return h(
     'article',
-    { class: 'result card', 'aria-label': `QR code ${code}`, dataset: { code } },
+    { class: 'result card', 'aria-label': msg('result.label', { code }), dataset: { code } },
     heading,
     h('div', { class: 'result-body' },
       h('figure', { class: 'qr-frame', hidden: !deepLink }, img),
@@ -328,21 +332,21 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
         unsafeNote,
         note,
         h('dl', { class: 'facts' },
-          h('dt', { text: 'Deep link' }),
+          h('dt', { text: msg('result.deepLink') }),
           h('dd', { class: 'deep-link-row' }, link(rawLink, rawLink, { class: 'deep-link' }), copyBtn),
-          h('dt', { text: 'Code' }),
+          h('dt', { text: msg('result.code') }),
           h('dd', {}, h('code', { class: 'qrdl-code', text: code })),
-          h('dt', { text: 'Message' }),
-          h('dd', { class: 'qrdl-message', text: msg }),
-          phone ? [h('dt', { text: 'Phone number' }), h('dd', { text: `+${phone}` })] : null,
-          h('dt', { text: 'Image' }),
-          h('dd', {}, `${qrdl.generateQrImage || ''} from the service`, imageUrl ? [' · ', link(imageUrl, 'open image')] : null),
+          h('dt', { text: msg('result.message') }),
+          h('dd', { class: 'qrdl-message', text }),
+          phone ? [h('dt', { text: msg('common.phone') }), h('dd', { text: `+${phone}` })] : null,
+          h('dt', { text: msg('result.image') }),
+          h('dd', {}, msg('result.fromService', { format: String(qrdl.generateQrImage || '') }), imageUrl ? [' · ', link(imageUrl, msg('result.openImage'))] : null),
         ),
-        h('div', { class: 'downloads', role: 'group', 'aria-label': 'Downloads' },
-          h('p', { class: 'help', text: deepLink ? 'Drawn here from the deep link: they work offline and never expire.' : 'Not available: they are drawn from the deep link, and this one is not an http(s) address.' }),
+        h('div', { class: 'downloads', role: 'group', 'aria-label': msg('result.downloads') },
+          h('p', { class: 'help', text: msg(deepLink ? 'result.downloadsHelp' : 'result.downloadsUnavailable') }),
           h('div', { class: 'download-row' },
             svgBtn,
-            h('span', { class: 'png-choice' }, h('label', { for: sizeId, text: 'PNG size' }), sizeSel),
+            h('span', { class: 'png-choice' }, h('label', { for: sizeId, text: msg('result.pngSize') }), sizeSel),
             pngBtn,
           ),
           dlAlert,

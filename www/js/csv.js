@@ -4,6 +4,8 @@
 // Excel reads it as UTF-8), every cell guarded against formula injection.
 // No DOM here: Node imports it in the tests.
 
+import { msg } from './i18n.js';
+
 /** The columns a batch understands, and the header names each goes by (compared normalised). */
 export const COLUMN_NAMES = {
   phone: ['phone', 'phone number', 'phonenumber', 'number', 'mobile', 'mobile number', 'whatsapp', 'whatsapp number', 'tel', 'telephone', '电话', '电话号码', '手机', '手机号', '手机号码', '号码', 'whatsapp号码'],
@@ -112,16 +114,18 @@ export function parseCsv(text, delimiter = sniffDelimiter(text)) {
 /**
  * Reads a batch from CSV text. Returns
  * `{ rows: [{message, label, named, phone?, format?, space?}], mapping: [{index, header, column}],
- *    header: boolean, delimiter, warning?: string, error?: string }`.
+ *    header: boolean, delimiter, warning?: string, error?: string }` (in English; `warningMsg` and
+ *    `errorMsg` are the same as Msgs, shown in the page's language).
  * With a header row, columns go by name (unknown ones are ignored and listed); without one
  * recognised, the first column is the message and the second the label, and `warning` says so.
  */
 export function readBatchCsv(text) {
   const delimiter = sniffDelimiter(text);
   const cells = parseCsv(text, delimiter);
-  const result = { rows: [], mapping: [], header: false, delimiter, warning: undefined, error: undefined };
+  const result = { rows: [], mapping: [], header: false, delimiter, warning: undefined, error: undefined, warningMsg: undefined, errorMsg: undefined };
   if (!cells.length) {
-    result.error = 'The file has no rows.';
+    result.errorMsg = msg('csv.noRows');
+    result.error = result.errorMsg.in('en');
     return result;
   }
   const first = cells[0];
@@ -140,14 +144,16 @@ export function readBatchCsv(text) {
       result.mapping.push({ index: i, header: h.trim(), column: used ? column : null });
     });
     if (index.message === undefined) {
-      result.error = `No message column: the header row names ${first.map((h) => `“${h.trim()}”`).join(', ')}. Name the column with the messages “message” (or 消息).`;
+      result.errorMsg = msg('csv.noMessage', { names: first.map((h) => `“${h.trim()}”`).join(', ') });
+      result.error = result.errorMsg.in('en');
       return result;
     }
     cells.shift();
   } else {
     index = { message: 0, label: 1 };
     result.mapping = first.map((_, i) => ({ index: i, header: '', column: i === 0 ? 'message' : i === 1 ? 'label' : null }));
-    result.warning = 'No header recognised in the first row, so it is read as data: the first column as the message and the second as the label. To choose columns, start the file with a header row naming them: phone, message, label, format, space (or 电话, 消息, 标签, 格式, 空间).';
+    result.warningMsg = msg('csv.noHeader');
+    result.warning = result.warningMsg.in('en');
   }
   const at = (r, column) => (index[column] === undefined ? undefined : (r[index[column]] ?? '').trim());
   result.rows = cells.map((r, i) => {

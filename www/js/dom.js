@@ -1,6 +1,8 @@
 // Small DOM helpers. Every piece of remote or user text goes in as text, never as HTML.
 
-import { UNKNOWN_OUTCOME, describeError, httpUrl } from './errors.js';
+import { describeError, httpUrl } from './errors.js';
+import { Msg, formatNumber, langOf, msg, setAttr, setText, translate } from './i18n.js';
+import { localizeProblem } from './validate.js';
 
 let uid = 0;
 /** A document-unique id with a readable prefix. */
@@ -11,13 +13,17 @@ export function nextId(prefix) {
 
 /**
  * Builds an element. `props`: `class`, `text`, `on<event>` handlers, `dataset`, boolean or string
- * attributes, and `hidden`. Children: nodes or strings (strings become text nodes).
+ * attributes, and `hidden`; a Msg for `text` or an attribute is translated, and again on a
+ * language switch. Children: nodes, strings (text nodes) or Msgs (each in a <span>).
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
+    if (v instanceof Msg) {
+      if (k === 'text') setText(el, v);
+      else setAttr(el, k, v);
+    } else if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
@@ -32,7 +38,8 @@ export function h(tag, props = {}, ...children) {
 function append(el, children) {
   for (const c of children.flat()) {
     if (c === undefined || c === null || c === false || c === '') continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    if (c instanceof Msg) el.append(h('span', { text: c }));
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
 }
 
@@ -91,7 +98,7 @@ export const MAX_CODES_PER_NUMBER = 2000;
  * A labelled field: label, control, help text and an error slot, wired with aria-describedby.
  * Returns { wrap, control, error, setError(msg) }.
  */
-/** @param {{ label: string, control: any, help?: any, id: string, wrapClass?: string }} spec */
+/** @param {{ label: string | Msg, control: any, help?: any, id: string, wrapClass?: string }} spec */
 export function field({ label, control, help, id, wrapClass = 'field' }) {
   control.id = id;
   const helpEl = help ? h('p', { class: 'help', id: `${id}-help` }, help) : null;
@@ -109,13 +116,14 @@ export function field({ label, control, help, id, wrapClass = 'field' }) {
   };
 }
 
-export function setFieldError(control, errorEl, msg) {
-  if (msg) {
-    errorEl.textContent = msg;
+/** Shows (or, with a falsy `message`, clears) a field's error: text or a Msg. */
+export function setFieldError(control, errorEl, message) {
+  if (message) {
+    setText(errorEl, message);
     errorEl.hidden = false;
     control.setAttribute('aria-invalid', 'true');
   } else {
-    errorEl.textContent = '';
+    setText(errorEl, '');
     errorEl.hidden = true;
     control.removeAttribute('aria-invalid');
   }
@@ -129,7 +137,7 @@ export function messageCounter(textarea, id) {
   const el = h('p', { class: 'counter', id });
   const update = () => {
     const n = charCount(textarea.value);
-    el.textContent = `${n} / ${MAX_MESSAGE_CHARS} characters`;
+    setText(el, msg('common.counter', { n, max: MAX_MESSAGE_CHARS }));
     el.classList.toggle('over', n > MAX_MESSAGE_CHARS);
   };
   textarea.addEventListener('input', update);
@@ -145,34 +153,35 @@ function showMessage(d) {
   // A create with an unknown outcome says what matters in plain words; the client's own message
   // (which names the API call to check with) stays under the details.
   if (d.unknownOutcome) return false;
-  return Boolean(d.message) && d.message !== d.sentence && (!d.known || CLIENT_CODES.has(d.code));
+  return Boolean(d.message) && d.message !== translate('en', d.sentenceKey) && (!d.known || CLIENT_CODES.has(d.code));
 }
 
 /**
  * Shows a failure in a role="alert" element: the code, a sentence, what to do, and the service's
- * own details. `title` says what failed ("Could not create the QR code"); a single create whose
- * outcome is unknown says instead that the code may exist. `batch`: see describeError.
+ * own details, in the alert's language. `title` says what failed ("Could not create the QR
+ * code"); a single create whose outcome is unknown says instead that the code may exist. `batch`:
+ * see describeError.
  * @param {HTMLElement} alertEl
  * @param {any} err
- * @param {{ title?: string, operation?: 'create' | 'list' | 'update' | 'delete', batch?: boolean }} [options]
+ * @param {{ title?: string | Msg, operation?: 'create' | 'list' | 'update' | 'delete', batch?: boolean }} [options]
  */
 export function showError(alertEl, err, { title, operation, batch } = {}) {
-  const d = describeError(err, { operation, batch });
+  const d = describeError(err, { operation, batch, lang: langOf(alertEl) });
   const details = [];
-  if (d.message && !showMessage(d)) details.push(h('li', {}, 'Message: ', h('span', { class: 'server-message', text: d.message })));
-  if (d.accessDeniedDetail) details.push(h('li', {}, 'Access denied detail: ', h('code', { text: d.accessDeniedDetail })));
-  if (d.httpStatus) details.push(h('li', {}, `HTTP status: ${d.httpStatus}`));
-  if (d.requestId) details.push(h('li', {}, 'Request ID: ', h('code', { text: d.requestId })));
-  if (d.recommend) details.push(h('li', {}, 'Recommended reading: ', link(d.recommend, d.recommend)));
+  if (d.message && !showMessage(d)) details.push(h('li', {}, msg('alert.message'), h('span', { class: 'server-message', text: d.message })));
+  if (d.accessDeniedDetail) details.push(h('li', {}, msg('alert.accessDenied'), h('code', { text: d.accessDeniedDetail })));
+  if (d.httpStatus) details.push(h('li', {}, msg('alert.httpStatus', { status: String(d.httpStatus) })));
+  if (d.requestId) details.push(h('li', {}, msg('alert.requestId'), h('code', { text: d.requestId })));
+  if (d.recommend) details.push(h('li', {}, msg('alert.recommend'), link(d.recommend, d.recommend)));
   const parts = [
-    h('p', { class: 'alert-title' }, h('strong', { text: d.unknownOutcome ? UNKNOWN_OUTCOME.title : (title ?? 'Something went wrong') }), ' ', h('code', { class: 'error-code', text: d.code })),
-    h('p', { class: 'error-sentence', text: d.sentence }),
-    d.unknownOutcome ? h('p', { class: 'unknown-outcome', text: UNKNOWN_OUTCOME.note }) : null,
-    showMessage(d) ? h('p', { class: 'server-message-visible', text: d.message }) : null,
-    d.ramAction ? h('p', { class: 'ram-action' }, 'Action to grant: ', h('code', { text: d.ramAction })) : null,
-    h('p', { class: 'error-todo' }, h('strong', { text: 'What to do: ' }), d.todo),
-    details.length ? h('details', { class: 'error-details' }, h('summary', { text: 'Details from the service' }), h('ul', {}, details)) : null,
-    h('button', { type: 'button', class: 'link-button alert-dismiss', text: 'Dismiss', onclick: () => clearError(alertEl) }),
+    h('p', { class: 'alert-title' }, h('strong', { text: d.unknownOutcome ? msg('error.unknownOutcome.title') : (title ?? msg('alert.somethingWrong')) }), ' ', h('code', { class: 'error-code', text: d.code })),
+    h('p', { class: 'error-sentence', text: msg(d.sentenceKey) }),
+    d.unknownOutcome ? h('p', { class: 'unknown-outcome', text: msg('error.unknownOutcome.note') }) : null,
+    showMessage(d) ? h('p', { class: 'server-message-visible', text: localizeProblem(d.message) }) : null,
+    d.ramAction ? h('p', { class: 'ram-action' }, msg('alert.ramAction'), h('code', { text: d.ramAction })) : null,
+    h('p', { class: 'error-todo' }, h('strong', { text: msg('alert.todo') }), h('span', { text: msg(d.todoKey) })),
+    details.length ? h('details', { class: 'error-details' }, h('summary', { text: msg('alert.details') }), h('ul', {}, details)) : null,
+    h('button', { type: 'button', class: 'link-button alert-dismiss', text: msg('common.dismiss'), onclick: () => clearError(alertEl) }),
   ];
   replace(alertEl, parts);
   alertEl.hidden = false;
@@ -234,7 +243,7 @@ export async function copyText(text) {
   return ok;
 }
 
-/** Formats a number the way a person reads it (2,000). */
+/** Formats a number the way a person reads it in the page's language (2,000). */
 export function fmt(n) {
-  return Number(n).toLocaleString('en-US');
+  return formatNumber(Number(n));
 }

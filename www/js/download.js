@@ -3,6 +3,7 @@
 // loaded on first use.
 
 import { loadQrModule } from './client.js';
+import { t } from './i18n.js';
 
 export const PNG_SIZES = [256, 512, 1024, 2048];
 export const DEFAULT_PNG_SIZE = 1024;
@@ -26,7 +27,7 @@ function loadImage(url) {
     const img = new Image();
     img.decoding = 'async';
     img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error('The locally rendered QR could not be drawn.'));
+    img.onerror = () => reject(new Error(t('download.drawFailed')));
     img.src = url;
   });
 }
@@ -45,7 +46,7 @@ export async function pngBlob(text, size = DEFAULT_PNG_SIZE) {
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(img, 0, 0, size, size);
     return await new Promise((resolve, reject) => {
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The PNG could not be made.'))), 'image/png');
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error(t('download.pngFailed')))), 'image/png');
     });
   } finally {
     URL.revokeObjectURL(url);

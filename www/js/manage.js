@@ -7,7 +7,6 @@ import {
   alertRegion,
   clearError,
   field,
-  fmt,
   h,
   link,
   messageCounter,
@@ -19,20 +18,21 @@ import { validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { renderResult } from './create.js';
 import { forget, remember, replaced, seen } from './seen.js';
+import { langOf, msg, setText, translate } from './i18n.js';
 
 /** Rows per page: a page renders in a few milliseconds, whatever the number's count. */
 export const PAGE_SIZE = 50;
 
 /** The orders offered, by the <select>'s value. */
 export const SORTS = {
-  newest: 'Newest first',
-  oldest: 'Oldest first',
-  message: 'Message (A to Z)',
-  code: 'Code (A to Z)',
+  newest: msg('manage.sort.newest'),
+  oldest: msg('manage.sort.oldest'),
+  message: msg('manage.sort.message'),
+  code: msg('manage.sort.code'),
 };
 
 /** What the edit confirmation and the editor say: Alibaba's documented effect of an update. */
-export const UPDATE_WARNING = 'Saving gives this QR code a new code and link. Printed copies of this code will stop working: people who scan them will no longer reach your chat. Replace every printed copy with the new one.';
+export const UPDATE_WARNING = msg('manage.updateWarning');
 
 const normalizePhone = (v) => String(v).replace(/[+\s\-()]/g, '');
 
@@ -44,7 +44,6 @@ function serviceTime(q) {
   return Number.isFinite(t) ? t : null;
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 /**
  * Mounts the section's content into `root`.
@@ -52,45 +51,47 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
  */
 export function mountManage(root, opts) {
   const announce = opts.announce ?? (() => {});
+  /** A text in the section's language, for announcements. */
+  const tr = (key, vars = {}) => translate(langOf(root), key, vars);
   const phone = field({
     id: 'manage-phone',
-    label: 'Phone number',
+    label: msg('common.phone'),
     control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }),
   });
-  const space = field({ id: 'manage-space', label: 'Space ID (optional)', control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
-  const showBtn = h('button', { type: 'submit', class: 'primary', text: 'Show my QR codes' });
-  const form = h('form', { class: 'list-form', novalidate: true, 'aria-label': 'Find QR codes' }, h('div', { class: 'field-row' }, phone.wrap, space.wrap), h('div', { class: 'actions' }, showBtn));
+  const space = field({ id: 'manage-space', label: msg('common.space'), control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
+  const showBtn = h('button', { type: 'submit', class: 'primary', text: msg('manage.show') });
+  const form = h('form', { class: 'list-form', novalidate: true, 'aria-label': msg('manage.formLabel') }, h('div', { class: 'field-row' }, phone.wrap, space.wrap), h('div', { class: 'actions' }, showBtn));
   const alert = alertRegion();
   alert.tabIndex = -1;
   const usage = h('div', { class: 'usage', hidden: true });
 
   // Search, sort, selection and paging: shown once a number's codes are listed.
-  const search = h('input', { type: 'search', id: 'manage-search', spellcheck: 'false', autocomplete: 'off', placeholder: 'Message, code or label' });
+  const search = h('input', { type: 'search', id: 'manage-search', spellcheck: 'false', autocomplete: 'off', placeholder: msg('manage.searchPlaceholder') });
   const sortSel = h('select', { id: 'manage-sort' }, Object.entries(SORTS).map(([v, t]) => h('option', { value: v, text: t })));
   const matchText = h('p', { class: 'match-text', id: 'manage-match', 'aria-live': 'polite' });
   const selText = h('span', { class: 'selection-text', id: 'manage-selection' });
   const selectAllBtn = h('button', { type: 'button', class: 'link-button select-all', hidden: true });
-  const clearSelBtn = h('button', { type: 'button', class: 'link-button clear-selection', text: 'Clear selection', hidden: true });
-  const bulkDeleteBtn = h('button', { type: 'button', class: 'danger small delete-selected', text: 'Delete selected', disabled: true, 'aria-describedby': 'manage-selection' });
+  const clearSelBtn = h('button', { type: 'button', class: 'link-button clear-selection', text: msg('manage.clearSelection'), hidden: true });
+  const bulkDeleteBtn = h('button', { type: 'button', class: 'danger small delete-selected', text: msg('manage.deleteSelected'), disabled: true, 'aria-describedby': 'manage-selection' });
   const bulkProgress = h('progress', { id: 'manage-bulk-progress', max: '1', value: '0' });
   const bulkText = h('span', { class: 'progress-text', id: 'manage-bulk-text' });
   bulkProgress.setAttribute('aria-describedby', 'manage-bulk-text');
-  const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: 'Stop' });
-  const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: 'Deleting' }), bulkProgress, bulkText, bulkStop);
+  const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: msg('common.stop') });
+  const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: msg('manage.deleting') }), bulkProgress, bulkText, bulkStop);
   const tools = h(
     'div',
     { class: 'manage-tools', hidden: true },
     h('div', { class: 'field-row' },
-      h('div', { class: 'field' }, h('label', { for: 'manage-search', text: 'Search' }), search),
-      h('div', { class: 'field' }, h('label', { for: 'manage-sort', text: 'Sort' }), sortSel),
+      h('div', { class: 'field' }, h('label', { for: 'manage-search', text: msg('manage.search') }), search),
+      h('div', { class: 'field' }, h('label', { for: 'manage-sort', text: msg('manage.sort') }), sortSel),
     ),
     matchText,
-    h('div', { class: 'selection-bar', role: 'group', 'aria-label': 'Selected QR codes' }, selText, selectAllBtn, clearSelBtn, bulkDeleteBtn),
+    h('div', { class: 'selection-bar', role: 'group', 'aria-label': msg('manage.selectedGroup') }, selText, selectAllBtn, clearSelBtn, bulkDeleteBtn),
     bulkRow,
   );
   const resultSlot = h('div', { class: 'manage-result' });
   const tableWrap = h('div', { class: 'table-wrap' });
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of QR codes', hidden: true });
+  const pager = h('nav', { class: 'pager', 'aria-label': msg('manage.pagesLabel'), hidden: true });
   const dialog = buildDialog();
   root.append(form, alert, usage, tools, resultSlot, tableWrap, pager, dialog.el);
 
@@ -129,7 +130,7 @@ export function mountManage(root, opts) {
   async function load(phoneNumber, custSpaceId, { keepView = false } = {}) {
     showBtn.disabled = true;
     tableWrap.setAttribute('aria-busy', 'true');
-    announce('Loading your QR codes…');
+    announce(tr('manage.loading'));
     try {
       const client = opts.getClient();
       const req = { phoneNumber };
@@ -153,9 +154,9 @@ export function mountManage(root, opts) {
       // Style and layout included: the table is ready to paint.
       void tableWrap.offsetHeight;
       performance.measure('manage-render', 'manage-listed');
-      announce(`${current.rows.length === 1 ? '1 QR code' : `${fmt(current.rows.length)} QR codes`} for this number.`);
+      announce(tr('manage.countForNumber', { n: current.rows.length }));
     } catch (err) {
-      showError(alert, err, { title: 'Could not list the QR codes', operation: 'list' });
+      showError(alert, err, { title: msg('manage.listFailed'), operation: 'list' });
     } finally {
       showBtn.disabled = false;
       tableWrap.removeAttribute('aria-busy');
@@ -167,9 +168,9 @@ export function mountManage(root, opts) {
     const meterId = 'manage-usage-meter';
     replace(
       usage,
-      h('label', { for: meterId, class: 'usage-label' }, h('strong', { class: 'usage-count', text: `${fmt(n)} of ${fmt(MAX_CODES_PER_NUMBER)}` }), ` QR codes used for +${current.phoneNumber}`),
+      h('label', { for: meterId, class: 'usage-label' }, h('strong', { class: 'usage-count', text: msg('manage.usageCount', { n, max: MAX_CODES_PER_NUMBER }) }), msg('manage.usageFor', { phone: current.phoneNumber })),
       h('meter', { id: meterId, min: '0', max: String(MAX_CODES_PER_NUMBER), low: String(MAX_CODES_PER_NUMBER * 0.8), high: String(MAX_CODES_PER_NUMBER * 0.95), optimum: '0', value: String(n) }),
-      h('p', { class: 'help', text: `WhatsApp allows at most ${fmt(MAX_CODES_PER_NUMBER)} message QR codes per number; delete ones you no longer use to make room.` }),
+      h('p', { class: 'help', text: msg('manage.usageHelp', { max: MAX_CODES_PER_NUMBER }) }),
     );
     usage.hidden = false;
   }
@@ -200,7 +201,7 @@ export function mountManage(root, opts) {
     if (current.rows.length === 0) {
       tools.hidden = true;
       pager.hidden = true;
-      replace(tableWrap, h('p', { class: 'empty', text: 'No QR codes for this number yet. Create one above.' }));
+      replace(tableWrap, h('p', { class: 'empty', text: msg('manage.empty') }));
       return;
     }
     tools.hidden = false;
@@ -213,17 +214,15 @@ export function mountManage(root, opts) {
     const total = current.rows.length;
     const first = page * PAGE_SIZE;
     const shown = visible.slice(first, first + PAGE_SIZE);
-    matchText.textContent = search.value.trim()
-      ? `${fmt(n)} of ${fmt(total)} QR codes match “${search.value.trim()}”.`
-      : `${fmt(total)} ${total === 1 ? 'QR code' : 'QR codes'}.`;
+    setText(matchText, search.value.trim() ? msg('manage.matching', { n, total, query: search.value.trim() }) : msg('manage.total', { n: total }));
     renderSelection();
     if (!n) {
-      replace(tableWrap, h('p', { class: 'empty', text: 'No QR code matches this search.' }));
+      replace(tableWrap, h('p', { class: 'empty', text: msg('manage.noMatch') }));
       pager.hidden = true;
       return;
     }
-    const timeHead = current.timed ? 'Created' : 'First seen';
-    const all = h('input', { type: 'checkbox', class: 'select-page', 'aria-label': 'Select every QR code on this page' });
+    const timeHead = msg(current.timed ? 'manage.created' : 'manage.firstSeen');
+    const all = h('input', { type: 'checkbox', class: 'select-page', 'aria-label': msg('manage.selectPage') });
     all.checked = shown.every((r) => selected.has(String(r.q.qrdlCode)));
     all.addEventListener('change', () => {
       for (const r of shown) {
@@ -240,8 +239,8 @@ export function mountManage(root, opts) {
       h(
         'table',
         { class: 'qr-table manage-table' },
-        h('caption', { class: 'visually-hidden', text: `QR codes for +${current.phoneNumber}, ${first + 1} to ${first + shown.length} of ${n}` }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), ['Message', 'Code', 'Link', 'Format', timeHead, 'Actions'].map((t) => h('th', { scope: 'col', text: t })))),
+        h('caption', { class: 'visually-hidden', text: msg('manage.caption', { phone: current.phoneNumber, first: first + 1, last: first + shown.length, n }) }),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), [msg('manage.col.message'), msg('manage.col.code'), msg('manage.col.link'), msg('manage.col.format'), timeHead, msg('manage.col.actions')].map((t) => h('th', { scope: 'col', text: t })))),
         tbody,
       ),
     );
@@ -261,24 +260,24 @@ export function mountManage(root, opts) {
       page = p;
       renderPage();
       pager.querySelector(focusSel)?.focus();
-      announce(`Page ${page + 1} of ${pages}: QR codes ${fmt(page * PAGE_SIZE + 1)} to ${fmt(Math.min(visible.length, (page + 1) * PAGE_SIZE))}.`);
+      announce(tr('manage.pageAnnounce', { page: page + 1, pages, first: page * PAGE_SIZE + 1, last: Math.min(visible.length, (page + 1) * PAGE_SIZE) }));
     };
-    const prev = h('button', { type: 'button', class: 'secondary small prev', text: 'Previous page', disabled: page === 0 });
-    const next = h('button', { type: 'button', class: 'secondary small next', text: 'Next page', disabled: page >= pages - 1 });
+    const prev = h('button', { type: 'button', class: 'secondary small prev', text: msg('manage.prev'), disabled: page === 0 });
+    const next = h('button', { type: 'button', class: 'secondary small next', text: msg('manage.next'), disabled: page >= pages - 1 });
     prev.addEventListener('click', () => go(page - 1, page - 1 === 0 ? 'button.next' : 'button.prev'));
     next.addEventListener('click', () => go(page + 1, page + 1 >= pages - 1 ? 'button.prev' : 'button.next'));
-    replace(pager, prev, h('span', { class: 'pager-text', text: `${fmt(first)}–${fmt(last)} of ${fmt(visible.length)} · page ${page + 1} of ${pages}` }), next);
+    replace(pager, prev, h('span', { class: 'pager-text', text: msg('manage.pagerText', { first, last, n: visible.length, page: page + 1, pages }) }), next);
   }
 
   function renderSelection() {
     const n = selected.size;
-    selText.textContent = n ? `${fmt(n)} selected` : 'None selected';
+    setText(selText, n ? msg('manage.nSelected', { n }) : msg('manage.noneSelected'));
     bulkDeleteBtn.disabled = n === 0 || Boolean(bulkStopper);
-    bulkDeleteBtn.textContent = n ? `Delete ${fmt(n)} selected` : 'Delete selected';
+    setText(bulkDeleteBtn, n ? msg('manage.deleteNSelected', { n }) : msg('manage.deleteSelected'));
     clearSelBtn.hidden = n === 0;
     const unselected = visible.filter((r) => !selected.has(String(r.q.qrdlCode))).length;
     selectAllBtn.hidden = visible.length <= 1 || unselected === 0;
-    selectAllBtn.textContent = search.value.trim() ? `Select all ${fmt(visible.length)} matching` : `Select all ${fmt(visible.length)}`;
+    setText(selectAllBtn, msg(search.value.trim() ? 'manage.selectAllMatching' : 'manage.selectAll', { n: visible.length }));
   }
 
   /**
@@ -288,7 +287,7 @@ export function mountManage(root, opts) {
   function row(r) {
     const q = r.q;
     const code = String(q.qrdlCode ?? '');
-    const box = h('input', { type: 'checkbox', class: 'select-row', 'aria-label': `Select ${code}` });
+    const box = h('input', { type: 'checkbox', class: 'select-row', 'aria-label': msg('manage.selectRow', { code }) });
     box.checked = selected.has(code);
     box.addEventListener('change', () => {
       if (box.checked) selected.add(code);
@@ -296,20 +295,20 @@ export function mountManage(root, opts) {
       renderSelection();
     });
     const label = r.seen?.l;
-    const msgCell = h('td', { class: 'cell-message', 'data-label': 'Message' }, h('span', { class: 'message-text', text: String(q.prefilledMessage ?? '') }), label ? h('span', { class: 'row-label', text: label }) : null);
+    const msgCell = h('td', { class: 'cell-message', 'data-label': msg('manage.col.message') }, h('span', { class: 'message-text', text: String(q.prefilledMessage ?? '') }), label ? h('span', { class: 'row-label', text: label }) : null);
     const t = serviceTime(q) ?? r.seen?.t;
-    const editBtn = h('button', { type: 'button', class: 'secondary small edit', text: 'Edit message', 'aria-label': `Edit message of ${code}` });
-    const delBtn = h('button', { type: 'button', class: 'danger small delete', text: 'Delete', 'aria-label': `Delete ${code}` });
+    const editBtn = h('button', { type: 'button', class: 'secondary small edit', text: msg('manage.edit'), 'aria-label': msg('manage.editLabel', { code }) });
+    const delBtn = h('button', { type: 'button', class: 'danger small delete', text: msg('manage.delete'), 'aria-label': msg('manage.deleteLabel', { code }) });
     const tr = h(
       'tr',
       { dataset: { code } },
-      h('td', { class: 'cell-select', 'data-label': 'Select' }, box),
+      h('td', { class: 'cell-select', 'data-label': msg('manage.col.select') }, box),
       msgCell,
-      h('td', { 'data-label': 'Code' }, h('code', { text: code })),
-      h('td', { 'data-label': 'Link', class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? 'Open link' : String(q.deepLinkUrl ?? ''), { 'aria-label': `Open the link of ${code}`, title: String(q.deepLinkUrl ?? '') })),
-      h('td', { 'data-label': 'Format', class: 'cell-format', text: String(q.generateQrImage ?? '') }),
-      h('td', { 'data-label': current.timed ? 'Created' : 'First seen', class: 'cell-time' }, t ? h('time', { datetime: new Date(t).toISOString(), text: dateFormat.format(t) }) : ''),
-      h('td', { 'data-label': 'Actions', class: 'cell-actions' }, editBtn, delBtn),
+      h('td', { 'data-label': msg('manage.col.code') }, h('code', { text: code })),
+      h('td', { 'data-label': msg('manage.col.link'), class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? msg('manage.openLink') : String(q.deepLinkUrl ?? ''), { 'aria-label': msg('manage.openLinkLabel', { code }), title: String(q.deepLinkUrl ?? '') })),
+      h('td', { 'data-label': msg('manage.col.format'), class: 'cell-format', text: String(q.generateQrImage ?? '') }),
+      h('td', { 'data-label': msg(current.timed ? 'manage.created' : 'manage.firstSeen'), class: 'cell-time' }, t ? h('time', { datetime: new Date(t).toISOString(), text: msg('manage.when', { date: new Date(t) }) }) : ''),
+      h('td', { 'data-label': msg('manage.col.actions'), class: 'cell-actions' }, editBtn, delBtn),
     );
     editBtn.addEventListener('click', () => startEdit(r, tr, msgCell, editBtn));
     delBtn.addEventListener('click', () => confirmDelete(r, tr, delBtn));
@@ -325,20 +324,20 @@ export function mountManage(root, opts) {
     page = 0;
     computeVisible();
     renderPage();
-    announce(`Sorted: ${SORTS[sortSel.value]}.`);
+    announce(tr('manage.sorted', { order: SORTS[sortSel.value] }));
   });
   selectAllBtn.addEventListener('click', () => {
     for (const r of visible) selected.add(String(r.q.qrdlCode));
     for (const box of tableWrap.querySelectorAll('input.select-row, input.select-page')) box.checked = true;
     renderSelection();
-    announce(`${fmt(selected.size)} QR codes selected.`);
+    announce(tr('manage.selectedAnnounce', { n: selected.size }));
     bulkDeleteBtn.focus();
   });
   clearSelBtn.addEventListener('click', () => {
     selected.clear();
     for (const box of tableWrap.querySelectorAll('input.select-row, input.select-page')) box.checked = false;
     renderSelection();
-    announce('Selection cleared.');
+    announce(tr('manage.selectionCleared'));
     search.focus();
   });
   bulkDeleteBtn.addEventListener('click', () => bulkDelete());
@@ -353,14 +352,14 @@ export function mountManage(root, opts) {
     const err = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
     ta.setAttribute('aria-describedby', `${id}-note ${id}-error`);
     const counter = messageCounter(ta, `${id}-count`);
-    const save = h('button', { type: 'submit', class: 'primary small', text: 'Save' });
-    const cancel = h('button', { type: 'button', class: 'secondary small', text: 'Cancel' });
+    const save = h('button', { type: 'submit', class: 'primary small', text: msg('manage.save') });
+    const cancel = h('button', { type: 'button', class: 'secondary small', text: msg('common.cancel') });
     const editAlert = alertRegion();
     editAlert.tabIndex = -1;
     const form = h(
       'form',
       { class: 'edit-form', novalidate: true },
-      h('label', { for: id, text: `New message for ${code}` }),
+      h('label', { for: id, text: msg('manage.newMessageFor', { code }) }),
       ta,
       counter.el,
       err,
@@ -394,16 +393,16 @@ export function mountManage(root, opts) {
         return;
       }
       const ok = await dialog.ask({
-        title: `Change the message of ${code}?`,
-        text: `${UPDATE_WARNING} The chat will open with “${ta.value}”.`,
-        confirm: 'Save and make a new code',
+        title: msg('manage.confirmEditTitle', { code }),
+        text: msg('manage.confirmEditText', { warning: UPDATE_WARNING, message: ta.value }),
+        confirm: msg('manage.confirmEditButton'),
       });
       if (!ok) {
         save.focus();
         return;
       }
       save.disabled = true;
-      save.textContent = 'Saving…';
+      setText(save, msg('manage.saving'));
       try {
         const req = { phoneNumber: current.phoneNumber, qrdlCode: code, prefilledMessage: ta.value, generateQrImage: String(q.generateQrImage || 'PNG').toUpperCase() === 'SVG' ? 'SVG' : 'PNG' };
         if (current.custSpaceId) req.custSpaceId = current.custSpaceId;
@@ -412,8 +411,8 @@ export function mountManage(root, opts) {
         updatedCode(r, tr, updated, code);
       } catch (error) {
         save.disabled = false;
-        save.textContent = 'Save';
-        showError(editAlert, error, { title: 'Could not update the message', operation: 'update' });
+        setText(save, msg('manage.save'));
+        showError(editAlert, error, { title: msg('manage.updateFailed'), operation: 'update' });
         editAlert.focus();
       }
     });
@@ -429,18 +428,16 @@ export function mountManage(root, opts) {
     const tr2 = row(r);
     tr.replaceWith(tr2);
     const changed = newCode !== oldCode;
-    const note = changed
-      ? `The message changed and the service gave it a new code, ${newCode}. The old code ${oldCode} and its link no longer work: print and share this one instead.`
-      : `The message of ${newCode} changed.`;
-    const close = h('button', { type: 'button', class: 'secondary small close-result', text: 'Close' });
+    const note = changed ? msg('manage.newCodeNote', { code: newCode, old: oldCode }) : msg('manage.sameCodeNote', { code: newCode });
+    const close = h('button', { type: 'button', class: 'secondary small close-result', text: msg('common.close') });
     const card = renderResult(updated, { announce, idPrefix: 'manage-result', headingLevel: 'h3' });
-    card.querySelector('h3').textContent = changed ? 'Your new QR code' : 'Your QR code';
+    setText(card.querySelector('h3'), msg(changed ? 'result.headingNew' : 'result.heading'));
     replace(resultSlot, h('div', { class: 'updated-note', role: 'note' }, h('p', { class: 'new-code-note', text: note }), close), card);
     close.addEventListener('click', () => {
       replace(resultSlot);
       (tr2.isConnected ? tr2.querySelector('button.edit') : search)?.focus();
     });
-    announce(changed ? `Message updated. New code ${newCode}; the old code ${oldCode} no longer works.` : `Message of ${newCode} updated.`);
+    announce(changed ? tr('manage.updatedNew', { code: newCode, old: oldCode }) : tr('manage.updatedSame', { code: newCode }));
     card.querySelector('h3')?.focus();
   }
 
@@ -463,9 +460,9 @@ export function mountManage(root, opts) {
   async function confirmDelete(r, tr, delBtn) {
     const code = String(r.q.qrdlCode);
     const ok = await dialog.ask({
-      title: `Delete QR code ${code}?`,
-      text: `People who scan a printed copy of it will no longer reach the chat that opens with “${String(r.q.prefilledMessage ?? '')}”. This cannot be undone.`,
-      confirm: 'Delete QR code',
+      title: msg('manage.confirmDeleteTitle', { code }),
+      text: msg('manage.confirmDeleteText', { message: String(r.q.prefilledMessage ?? '') }),
+      confirm: msg('manage.confirmDeleteButton'),
       danger: true,
     });
     if (!ok) {
@@ -480,12 +477,12 @@ export function mountManage(root, opts) {
       const nextCode = nextRow?.getAttribute('data-code');
       dropCodes([code]);
       render();
-      announce(`QR code ${code} deleted.`);
+      announce(tr('manage.deleted', { code }));
       const target = nextCode ? tableWrap.querySelector(`tr[data-code="${CSS.escape(nextCode)}"] button.delete`) : null;
       (target ?? (current.rows.length ? search : phone.control)).focus();
     } catch (err) {
       delBtn.disabled = false;
-      showError(alert, err, { title: `Could not delete ${code}`, operation: 'delete' });
+      showError(alert, err, { title: msg('manage.deleteFailed', { code }), operation: 'delete' });
       alert.focus();
     }
   }
@@ -496,9 +493,9 @@ export function mountManage(root, opts) {
     if (!codes.length) return;
     const n = codes.length;
     const ok = await dialog.ask({
-      title: `Delete ${fmt(n)} ${n === 1 ? 'QR code' : 'QR codes'}?`,
-      text: `People who scan printed copies of ${n === 1 ? 'it' : 'them'} will no longer reach your chat. This cannot be undone. They are deleted at the service's limit of 5 a second (about ${fmt(Math.ceil(n / 5))} s).`,
-      confirm: `Delete ${fmt(n)} ${n === 1 ? 'QR code' : 'QR codes'}`,
+      title: msg('manage.confirmBulkTitle', { n }),
+      text: msg('manage.confirmBulkText', { n, seconds: Math.ceil(n / 5) }),
+      confirm: msg('manage.confirmBulkButton', { n }),
       danger: true,
     });
     if (!ok) {
@@ -512,11 +509,11 @@ export function mountManage(root, opts) {
     bulkProgress.max = n;
     bulkProgress.value = 0;
     bulkProgress.removeAttribute('data-outcome');
-    bulkText.textContent = `0 of ${fmt(n)} deleted.`;
+    setText(bulkText, bulkMsg(0, n, 0, 0));
     renderSelection();
     tableWrap.setAttribute('aria-busy', 'true');
     bulkStop.focus();
-    announce(`Deleting ${fmt(n)} QR codes…`);
+    announce(tr('manage.bulkAnnounce', { n }));
     const deleted = [];
     const failed = [];
     let stopped = 0;
@@ -528,11 +525,11 @@ export function mountManage(root, opts) {
           else if (result.error?.code === 'Aborted') stopped += 1;
           else failed.push({ code: codes[index], error: result.error });
           bulkProgress.value = done;
-          bulkText.textContent = `${fmt(deleted.length)} of ${fmt(total)} deleted${failed.length ? `, ${fmt(failed.length)} failed` : ''}${stopped ? `, ${fmt(stopped)} not sent (stopped)` : ''}.`;
+          setText(bulkText, bulkMsg(deleted.length, total, failed.length, stopped));
         },
       });
     } catch (err) {
-      showError(alert, err, { title: 'Could not delete the selected QR codes', operation: 'delete' });
+      showError(alert, err, { title: msg('manage.bulkFailed'), operation: 'delete' });
     }
     bulkStopper = null;
     bulkStop.disabled = true;
@@ -540,10 +537,10 @@ export function mountManage(root, opts) {
     dropCodes(deleted);
     const notSent = n - deleted.length - failed.length;
     bulkProgress.dataset.outcome = failed.length === 0 && notSent === 0 ? 'ok' : deleted.length ? 'partial' : 'failed';
-    bulkText.textContent = `${fmt(deleted.length)} of ${fmt(n)} deleted${failed.length ? `, ${fmt(failed.length)} failed` : ''}${notSent > 0 ? `, ${fmt(notSent)} not sent (stopped)` : ''}.`;
+    setText(bulkText, bulkMsg(deleted.length, n, failed.length, Math.max(0, notSent)));
     render();
     if (failed.length) {
-      showError(alert, failed[0].error, { title: `${fmt(failed.length)} of ${fmt(n)} QR codes could not be deleted (they stay selected)`, operation: 'delete' });
+      showError(alert, failed[0].error, { title: msg('manage.bulkSomeFailed', { failed: failed.length, n }), operation: 'delete' });
       alert.focus();
     } else {
       (current.rows.length ? search : phone.control).focus();
@@ -553,7 +550,7 @@ export function mountManage(root, opts) {
   bulkStop.addEventListener('click', () => {
     bulkStopper?.abort();
     bulkStop.disabled = true;
-    announce('Stopping after the deletions already sent…');
+    announce(tr('manage.bulkStopping'));
   });
 
   return {
@@ -567,12 +564,20 @@ export function mountManage(root, opts) {
   };
 }
 
+/** The bulk deletion's progress line. */
+function bulkMsg(done, n, failed, stopped) {
+  const key = failed && stopped ? 'manage.bulkProgressFailedStopped' : failed ? 'manage.bulkProgressFailed' : stopped ? 'manage.bulkProgressStopped' : 'manage.bulkProgress';
+  return msg(key, { done, n, failed, stopped });
+}
+
+/** @typedef {import('./i18n.js').Msg} Msg */
+
 /** A modal confirmation: ask({title, text, confirm, danger}) resolves true on the confirm button. */
 function buildDialog() {
   const title = h('h3', { id: 'manage-dialog-title' });
   const text = h('p', { id: 'manage-dialog-text' });
-  const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel', value: 'cancel' });
-  const confirm = h('button', { type: 'button', class: 'danger', value: 'confirm', text: 'Confirm' });
+  const cancel = h('button', { type: 'button', class: 'secondary', text: msg('common.cancel'), value: 'cancel' });
+  const confirm = h('button', { type: 'button', class: 'danger', value: 'confirm', text: msg('common.confirm') });
   const el = h('dialog', { class: 'confirm', 'aria-labelledby': 'manage-dialog-title', 'aria-describedby': 'manage-dialog-text' }, title, text, h('div', { class: 'actions' }, cancel, confirm));
   let resolve = null;
   const done = (v) => {
@@ -586,11 +591,11 @@ function buildDialog() {
   el.addEventListener('close', () => done(false));
   return {
     el,
-    /** @param {{ title: string, text: string, confirm: string, danger?: boolean }} spec */
+    /** @param {{ title: Msg, text: Msg, confirm: Msg, danger?: boolean }} spec */
     ask(spec) {
-      title.textContent = spec.title;
-      text.textContent = spec.text;
-      confirm.textContent = spec.confirm;
+      setText(title, spec.title);
+      setText(text, spec.text);
+      setText(confirm, spec.confirm);
       confirm.className = spec.danger ? 'danger' : 'primary';
       el.showModal();
       cancel.focus();

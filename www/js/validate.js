@@ -3,20 +3,48 @@
 // one the client would reject the request with. loadModule() (client.js) loads the tools with
 // the client and hands them here before any form is mounted.
 
+import { msg, rawMsg } from './i18n.js';
+
 let tools = null;
+
+/**
+ * The module's messages (crates/protocol/src/validate.rs, in English) and their catalog keys, so
+ * a field's error shows in the page's language; an unknown message is shown as it is.
+ * @type {[RegExp, string, (m: RegExpMatchArray) => Record<string, any>][]}
+ */
+const PROBLEMS = [
+  [/^Enter the phone number of your WhatsApp business number/, 'validate.phoneEmpty', () => ({})],
+  [/^The phone number may hold only digits/, 'validate.phoneChars', () => ({})],
+  [/^The phone number has (\d+) digits/, 'validate.phoneDigits', (m) => ({ n: Number(m[1]) })],
+  [/^Enter the message the chat opens with/, 'validate.messageEmpty', () => ({})],
+  [/^The message has (\d+) characters; WhatsApp allows at most (\d+)/, 'validate.messageLong', (m) => ({ n: Number(m[1]), max: Number(m[2]) })],
+  [/^The image format must be PNG or SVG/, 'validate.format', () => ({})],
+  [/^The space ID is empty/, 'validate.spaceEmpty', () => ({})],
+  [/^Give the QR code's code \(QrdlCode\)/, 'validate.code', () => ({})],
+];
+
+/** A Msg for one of the module's field messages (untranslated when unknown). */
+export function localizeProblem(text) {
+  const s = String(text ?? '');
+  for (const [re, key, vars] of PROBLEMS) {
+    const m = s.match(re);
+    if (m) return msg(key, vars(m));
+  }
+  return rawMsg(s);
+}
 
 /** The loaded tools module (its validateQrdlRequest). */
 export function useTools(mod) {
   tools = mod;
 }
 
-/** The module's message for `field` of a request holding only that field, or null. */
+/** The module's message for `field` of a request holding only that field (a Msg), or null. */
 function problem(action, request, field) {
   const found = tools.validateQrdlRequest(action, request).find((e) => e.field === field);
-  return found ? found.message : null;
+  return found ? localizeProblem(found.message) : null;
 }
 
-/** One check per request field, each returning the module's message or null. */
+/** One check per request field, each returning the module's message (a Msg) or null. */
 export const validate = {
   phoneNumber: (raw) => problem('list', { phoneNumber: String(raw) }, 'phoneNumber'),
   prefilledMessage: (raw) => problem('create', { prefilledMessage: String(raw) }, 'prefilledMessage'),
@@ -35,7 +63,7 @@ export function phoneHint(raw) {
   if (digits.startsWith('+')) return null;
   const bare = digits.replace(/[\s\-().]/g, '');
   if (!/^\d+$/.test(bare)) return null;
-  if (bare.startsWith('00')) return `This number starts with 00, an international call prefix. CAMS wants the country code first without it: ${bare.slice(2)}. Press the button again to use it as typed.`;
-  if (bare.startsWith('0')) return 'This number starts with 0, which is usually a prefix for calls within a country. Drop the leading 0 and start with the country code (for example 447700900123, not 07700900123). Press the button again to use it as typed.';
+  if (bare.startsWith('00')) return msg('validate.hint00', { number: bare.slice(2) });
+  if (bare.startsWith('0')) return msg('validate.hint0');
   return null;
 }

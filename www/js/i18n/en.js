@@ -26,6 +26,7 @@ export default {
   'page.footer.embed': 'Embed the form in your dashboard',
   'page.cannotStart': 'This page cannot start',
   'page.moduleFailed': 'The QR module could not be loaded ({reason}).',
+  'lang.switched': 'Language: English.',
   'lang.label': 'Language',
 
   // Shared pieces.
@@ -120,6 +121,7 @@ export default {
   'connect.checking': 'Checking the relay…',
   'connect.through': 'Connect through',
   'connect.modeRelay': 'Relay (recommended)',
+  'connect.relay': 'Relay',
   'connect.modeKey': 'Access key',
   'connect.relayUrl': 'Relay URL',
   'connect.relayUrlHelp': 'The address of a cams-relay. It hands this page temporary credentials (/sts) and passes calls on to Chat App Message Service (/cams); no long-term key reaches the browser.',
@@ -190,6 +192,7 @@ export default {
   'manage.firstSeen': 'First seen',
   'manage.selectPage': 'Select every QR code on this page',
   'manage.caption': 'QR codes for +{phone}, {first} to {last} of {n}',
+  'manage.when': '{date}',
   'manage.col.message': 'Message',
   'manage.col.code': 'Code',
   'manage.col.link': 'Link',

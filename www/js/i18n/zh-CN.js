@@ -24,6 +24,7 @@ export default {
   'page.footer.embed': '将表单嵌入您的控制台',
   'page.cannotStart': '页面无法启动',
   'page.moduleFailed': '无法加载二维码模块（{reason}）。',
+  'lang.switched': '语言：中文。',
   'lang.label': '语言',
 
   'common.phone': '手机号码',
@@ -112,6 +113,7 @@ export default {
   'connect.checking': '正在检查中继服务…',
   'connect.through': '连接方式',
   'connect.modeRelay': '中继服务（推荐）',
+  'connect.relay': '中继服务',
   'connect.modeKey': 'AccessKey',
   'connect.relayUrl': '中继服务地址',
   'connect.relayUrlHelp': 'cams-relay 中继服务的地址。它向本页发放临时凭证（/sts），并将调用转发给 ChatApp 消息服务（/cams），长期密钥不会进入浏览器。',
@@ -181,6 +183,7 @@ export default {
   'manage.firstSeen': '首次发现时间',
   'manage.selectPage': '选择本页全部二维码',
   'manage.caption': '+{phone} 的二维码，第 {first} 至 {last} 个，共 {n} 个',
+  'manage.when': '{date}',
   'manage.col.message': '消息',
   'manage.col.code': '二维码编码',
   'manage.col.link': '链接',
