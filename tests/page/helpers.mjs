@@ -90,10 +90,11 @@ export async function startStaticServer(files = {}) {
 /**
  * A new context and page that record console errors and page errors. `allow` lists regexes of
  * console errors a test causes on purpose (a failed image load, a refused connection).
+ * `locale`: the browser's language (navigator.languages), English unless a test asks for another.
  * Returns { context, page, errors(), assertNoConsoleErrors() }.
  */
-export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 900 }, allow = [], permissions = ['clipboard-read', 'clipboard-write'] } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport, acceptDownloads: true, reducedMotion: 'reduce' });
+export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 900 }, allow = [], permissions = ['clipboard-read', 'clipboard-write'], locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, acceptDownloads: true, reducedMotion: 'reduce', locale });
   await context.grantPermissions(permissions, { origin: new URL(url).origin });
   const page = await context.newPage();
   const errors = [];

@@ -55,6 +55,7 @@ export function link(url, text, props = {}) {
   const safe = httpUrl(url);
   if (!safe) return h('span', { class: 'unsafe-url', text: text ?? String(url ?? '') });
   const shown = text ?? safe;
+  if (shown instanceof Msg) return h('a', { href: safe, rel: 'noopener noreferrer', target: '_blank', ...props, text: shown });
   return h('a', { href: safe, rel: 'noopener noreferrer', target: '_blank', ...props }, shown === url || shown === safe ? breakableUrl(shown) : shown);
 }
 

@@ -213,7 +213,7 @@ export default {
   'manage.delete': 'Delete',
   'manage.deleteLabel': 'Delete {code}',
   'manage.openLink': 'Open link',
-  'manage.openLinkLabel': 'Open the link of {code}',
+  'manage.openLinkLabel': 'Open link for {code}',
   'manage.sorted': 'Sorted: {order}.',
   'manage.selectedAnnounce': '{n} QR codes selected.',
   'manage.selectionCleared': 'Selection cleared.',
