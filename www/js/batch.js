@@ -72,7 +72,7 @@ const COLUMN_TITLES = { phone: msg('batch.col.phone'), message: msg('batch.col.m
 export function mountBatch(root, opts) {
   const announce = opts.announce ?? (() => {});
   /** A text in the section's language, for announcements. */
-  const tr = (key, vars = {}) => translate(langOf(root), key, vars);
+  const say = (key, vars = {}) => translate(langOf(root), key, vars);
   const phone = field({ id: 'batch-phone', label: msg('common.phone'), control: h('input', { type: 'tel', inputmode: 'tel', autocomplete: 'tel', spellcheck: 'false', placeholder: '8613800001234' }) });
   const format = formatChoice('batch', msg('common.format'));
   const space = field({ id: 'batch-space', label: msg('common.space'), control: h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off' }) });
@@ -246,7 +246,7 @@ export function mountBatch(root, opts) {
       csvWarning.hidden = false;
     }
     const perRow = info.mapping.some((m) => m.column === 'phone');
-    announce(`${tr(perRow ? 'batch.loadedPerRow' : 'batch.loaded', { n: info.rows.length, file: f.name })}${info.warningMsg ? ` ${info.warningMsg.in(langOf(root))}` : ''}`);
+    announce(`${say(perRow ? 'batch.loadedPerRow' : 'batch.loaded', { n: info.rows.length, file: f.name })}${info.warningMsg ? ` ${info.warningMsg.in(langOf(root))}` : ''}`);
     refreshPreview();
   });
   useText.addEventListener('click', () => {
@@ -478,7 +478,7 @@ export function mountBatch(root, opts) {
       renderRowStatus(r);
     }
     updateProgress();
-    announce(tr('batch.announceCreating', { n: todo.length, max: MAX_QPS }));
+    announce(say('batch.announceCreating', { n: todo.length, max: MAX_QPS }));
     let turnedAway = 0;
     try {
       await takeSnapshots(client, todo);
@@ -541,8 +541,8 @@ export function mountBatch(root, opts) {
     // Focus was on Stop (now disabled) or nowhere: move it to what comes next.
     const lost = document.activeElement === stop || document.activeElement === document.body || !document.activeElement || (document.activeElement instanceof HTMLButtonElement && document.activeElement.disabled);
     if (lost) (failed.length ? alert : stopped ? start : exportBtn).focus();
-    const extra = `${c.stopped ? tr('batch.extraStopped', { n: c.stopped }) : ''}${c.invalid ? tr('batch.extraInvalid', { n: c.invalid }) : ''}`;
-    announce(tr(stopped ? 'batch.stopped' : 'batch.finished', { done: c.done, failed: c.failed, extra }));
+    const extra = `${c.stopped ? say('batch.extraStopped', { n: c.stopped }) : ''}${c.invalid ? say('batch.extraInvalid', { n: c.invalid }) : ''}`;
+    announce(say(stopped ? 'batch.stopped' : 'batch.finished', { done: c.done, failed: c.failed, extra }));
   }
 
   form.addEventListener('submit', async (ev) => {
@@ -599,7 +599,7 @@ export function mountBatch(root, opts) {
   stop.addEventListener('click', () => {
     stopper?.abort();
     stop.disabled = true;
-    announce(tr('batch.stopping'));
+    announce(say('batch.stopping'));
   });
   /**
    * A create that timed out or lost its connection may have happened. Before such rows are sent
@@ -615,7 +615,7 @@ export function mountBatch(root, opts) {
     const unchecked = unsure.filter((r) => !(r.snapshot instanceof Set));
     const checkable = unsure.filter((r) => r.snapshot instanceof Set);
     if (!checkable.length) return unchecked;
-    announce(tr('batch.checking'));
+    announce(say('batch.checking'));
     const claimed = new Set(rows.filter((r) => r.qrdl).map((r) => String(r.qrdl.qrdlCode)));
     const listed = new Map();
     for (const r of checkable) {
@@ -660,7 +660,7 @@ export function mountBatch(root, opts) {
     }
     const todo = failed.filter((r) => r.state === 'failed' && !unchecked.includes(r));
     if (todo.length) await run(todo);
-    else if (!unchecked.length) announce(tr('batch.allCreated'));
+    else if (!unchecked.length) announce(say('batch.allCreated'));
     else updateProgress();
     if (unchecked.length) {
       const n = unchecked.length;
@@ -671,13 +671,13 @@ export function mountBatch(root, opts) {
     if (running) return;
     clearError(alert);
     newBatch();
-    announce(tr('batch.cleared'));
+    announce(say('batch.cleared'));
     (messages.control.disabled ? start : messages.control).focus();
   });
   exportBtn.addEventListener('click', () => {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     saveBlob(new Blob([toCsv(rows, batchPhone)], { type: 'text/csv;charset=utf-8' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.csv`);
-    announce(tr('batch.exporting'));
+    announce(say('batch.exporting'));
   });
 
   return {

@@ -65,7 +65,7 @@ export function mountCreate(root, opts) {
   const d = opts.defaults ?? {};
   const announce = opts.announce ?? ((/** @type {string} */ _msg) => {});
   /** A text in the form's language (the page's, or <cams-qrdl lang>). */
-  const tr = (key, vars = {}) => translate(langOf(form), key, vars);
+  const say = (key, vars = {}) => translate(langOf(form), key, vars);
 
   const phone = field({
     id: `${p}-phone`,
@@ -155,7 +155,7 @@ export function mountCreate(root, opts) {
     const bad = check();
     if (bad) {
       bad.control.focus();
-      announce(tr('create.correctFields'));
+      announce(say('create.correctFields'));
       const lang = langOf(form);
       opts.onInvalid?.(FIELDS.map((k) => ({ field: k, message: validate[k](request()[k] ?? '')?.in(lang) ?? null })).filter((x) => x.message));
       return;
@@ -173,14 +173,14 @@ export function mountCreate(root, opts) {
     submit.disabled = true;
     setText(submit, msg('create.submitting'));
     form.setAttribute('aria-busy', 'true');
-    announce(tr('create.announceCreating'));
+    announce(say('create.announceCreating'));
     try {
       const client = await opts.getClient();
       const res = await client.createQrdl(req);
       const qrdl = res.data;
       const card = renderResult(qrdl, { announce, idPrefix: p, headingLevel: opts.headingLevel?.() ?? 'h3' });
       replace(resultSlot, card);
-      announce(tr('create.announceCreated', { code: String(qrdl.qrdlCode) }));
+      announce(say('create.announceCreated', { code: String(qrdl.qrdlCode) }));
       card.querySelector('h1, h2, h3, h4, h5, h6')?.focus();
       opts.onCreated?.(qrdl, res);
     } catch (caught) {

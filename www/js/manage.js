@@ -52,7 +52,7 @@ function serviceTime(q) {
 export function mountManage(root, opts) {
   const announce = opts.announce ?? (() => {});
   /** A text in the section's language, for announcements. */
-  const tr = (key, vars = {}) => translate(langOf(root), key, vars);
+  const say = (key, vars = {}) => translate(langOf(root), key, vars);
   const phone = field({
     id: 'manage-phone',
     label: msg('common.phone'),
@@ -130,7 +130,7 @@ export function mountManage(root, opts) {
   async function load(phoneNumber, custSpaceId, { keepView = false } = {}) {
     showBtn.disabled = true;
     tableWrap.setAttribute('aria-busy', 'true');
-    announce(tr('manage.loading'));
+    announce(say('manage.loading'));
     try {
       const client = opts.getClient();
       const req = { phoneNumber };
@@ -154,7 +154,7 @@ export function mountManage(root, opts) {
       // Style and layout included: the table is ready to paint.
       void tableWrap.offsetHeight;
       performance.measure('manage-render', 'manage-listed');
-      announce(tr('manage.countForNumber', { n: current.rows.length }));
+      announce(say('manage.countForNumber', { n: current.rows.length }));
     } catch (err) {
       showError(alert, err, { title: msg('manage.listFailed'), operation: 'list' });
     } finally {
@@ -260,7 +260,7 @@ export function mountManage(root, opts) {
       page = p;
       renderPage();
       pager.querySelector(focusSel)?.focus();
-      announce(tr('manage.pageAnnounce', { page: page + 1, pages, first: page * PAGE_SIZE + 1, last: Math.min(visible.length, (page + 1) * PAGE_SIZE) }));
+      announce(say('manage.pageAnnounce', { page: page + 1, pages, first: page * PAGE_SIZE + 1, last: Math.min(visible.length, (page + 1) * PAGE_SIZE) }));
     };
     const prev = h('button', { type: 'button', class: 'secondary small prev', text: msg('manage.prev'), disabled: page === 0 });
     const next = h('button', { type: 'button', class: 'secondary small next', text: msg('manage.next'), disabled: page >= pages - 1 });
@@ -324,20 +324,20 @@ export function mountManage(root, opts) {
     page = 0;
     computeVisible();
     renderPage();
-    announce(tr('manage.sorted', { order: SORTS[sortSel.value] }));
+    announce(say('manage.sorted', { order: SORTS[sortSel.value] }));
   });
   selectAllBtn.addEventListener('click', () => {
     for (const r of visible) selected.add(String(r.q.qrdlCode));
     for (const box of tableWrap.querySelectorAll('input.select-row, input.select-page')) box.checked = true;
     renderSelection();
-    announce(tr('manage.selectedAnnounce', { n: selected.size }));
+    announce(say('manage.selectedAnnounce', { n: selected.size }));
     bulkDeleteBtn.focus();
   });
   clearSelBtn.addEventListener('click', () => {
     selected.clear();
     for (const box of tableWrap.querySelectorAll('input.select-row, input.select-page')) box.checked = false;
     renderSelection();
-    announce(tr('manage.selectionCleared'));
+    announce(say('manage.selectionCleared'));
     search.focus();
   });
   bulkDeleteBtn.addEventListener('click', () => bulkDelete());
@@ -437,7 +437,7 @@ export function mountManage(root, opts) {
       replace(resultSlot);
       (tr2.isConnected ? tr2.querySelector('button.edit') : search)?.focus();
     });
-    announce(changed ? tr('manage.updatedNew', { code: newCode, old: oldCode }) : tr('manage.updatedSame', { code: newCode }));
+    announce(changed ? say('manage.updatedNew', { code: newCode, old: oldCode }) : say('manage.updatedSame', { code: newCode }));
     card.querySelector('h3')?.focus();
   }
 
@@ -477,7 +477,7 @@ export function mountManage(root, opts) {
       const nextCode = nextRow?.getAttribute('data-code');
       dropCodes([code]);
       render();
-      announce(tr('manage.deleted', { code }));
+      announce(say('manage.deleted', { code }));
       const target = nextCode ? tableWrap.querySelector(`tr[data-code="${CSS.escape(nextCode)}"] button.delete`) : null;
       (target ?? (current.rows.length ? search : phone.control)).focus();
     } catch (err) {
@@ -513,7 +513,7 @@ export function mountManage(root, opts) {
     renderSelection();
     tableWrap.setAttribute('aria-busy', 'true');
     bulkStop.focus();
-    announce(tr('manage.bulkAnnounce', { n }));
+    announce(say('manage.bulkAnnounce', { n }));
     const deleted = [];
     const failed = [];
     let stopped = 0;
@@ -550,7 +550,7 @@ export function mountManage(root, opts) {
   bulkStop.addEventListener('click', () => {
     bulkStopper?.abort();
     bulkStop.disabled = true;
-    announce(tr('manage.bulkStopping'));
+    announce(say('manage.bulkStopping'));
   });
 
   return {
