@@ -38,6 +38,13 @@ if [ "$want_tests" = 1 ]; then
     sudo_if_needed apt-get update -qq
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  # A Chinese font, so the zh-CN screenshots of the page tests (tests/page/i18n.test.mjs) and
+  # docs/img/page-zh-CN.png show characters rather than empty boxes.
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    say "installing fonts-wqy-microhei"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+  fi
   # 5. Redis, for the relay's shared pacer tests (relay/tests/pacing, which start their own
   #    redis-server on a free port). Debian's package; its service is not needed (or started
   #    where there is no init).

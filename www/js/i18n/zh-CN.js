@@ -180,7 +180,7 @@ export default {
   'manage.total': '共 {n} 个二维码。',
   'manage.noMatch': '没有与此搜索匹配的二维码。',
   'manage.created': '创建时间',
-  'manage.firstSeen': '首次发现时间',
+  'manage.firstSeen': '首次记录时间',
   'manage.selectPage': '选择本页全部二维码',
   'manage.caption': '+{phone} 的二维码，第 {first} 至 {last} 个，共 {n} 个',
   'manage.when': '{date}',
