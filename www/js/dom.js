@@ -111,8 +111,8 @@ export function field({ label, control, help, id, wrapClass = 'field' }) {
     wrap,
     control,
     error,
-    setError(msg) {
-      setFieldError(control, error, msg);
+    setError(message) {
+      setFieldError(control, error, message);
     },
   };
 }
