@@ -24,6 +24,8 @@ export default {
   'page.batch.lead': 'One QR code per store, agent or campaign: paste messages or load a CSV. Codes are created at the service\'s limit of 5 per second, then exported as CSV.',
   'page.footer': 'QR images can also be drawn in this page from the deep link, so downloads work offline and never expire. Keys typed here stay in this tab\'s memory.',
   'page.footer.embed': 'Embed the form in your dashboard',
+  'page.footer.with': ' with ',
+  'page.footer.end': '.',
   'page.cannotStart': 'This page cannot start',
   'page.moduleFailed': 'The QR module could not be loaded ({reason}).',
   'lang.switched': 'Language: English.',

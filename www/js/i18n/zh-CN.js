@@ -22,6 +22,8 @@ export default {
   'page.batch.lead': '为每家门店、每位客服或每个活动各生成一个二维码：粘贴消息或导入 CSV 文件。按服务的限额（每秒 5 个）创建，完成后可导出为 CSV。',
   'page.footer': '二维码图片也可以在本页根据深度链接生成，因此下载无需联网，且永不过期。在此输入的密钥仅保存在当前标签页的内存中。',
   'page.footer.embed': '将表单嵌入您的控制台',
+  'page.footer.with': '（使用 ',
+  'page.footer.end': ' 元素）。',
   'page.cannotStart': '页面无法启动',
   'page.moduleFailed': '无法加载二维码模块（{reason}）。',
   'lang.switched': '语言：中文。',
