@@ -5,7 +5,7 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import en from '../../www/js/i18n/en.js';
 import zhCN from '../../www/js/i18n/zh-CN.js';
@@ -33,6 +33,20 @@ test('both catalogs have the same keys, the same {placeholders} and the same plu
       assert.notEqual(zhCN[`error.${code}.${part}`], en[`error.${code}.${part}`]);
     }
   }
+});
+
+test('every key the page\'s code and markup name is in the catalogs', () => {
+  const files = [path.join(ROOT, 'www/index.html'), path.join(ROOT, 'www/cams-qrdl.js'), ...readdirSync(path.join(ROOT, 'www/js')).filter((f) => f.endsWith('.js') && f !== 'i18n.js').map((f) => path.join(ROOT, 'www/js', f))];
+  const used = new Set();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\b(?:msg|say|t|translate\([^,()]+,)\s*\(?\s*'([a-zA-Z][\w.]*\.[\w.]+)'/g)) used.add(m[1]);
+    for (const m of text.matchAll(/data-i18n="([^"]+)"/g)) used.add(m[1]);
+    for (const m of text.matchAll(/data-i18n-attr="([^"]+)"/g)) for (const pair of m[1].split(';')) used.add(pair.split(':')[1]);
+  }
+  assert.ok(used.size > 250, `found ${used.size} keys in use`);
+  const missing = [...used].filter((k) => !(k in en));
+  assert.deepEqual(missing, [], 'keys used but not in the catalogs');
 });
 
 test('languages are picked from the browser\'s list, values are formatted, plurals chosen', () => {

@@ -289,7 +289,6 @@ export default {
   'batch.status.stopped': 'Not sent (stopped)',
   'batch.status.failed': 'Failed',
   'batch.status.invalid': 'Not sent',
-  'batch.col.num': '#',
   'batch.head.label': 'Label',
   'batch.head.message': 'Message',
   'batch.head.status': 'Status',

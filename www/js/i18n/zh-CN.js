@@ -279,7 +279,6 @@ export default {
   'batch.status.stopped': '未发送（已停止）',
   'batch.status.failed': '失败',
   'batch.status.invalid': '未发送',
-  'batch.col.num': '#',
   'batch.head.label': '标签',
   'batch.head.message': '消息',
   'batch.head.status': '状态',
