@@ -6,6 +6,7 @@
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import en from '../../www/js/i18n/en.js';
 import zhCN from '../../www/js/i18n/zh-CN.js';
@@ -15,6 +16,7 @@ import { ROOT, openPage, pageReady, screenshot, seedCodes, useRelayAndBrowser } 
 
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const PHONE = '8613800001234';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** The console line of the refusals the tests fake with page.route. */
 const FAKED_400 = /status of 400 \(Bad Request\).*\/cams/;
 
@@ -317,3 +319,38 @@ test('<cams-qrdl> speaks its lang attribute, else the host page\'s, and follows 
     await context.close();
   }
 });
+
+/** axe-core's violations on the page as it is now (as in a11y.test.mjs). */
+async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = /** @type {any} */ (window).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')} — ${v.help}`);
+  });
+}
+
+for (const width of [390, 320]) {
+  test(`in Chinese at ${width} px: no axe violations, nothing scrolls sideways`, async () => {
+    const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { locale: 'zh-CN', viewport: { width, height: 844 } });
+    try {
+      await pageReady(page);
+      assert.deepEqual(await axeViolations(page), [], 'on load');
+      await page.locator('#create-phone').fill(PHONE);
+      await page.locator('#create-message').fill('您好！');
+      await page.locator('#create form.create-form button[type="submit"]').click();
+      await page.locator('#create article.result').waitFor();
+      await page.locator('#manage form.list-form button[type="submit"]').click();
+      await page.locator('#manage tbody tr').first().waitFor();
+      await page.locator('#create-phone').fill('12');
+      await page.locator('#create form.create-form button[type="submit"]').click();
+      await page.locator('#create-phone-error:not([hidden])').waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'with a result, the list and a field error');
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, 'no sideways scrolling');
+      await screenshot(page, `i18n-zh-CN-${width}`);
+      assertNoConsoleErrors();
+    } finally {
+      await context.close();
+    }
+  });
+}
