@@ -1,7 +1,8 @@
 // Error code -> a sentence a person understands -> what to do.
 //
 // The one table behind every hint the page and <cams-qrdl> show. docs/errors.md holds the same
-// rows for the README's troubleshooting section; tests/page/errors.test.mjs checks they agree.
+// (English) rows for the README's troubleshooting section; tests/page/errors.test.mjs checks they
+// agree. The sentences themselves live in the catalogs, www/js/i18n/<lang>.js.
 // No DOM in this module: Node imports it in the tests.
 
 import en from './i18n/en.js';
@@ -117,9 +118,9 @@ function str(v) {
 /**
  * Everything the page shows about a failure, from a CamsError (or any thrown value).
  * `batch`: the create was a batch row, whose retry checks for an existing code by itself.
- * @param {unknown} err
  * `lang`: the language of `sentence` and `todo` (English by default); `sentenceKey` and
  * `todoKey` name them in the catalogs.
+ * @param {unknown} err
  * @param {{operation?: 'create'|'list'|'update'|'delete', batch?: boolean, lang?: string}} [context]
  */
 export function describeError(err, context = {}) {

@@ -222,7 +222,7 @@ export function applyLang(lang, { store = true } = {}) {
   }
   document.documentElement.lang = l;
   document.title = translate(l, 'page.title');
-  retranslate(document, l);
+  retranslate(document);
   document.dispatchEvent(new CustomEvent('cams-qrdl-lang', { detail: { lang: l } }));
   return l;
 }
