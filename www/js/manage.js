@@ -306,7 +306,7 @@ export function mountManage(root, opts) {
       h('td', { class: 'cell-select', 'data-label': 'Select' }, box),
       msgCell,
       h('td', { 'data-label': 'Code' }, h('code', { text: code })),
-      h('td', { 'data-label': 'Link', class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? 'Open link' : String(q.deepLinkUrl ?? ''), { 'aria-label': `Open the link of ${code}`, title: String(q.deepLinkUrl ?? '') })),
+      h('td', { 'data-label': 'Link', class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? 'Open link' : String(q.deepLinkUrl ?? ''), { 'aria-label': `Open link for ${code}`, title: String(q.deepLinkUrl ?? '') })),
       h('td', { 'data-label': 'Format', class: 'cell-format', text: String(q.generateQrImage ?? '') }),
       h('td', { 'data-label': current.timed ? 'Created' : 'First seen', class: 'cell-time' }, t ? h('time', { datetime: new Date(t).toISOString(), text: dateFormat.format(t) }) : ''),
       h('td', { 'data-label': 'Actions', class: 'cell-actions' }, editBtn, delBtn),
