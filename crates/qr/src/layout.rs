@@ -20,6 +20,8 @@ pub struct FrameText {
     pub size: f64,
     pub centre_x: f64,
     pub baseline: f64,
+    /// Read by the exports' font (the SVG leaves fitting to the viewer's font).
+    #[cfg_attr(not(feature = "export"), allow(dead_code))]
     pub max_width: f64,
 }
 

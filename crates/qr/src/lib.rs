@@ -12,7 +12,7 @@ pub mod colour;
 #[cfg(feature = "export")]
 mod font;
 mod layout;
-mod logo;
+pub mod logo;
 pub mod options;
 #[cfg(feature = "export")]
 mod pdf;
@@ -38,7 +38,7 @@ pub const QUIET_ZONE: usize = 4;
 pub enum QrError {
     #[error("Give the text to encode, such as the deep link URL.")]
     Empty,
-    #[error("The text is {0} bytes, too long for a QR code at error-correction level {1:?} (at most {max} bytes of text; a lower level or a shorter text fits more).", max = max_bytes(*.1))]
+    #[error("The text is {0} bytes, too long for a QR code at error-correction level {level} (at most {max} bytes of text; a lower level or a shorter text fits more).", level = .1.name(), max = max_bytes(*.1))]
     TooLong(usize, Level),
     /// An option a guard refused: `field` names it (`options.foreground`), `message` says what
     /// to change.
@@ -64,6 +64,23 @@ impl QrError {
             message: message.into(),
         }
     }
+}
+
+/// `v` with at most `places` decimals, trailing zeros dropped ("0.25", "4.5", "30"). Written
+/// here because core's float formatting would add kilobytes to the browser modules.
+pub fn decimal(v: f64, places: u32) -> String {
+    let scale = 10_i64.pow(places);
+    let n = (v * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let n = n.unsigned_abs();
+    let scale = scale.unsigned_abs();
+    let mut s = format!("{sign}{}", n / scale);
+    if n % scale != 0 {
+        let frac = format!("{:0width$}", n % scale, width = places as usize);
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+    s
 }
 
 /// The most bytes of text a version-40 symbol holds at `level`.
@@ -193,6 +210,17 @@ pub fn png(symbol: &Symbol, scale: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_without_core_float_formatting() {
+        assert_eq!(decimal(0.25, 3), "0.25");
+        assert_eq!(decimal(4.5, 1), "4.5");
+        assert_eq!(decimal(30.0, 1), "30");
+        assert_eq!(decimal(2.849, 1), "2.8");
+        assert_eq!(decimal(-0.0004, 3), "0");
+        assert_eq!(decimal(-1.5, 3), "-1.5");
+        assert_eq!(decimal(12.0625, 3), "12.063");
+    }
 
     #[test]
     fn svg_is_markup_for_an_img_or_inner_html() {

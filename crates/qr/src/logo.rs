@@ -1,7 +1,5 @@
-//! The logo: read from a `data:` URL or bytes, its type found from its first bytes (not from the
-//! URL's claim), and, for the PNG and PDF exports, decoded to pixels.
-
-use base64::Engine as _;
+//! The logo: read from a `data:` URL or bytes, checked (type, size) and, for the PNG and PDF
+//! exports, decoded to pixels. Bytes get their type from their first bytes, not from a claim.
 
 use crate::options::Logo;
 use crate::QrError;
@@ -10,86 +8,128 @@ use crate::QrError;
 pub const MAX_LOGO_BYTES: usize = 1 << 20;
 
 const FIELD: &str = "options.logo";
+const TYPES: [&str; 5] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/svg+xml",
+];
 
-/// A logo file whose type is known.
+/// A logo whose type is known, as the caller gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogoData {
     pub mime: &'static str,
-    pub bytes: Vec<u8>,
+    source: Logo,
+}
+
+pub fn too_large() -> QrError {
+    QrError::invalid(
+        FIELD,
+        format!(
+            "The logo is larger than {} KiB. Export it smaller (a 256-pixel PNG is plenty).",
+            MAX_LOGO_BYTES / 1024
+        ),
+    )
+}
+
+fn not_an_image() -> QrError {
+    QrError::invalid(
+        FIELD,
+        "The logo must be a PNG, JPEG, GIF, WebP or SVG image.",
+    )
 }
 
 impl LogoData {
     pub fn read(logo: &Logo) -> Result<LogoData, QrError> {
-        let bytes = match logo {
-            Logo::Bytes(b) => b.clone(),
-            Logo::DataUrl(url) => from_data_url(url)?,
+        let mime = match logo {
+            Logo::Bytes(bytes) => {
+                if bytes.len() > MAX_LOGO_BYTES {
+                    return Err(too_large());
+                }
+                sniff(bytes).ok_or_else(not_an_image)?
+            }
+            Logo::DataUrl(url) => {
+                let (mime, data) = split_data_url(url)?;
+                if data.len() > MAX_LOGO_BYTES / 3 * 4 + 4 {
+                    return Err(too_large());
+                }
+                if !data
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+                {
+                    return Err(bad_url());
+                }
+                mime
+            }
         };
-        if bytes.len() > MAX_LOGO_BYTES {
-            return Err(QrError::invalid(
-                FIELD,
-                format!("The logo is {} KiB; at most {} KiB is accepted. Export it smaller (a 256-pixel PNG is plenty).", bytes.len() / 1024, MAX_LOGO_BYTES / 1024),
-            ));
-        }
-        let mime = sniff(&bytes).ok_or_else(|| {
-            QrError::invalid(
-                FIELD,
-                "The logo must be a PNG, JPEG, GIF, WebP or SVG image.",
-            )
-        })?;
-        Ok(LogoData { mime, bytes })
+        Ok(LogoData {
+            mime,
+            source: logo.clone(),
+        })
     }
 
     /// A base64 `data:` URL, for an SVG `<image>`.
     pub fn data_url(&self) -> String {
-        format!(
-            "data:{};base64,{}",
-            self.mime,
-            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
-        )
+        match &self.source {
+            Logo::DataUrl(url) => url.trim().to_owned(),
+            #[cfg(feature = "logo-bytes")]
+            Logo::Bytes(bytes) => {
+                use base64::Engine as _;
+                format!(
+                    "data:{};base64,{}",
+                    self.mime,
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                )
+            }
+            // Without base64 (the browser's SVG module), the edge hands bytes over as a data: URL.
+            #[cfg(not(feature = "logo-bytes"))]
+            Logo::Bytes(_) => String::new(),
+        }
     }
 }
 
-fn from_data_url(url: &str) -> Result<Vec<u8>, QrError> {
-    let bad = || {
-        QrError::invalid(
-            FIELD,
-            "The logo must be a base64 data: URL (data:image/png;base64,...) or the image's bytes.",
-        )
+fn bad_url() -> QrError {
+    QrError::invalid(
+        FIELD,
+        "The logo must be a base64 data: URL (data:image/png;base64,...) or the image's bytes.",
+    )
+}
+
+/// A `data:image/...;base64,` URL's type and payload.
+fn split_data_url(url: &str) -> Result<(&'static str, &str), QrError> {
+    let rest = url.trim().strip_prefix("data:").ok_or_else(bad_url)?;
+    let (head, data) = rest.split_once(',').ok_or_else(bad_url)?;
+    let mime = head.strip_suffix(";base64").ok_or_else(bad_url)?;
+    let mime = TYPES
+        .into_iter()
+        .find(|t| mime.eq_ignore_ascii_case(t))
+        .ok_or_else(not_an_image)?;
+    Ok((mime, data))
+}
+
+/// The image type of `b` from its first bytes.
+pub fn sniff(b: &[u8]) -> Option<&'static str> {
+    let svg = || {
+        let head = &b[..b.len().min(512)];
+        let at = head
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let head = &head[at..];
+        head.starts_with(b"<svg")
+            || (head.starts_with(b"<?xml") && head.windows(4).any(|w| w == b"<svg"))
     };
-    let rest = url.trim().strip_prefix("data:").ok_or_else(bad)?;
-    let (head, data) = rest.split_once(',').ok_or_else(bad)?;
-    if !head.ends_with(";base64") {
-        return Err(bad());
-    }
-    let data: Vec<u8> = data.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if data.len() > MAX_LOGO_BYTES / 3 * 4 + 4 {
-        return Err(QrError::invalid(
-            FIELD,
-            format!(
-                "The logo is larger than {} KiB. Export it smaller (a 256-pixel PNG is plenty).",
-                MAX_LOGO_BYTES / 1024
-            ),
-        ));
-    }
-    base64::engine::general_purpose::STANDARD
-        .decode(&data)
-        .map_err(|_| bad())
-}
-
-fn sniff(b: &[u8]) -> Option<&'static str> {
     if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
+        Some(TYPES[0])
     } else if b.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
+        Some(TYPES[1])
     } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
-        Some("image/gif")
+        Some(TYPES[2])
     } else if b.len() > 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP" {
-        Some("image/webp")
+        Some(TYPES[3])
     } else {
-        let head = String::from_utf8_lossy(&b[..b.len().min(512)]);
-        let head = head.trim_start_matches('\u{feff}').trim_start();
-        (head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")))
-            .then_some("image/svg+xml")
+        svg().then_some(TYPES[4])
     }
 }
 
@@ -105,12 +145,22 @@ pub struct Pixels {
 impl LogoData {
     /// The logo's pixels, for the PNG and PDF exports (PNG and JPEG only).
     pub fn decode(&self) -> Result<Pixels, QrError> {
+        use base64::Engine as _;
+        let bytes = match &self.source {
+            Logo::Bytes(b) => b.clone(),
+            Logo::DataUrl(url) => {
+                let (_, data) = split_data_url(url)?;
+                base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|_| bad_url())?
+            }
+        };
         let broken = |what: &str| {
             QrError::invalid(FIELD, format!("The logo could not be read as a {what} image; open and re-save it, or use another file."))
         };
-        let pixels = match self.mime {
-            "image/png" => decode_png(&self.bytes).ok_or_else(|| broken("PNG"))?,
-            "image/jpeg" => decode_jpeg(&self.bytes).ok_or_else(|| broken("JPEG"))?,
+        let pixels = match sniff(&bytes) {
+            Some("image/png") => decode_png(&bytes).ok_or_else(|| broken("PNG"))?,
+            Some("image/jpeg") => decode_jpeg(&bytes).ok_or_else(|| broken("JPEG"))?,
             _ => {
                 return Err(QrError::invalid(
                     FIELD,

@@ -38,6 +38,36 @@ pub struct QrOptions {
     pub size_mm: Option<f64>,
 }
 
+/// Every option's name as callers spell it: readers that cannot refuse unknown names themselves
+/// (serde-wasm-bindgen reads only the names a struct declares) check against this list.
+pub const OPTION_NAMES: &[&str] = &[
+    "ecLevel",
+    "margin",
+    "allowSmallMargin",
+    "foreground",
+    "background",
+    "allowInverted",
+    "logo",
+    "logoSize",
+    "frameText",
+    "moduleShape",
+    "sizePx",
+    "dpi",
+    "sizeMm",
+];
+
+/// `name` as an option, or the error an unknown one gets.
+pub fn check_name(name: &str) -> Result<(), crate::QrError> {
+    if OPTION_NAMES.contains(&name) {
+        return Ok(());
+    }
+    let shown: String = name.chars().take(40).collect();
+    Err(crate::QrError::invalid(
+        "options",
+        format!("Unknown option \"{shown}\": the options are ecLevel, margin, allowSmallMargin, foreground, background, allowInverted, logo, logoSize, frameText, moduleShape, sizePx, dpi and sizeMm."),
+    ))
+}
+
 /// Error-correction level: the share of the symbol that may be damaged (7, 15, 25, 30%).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum Level {
@@ -45,6 +75,18 @@ pub enum Level {
     M,
     Q,
     H,
+}
+
+impl Level {
+    /// "L", "M", "Q" or "H".
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::L => "L",
+            Level::M => "M",
+            Level::Q => "Q",
+            Level::H => "H",
+        }
+    }
 }
 
 /// How a dark module is drawn.

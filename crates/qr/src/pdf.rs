@@ -71,7 +71,7 @@ pub fn render_pdf(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
             c.restore_state();
             flatten(logo, style.background)
         });
-    let content = miniz_oxide::deflate::compress_to_vec_zlib(&c.finish(), 6);
+    let content = zlib(&c.finish());
 
     let (catalog, pages, page, contents, image_id, info) = (
         Ref::new(1),
@@ -184,9 +184,14 @@ fn flatten(logo: &Pixels, bg: Rgb) -> (Vec<u8>, usize, usize) {
                 .map(|k| ((u16::from(p[k]) * a + u16::from(bg[k]) * (255 - a) + 127) / 255) as u8)
         })
         .collect();
-    (
-        miniz_oxide::deflate::compress_to_vec_zlib(&rgb, 6),
-        logo.width,
-        logo.height,
-    )
+    (zlib(&rgb), logo.width, logo.height)
+}
+
+/// zlib-compressed `data` (flate2, as the png crate compresses).
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Into a Vec: writing cannot fail.
+    let _ = z.write_all(data);
+    z.finish().unwrap_or_default()
 }

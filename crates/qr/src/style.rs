@@ -5,7 +5,7 @@
 use crate::colour::{contrast, Rgb};
 use crate::logo::LogoData;
 use crate::options::{Level, QrOptions, Shape};
-use crate::QrError;
+use crate::{decimal, QrError};
 
 /// Least WCAG contrast between the dark and the light modules (the WCAG AA ratio for text).
 pub const MIN_CONTRAST: f64 = 4.5;
@@ -67,13 +67,15 @@ impl Style {
             if m > MAX_MARGIN {
                 return Err(QrError::invalid(
                     "options.margin",
-                    format!("margin {m} is wider than needed: use at most {MAX_MARGIN} modules (4 is the standard quiet zone)."),
+                    format!(
+                        "margin {m} is too wide: use at most {MAX_MARGIN} modules (4 is standard)."
+                    ),
                 ));
             }
             if m < MIN_MARGIN && !o.allow_small_margin {
                 return Err(QrError::invalid(
                     "options.margin",
-                    format!("margin {m} leaves too narrow a quiet zone for many scanners: use {MIN_MARGIN} or more (4 is the standard), or set allowSmallMargin if the code is printed on a plain area at least that wide."),
+                    format!("margin {m} is too narrow a quiet zone for many scanners: use {MIN_MARGIN} or more (4 is standard), or set allowSmallMargin."),
                 ));
             }
             s.margin = m;
@@ -82,16 +84,17 @@ impl Style {
         s.background = colour(o.background.as_deref(), "options.background", Rgb::WHITE)?;
         let (fg, bg) = (s.foreground.css(), s.background.css());
         let ratio = contrast(s.foreground, s.background);
+        let least = decimal(MIN_CONTRAST, 1);
         if ratio < MIN_CONTRAST {
             return Err(QrError::invalid(
                 if o.background.is_some() && o.foreground.is_none() { "options.background" } else { "options.foreground" },
-                format!("foreground {fg} on background {bg} has a contrast of {ratio:.1}:1; a scanner needs at least {MIN_CONTRAST}:1. Darken the foreground or lighten the background."),
+                format!("foreground {fg} on background {bg} has a contrast of {}:1; scanners need at least {least}:1. Darken the foreground or lighten the background.", decimal(ratio, 1)),
             ));
         }
         if s.foreground.luminance() > s.background.luminance() && !o.allow_inverted {
             return Err(QrError::invalid(
                 "options.foreground",
-                format!("foreground {fg} is lighter than background {bg}: many scanners cannot read a light-on-dark code. Swap the two colours, or set allowInverted if the people scanning it use apps that read inverted codes."),
+                format!("foreground {fg} is lighter than background {bg}; many scanners cannot read light-on-dark codes. Swap the colours, or set allowInverted."),
             ));
         }
         if let Some(logo) = &o.logo {
@@ -103,7 +106,7 @@ impl Style {
             if !(size.is_finite() && size > 0.0 && size <= MAX_LOGO_SIZE) {
                 return Err(QrError::invalid(
                     "options.logoSize",
-                    format!("logoSize {size} is too large: a logo may cover at most {MAX_LOGO_SIZE} of the symbol's side ({DEFAULT_LOGO_SIZE} is the default), or the code stops scanning. Use a smaller logoSize."),
+                    format!("logoSize {} is too large: a logo may cover at most {} of the symbol's side ({} is the default) or the code stops scanning.", decimal(size, 3), decimal(MAX_LOGO_SIZE, 2), decimal(DEFAULT_LOGO_SIZE, 2)),
                 ));
             }
             s.logo_size = size;
@@ -118,13 +121,13 @@ impl Style {
             if count > MAX_FRAME_TEXT {
                 return Err(QrError::invalid(
                     "options.frameText",
-                    format!("frameText is {count} characters; at most {MAX_FRAME_TEXT} fit under the code at a readable size. Shorten it (for example \"Scan to chat with us\")."),
+                    format!("frameText is {count} characters; shorten it to at most {MAX_FRAME_TEXT} (e.g. \"Scan to chat with us\")."),
                 ));
             }
             if text.chars().any(char::is_control) {
                 return Err(QrError::invalid(
                     "options.frameText",
-                    "frameText must be one line of text, without line breaks or control characters.",
+                    "frameText must be one line, without line breaks.",
                 ));
             }
             s.frame_text = Some(text.to_owned());
@@ -134,7 +137,7 @@ impl Style {
             if !(64..=8192).contains(&px) {
                 return Err(QrError::invalid(
                     "options.sizePx",
-                    format!("sizePx {px} is out of range: give a width from 64 to 8192 pixels."),
+                    format!("sizePx {px} is out of range: give 64 to 8192 pixels."),
                 ));
             }
             s.size_px = px;
@@ -152,7 +155,7 @@ impl Style {
             if !(mm.is_finite() && (MIN_SIZE_MM..=1000.0).contains(&mm)) {
                 return Err(QrError::invalid(
                     "options.sizeMm",
-                    format!("sizeMm {mm} is out of range: print the code from {MIN_SIZE_MM} mm (2 cm, the least a phone can focus on from arm's length) to 1000 mm wide."),
+                    format!("sizeMm {} is out of range: print the code {} mm (2 cm, what phones focus on at arm's length) to 1000 mm wide.", decimal(mm, 1), decimal(MIN_SIZE_MM, 0)),
                 ));
             }
             s.size_mm = mm;
@@ -164,7 +167,7 @@ impl Style {
 fn colour(css: Option<&str>, field: &'static str, default: Rgb) -> Result<Rgb, QrError> {
     let Some(css) = css else { return Ok(default) };
     Rgb::parse(css.trim()).ok_or_else(|| {
-        let name = field.trim_start_matches("options.");
+        let name = field.strip_prefix("options.").unwrap_or(field);
         let shown: String = css.chars().take(20).collect();
         QrError::invalid(
             field,

@@ -19,13 +19,7 @@ pub fn render_svg_with(text: &str, options: &QrOptions) -> Result<String, QrErro
 
 /// A number in module units, at most three decimals, no trailing zeros.
 pub(crate) fn num(v: f64) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
+    crate::decimal(v, 3)
 }
 
 fn escape(text: &str) -> String {
@@ -61,23 +55,23 @@ pub(crate) fn svg_styled(layout: &Layout, style: &Style) -> String {
         let (x, y) = (x as f64, y as f64);
         match layout.shape {
             Shape::Dots => {
-                let r = DOT_RADIUS;
+                let r = num(DOT_RADIUS);
                 let _ = write!(
                     out,
                     "M{} {}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0z",
-                    num(x + 0.5 - r),
+                    num(x + 0.5 - DOT_RADIUS),
                     num(y + 0.5),
-                    num(2.0 * r),
-                    num(2.0 * r)
+                    num(2.0 * DOT_RADIUS),
+                    num(2.0 * DOT_RADIUS)
                 );
             }
             _ => {
-                let r = ROUNDED_RADIUS;
-                let s = num(1.0 - 2.0 * r);
+                let r = num(ROUNDED_RADIUS);
+                let s = num(1.0 - 2.0 * ROUNDED_RADIUS);
                 let _ = write!(
                     out,
                     "M{} {}h{s}a{r} {r} 0 0 1 {r} {r}v{s}a{r} {r} 0 0 1 -{r} {r}h-{s}a{r} {r} 0 0 1 -{r} -{r}v-{s}a{r} {r} 0 0 1 {r} -{r}z",
-                    num(x + r),
+                    num(x + ROUNDED_RADIUS),
                     num(y)
                 );
             }

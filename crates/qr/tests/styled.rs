@@ -309,3 +309,23 @@ fn pdf_is_vector_at_the_printed_size() {
     .unwrap();
     assert!(String::from_utf8_lossy(&with_logo).contains("/Subtype /Image"));
 }
+
+#[test]
+fn option_names_are_exactly_the_struct_fields() {
+    for name in cams_qr::options::OPTION_NAMES {
+        // Each name alone is a known field (a wrong-typed value, not an unknown field).
+        let e = serde_json::from_str::<QrOptions>(&format!(r#"{{"{name}":{{}}}}"#)).unwrap_err();
+        assert!(!e.to_string().contains("unknown field"), "{name}: {e}");
+        cams_qr::options::check_name(name).unwrap();
+    }
+    let e = serde_json::from_str::<QrOptions>(r#"{"nope":1}"#).unwrap_err();
+    for name in cams_qr::options::OPTION_NAMES {
+        assert!(e.to_string().contains(name), "serde lists {name}: {e}");
+    }
+    let e = cams_qr::options::check_name("forground").unwrap_err();
+    assert_eq!(e.field(), "options");
+    assert!(
+        e.to_string().contains("Unknown option \"forground\""),
+        "{e}"
+    );
+}
