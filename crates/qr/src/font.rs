@@ -1,11 +1,12 @@
-//! Frame text as outlines, for the PNG and PDF exports: glyphs from a DejaVu Sans Bold subset
-//! (Latin-1 and common punctuation; fonts/LICENSE) read by `ttf-parser`, placed in module units.
-//! Drawing outlines keeps the PDF a vector file with no embedded font program.
+//! Frame text as outlines, for the PNG and PDF exports: DejaVu Sans Bold glyphs (Latin-1 and
+//! common punctuation; fonts/LICENSE) kept as outlines in fonts/frame-glyphs.bin (made from the
+//! font subset by tests/font_data.rs), placed in module units. Outlines keep the PDF a vector
+//! file with no embedded font program, and the module free of a font parser.
 
 use crate::layout::FrameText;
 use crate::QrError;
 
-static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold-subset.ttf");
+static GLYPHS: &[u8] = include_bytes!("../fonts/frame-glyphs.bin");
 
 /// One step of an outline, in module units (y down).
 #[derive(Clone, Copy, Debug)]
@@ -13,23 +14,49 @@ pub enum Seg {
     Move(f32, f32),
     Line(f32, f32),
     Quad(f32, f32, f32, f32),
-    Cubic(f32, f32, f32, f32, f32, f32),
     Close,
 }
 
-fn face() -> ttf_parser::Face<'static> {
-    // The subset is part of the crate and parsed by the tests: it cannot fail here.
-    ttf_parser::Face::parse(FONT, 0).expect("the bundled font parses")
+fn u16_at(at: usize) -> usize {
+    usize::from(u16::from_le_bytes([GLYPHS[at], GLYPHS[at + 1]]))
+}
+
+/// A glyph's advance and its ops, for character `c`.
+struct Glyph {
+    advance: f64,
+    ops: &'static [u8],
+    count: usize,
+}
+
+fn glyph(c: char) -> Option<Glyph> {
+    let mut at = 4;
+    for _ in 0..u16_at(2) {
+        let code = u32::from_le_bytes([GLYPHS[at], GLYPHS[at + 1], GLYPHS[at + 2], GLYPHS[at + 3]]);
+        let (advance, count) = (u16_at(at + 4), u16_at(at + 6));
+        let start = at + 8;
+        let mut end = start;
+        for _ in 0..count {
+            end += 1 + 4 * [1, 1, 2, 0][usize::from(GLYPHS[end] & 3)];
+        }
+        if code == u32::from(c) {
+            return Some(Glyph {
+                advance: advance as f64,
+                ops: &GLYPHS[start..end],
+                count,
+            });
+        }
+        at = end;
+    }
+    None
 }
 
 /// The outlines of `frame`'s text, centred, shrunk if wider than its `max_width`. A character the
 /// font lacks is an `InvalidParameter` (the SVG output, drawn with the viewer's fonts, takes any).
 pub fn outline(frame: &FrameText) -> Result<Vec<Seg>, QrError> {
-    let face = face();
     let mut glyphs = Vec::new();
     let mut missing = String::new();
     for c in frame.text.chars() {
-        match face.glyph_index(c) {
+        match glyph(c) {
             Some(g) => glyphs.push(g),
             None if !missing.contains(c) => missing.push(c),
             None => {}
@@ -41,64 +68,46 @@ pub fn outline(frame: &FrameText) -> Result<Vec<Seg>, QrError> {
             format!("frameText has characters the PNG and PDF exports cannot draw ({missing}): use Latin letters, digits and common punctuation, or the SVG output."),
         ));
     }
-    let em = f64::from(face.units_per_em());
-    let advance: f64 = glyphs
-        .iter()
-        .map(|&g| f64::from(face.glyph_hor_advance(g).unwrap_or(0)))
-        .sum();
+    let em = u16_at(0) as f64;
+    let advance: f64 = glyphs.iter().map(|g| g.advance).sum();
     let mut scale = frame.size / em;
     if advance * scale > frame.max_width {
         scale = frame.max_width / advance;
     }
-    let mut builder = Builder {
-        segs: Vec::new(),
-        x: frame.centre_x - advance * scale / 2.0,
-        baseline: frame.baseline,
-        scale,
-    };
+    let mut x = frame.centre_x - advance * scale / 2.0;
+    let mut segs = Vec::new();
     for g in glyphs {
-        face.outline_glyph(g, &mut builder);
-        builder.x += f64::from(face.glyph_hor_advance(g).unwrap_or(0)) * scale;
+        // Points are stored in half font units, y up.
+        let p = |at: usize| {
+            let v = |i: usize| f64::from(i16::from_le_bytes([g.ops[i], g.ops[i + 1]])) / 2.0;
+            (
+                (x + v(at) * scale) as f32,
+                (frame.baseline - v(at + 2) * scale) as f32,
+            )
+        };
+        let mut at = 0;
+        for _ in 0..g.count {
+            let tag = g.ops[at];
+            segs.push(match tag {
+                0 => {
+                    let (x, y) = p(at + 1);
+                    Seg::Move(x, y)
+                }
+                1 => {
+                    let (x, y) = p(at + 1);
+                    Seg::Line(x, y)
+                }
+                2 => {
+                    let ((x1, y1), (x, y)) = (p(at + 1), p(at + 5));
+                    Seg::Quad(x1, y1, x, y)
+                }
+                _ => Seg::Close,
+            });
+            at += 1 + 4 * [1, 1, 2, 0][usize::from(tag & 3)];
+        }
+        x += g.advance * scale;
     }
-    Ok(builder.segs)
-}
-
-struct Builder {
-    segs: Vec<Seg>,
-    x: f64,
-    baseline: f64,
-    scale: f64,
-}
-
-impl Builder {
-    fn p(&self, x: f32, y: f32) -> (f32, f32) {
-        (
-            (self.x + f64::from(x) * self.scale) as f32,
-            (self.baseline - f64::from(y) * self.scale) as f32,
-        )
-    }
-}
-
-impl ttf_parser::OutlineBuilder for Builder {
-    fn move_to(&mut self, x: f32, y: f32) {
-        let (x, y) = self.p(x, y);
-        self.segs.push(Seg::Move(x, y));
-    }
-    fn line_to(&mut self, x: f32, y: f32) {
-        let (x, y) = self.p(x, y);
-        self.segs.push(Seg::Line(x, y));
-    }
-    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
-        let ((x1, y1), (x, y)) = (self.p(x1, y1), self.p(x, y));
-        self.segs.push(Seg::Quad(x1, y1, x, y));
-    }
-    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
-        let ((x1, y1), (x2, y2), (x, y)) = (self.p(x1, y1), self.p(x2, y2), self.p(x, y));
-        self.segs.push(Seg::Cubic(x1, y1, x2, y2, x, y));
-    }
-    fn close(&mut self) {
-        self.segs.push(Seg::Close);
-    }
+    Ok(segs)
 }
 
 #[cfg(test)]

@@ -160,7 +160,15 @@ impl LogoData {
         };
         let pixels = match sniff(&bytes) {
             Some("image/png") => decode_png(&bytes).ok_or_else(|| broken("PNG"))?,
+            #[cfg(feature = "jpeg")]
             Some("image/jpeg") => decode_jpeg(&bytes).ok_or_else(|| broken("JPEG"))?,
+            #[cfg(not(feature = "jpeg"))]
+            Some("image/jpeg") => {
+                return Err(QrError::invalid(
+                    FIELD,
+                    "This export takes a PNG logo: convert the JPEG to PNG first (for example, draw it on a canvas and use toDataURL(\"image/png\")).",
+                ))
+            }
             _ => {
                 return Err(QrError::invalid(
                     FIELD,
@@ -180,10 +188,8 @@ impl LogoData {
 
 #[cfg(feature = "export")]
 fn decode_png(bytes: &[u8]) -> Option<Pixels> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().ok()?;
-    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
+    let header = minipng::decode_png_header(bytes).ok()?;
+    let (w, h) = (header.width() as usize, header.height() as usize);
     if w > 4096 || h > 4096 {
         return Some(Pixels {
             width: w,
@@ -191,29 +197,18 @@ fn decode_png(bytes: &[u8]) -> Option<Pixels> {
             rgba: Vec::new(),
         });
     }
-    let mut buf = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buf).ok()?;
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => buf,
-        png::ColorType::Rgb => buf
-            .chunks_exact(3)
-            .flat_map(|p| [p[0], p[1], p[2], 255])
-            .collect(),
-        png::ColorType::GrayscaleAlpha => buf
-            .chunks_exact(2)
-            .flat_map(|p| [p[0], p[0], p[0], p[1]])
-            .collect(),
-        png::ColorType::Grayscale => buf.iter().flat_map(|&g| [g, g, g, 255]).collect(),
-        png::ColorType::Indexed => return None,
-    };
-    (rgba.len() == w * h * 4).then_some(Pixels {
+    let mut buf = vec![0; header.required_bytes_rgba8bpc()];
+    let mut image = minipng::decode_png(bytes, &mut buf).ok()?;
+    image.convert_to_rgba8bpc().ok()?;
+    let rgba = image.pixels()[..w * h * 4].to_vec();
+    Some(Pixels {
         width: w,
         height: h,
         rgba,
     })
 }
 
-#[cfg(feature = "export")]
+#[cfg(feature = "jpeg")]
 fn decode_jpeg(bytes: &[u8]) -> Option<Pixels> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().ok()?;

@@ -161,10 +161,6 @@ fn path(c: &mut Content, segs: &[Seg]) {
                 );
                 last = (x, y);
             }
-            Seg::Cubic(x1, y1, x2, y2, x, y) => {
-                c.cubic_to(x1, y1, x2, y2, x, y);
-                last = (x, y);
-            }
             Seg::Close => {
                 c.close_path();
             }

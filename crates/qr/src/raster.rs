@@ -202,11 +202,6 @@ impl Canvas {
                     r.draw_quad(last, p(x1, y1), q);
                     last = q;
                 }
-                Seg::Cubic(x1, y1, x2, y2, x, y) => {
-                    let q = p(x, y);
-                    r.draw_cubic(last, p(x1, y1), p(x2, y2), q);
-                    last = q;
-                }
                 Seg::Close => {
                     if last != start {
                         r.draw_line(last, start);
