@@ -31,7 +31,7 @@ export interface QrOptions {
   logoSize?: number;
   /** A call to action under the code, at most 30 characters. */
   frameText?: string;
-  /** Default "square"; finder patterns stay square. */
+  /** Default "square"; finder, timing and alignment patterns stay square. */
   moduleShape?: "square" | "rounded" | "dots";
   /** PNG: width in pixels, 64 to 8192 (default 1024); modules are whole pixels. */
   sizePx?: number;
@@ -73,12 +73,10 @@ pub(crate) fn read_input(
         let field = Field(&name, &value);
         match name.as_str() {
             "ecLevel" => {
-                o.ec_level = Some(field.one_of(&[
-                    ("L", Level::L),
-                    ("M", Level::M),
-                    ("Q", Level::Q),
-                    ("H", Level::H),
-                ])?)
+                o.ec_level = Some(
+                    [Level::L, Level::M, Level::Q, Level::H][field
+                        .one_of(&["L", "M", "Q", "H"], "one of \"L\", \"M\", \"Q\", \"H\"")?],
+                )
             }
             "margin" => o.margin = Some(field.whole()?),
             "allowSmallMargin" => o.allow_small_margin = field.boolean()?,
@@ -89,11 +87,12 @@ pub(crate) fn read_input(
             "logoSize" => o.logo_size = Some(field.number()?),
             "frameText" => o.frame_text = Some(field.string()?),
             "moduleShape" => {
-                o.module_shape = Some(field.one_of(&[
-                    ("square", Shape::Square),
-                    ("rounded", Shape::Rounded),
-                    ("dots", Shape::Dots),
-                ])?)
+                o.module_shape = Some(
+                    [Shape::Square, Shape::Rounded, Shape::Dots][field.one_of(
+                        &["square", "rounded", "dots"],
+                        "one of \"square\", \"rounded\", \"dots\"",
+                    )?],
+                )
             }
             "sizePx" => o.size_px = Some(field.whole()?),
             "dpi" => o.dpi = Some(field.whole()?),
@@ -137,19 +136,13 @@ impl Field<'_> {
         Ok(v as u32)
     }
 
-    fn one_of<T: Copy>(&self, choices: &[(&str, T)]) -> Result<T, CamsError> {
-        let mut names = String::new();
-        for (i, (n, _)) in choices.iter().enumerate() {
-            names.push_str(if i == 0 { "\"" } else { ", \"" });
-            names.push_str(n);
-            names.push('"');
-        }
-        let v = self.1.as_string();
-        choices
+    /// Which of `names` the value is (its index), or an error listing them (`listed`).
+    fn one_of(&self, names: &[&str], listed: &str) -> Result<usize, CamsError> {
+        let v = self.1.as_string().unwrap_or_default();
+        names
             .iter()
-            .find(|(n, _)| v.as_deref() == Some(*n))
-            .map(|&(_, t)| t)
-            .ok_or_else(|| self.wrong(&format!("one of {names}")))
+            .position(|n| *n == v)
+            .ok_or_else(|| self.wrong(listed))
     }
 
     fn logo(&self) -> Result<Logo, CamsError> {

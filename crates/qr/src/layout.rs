@@ -35,6 +35,7 @@ pub struct Layout {
     pub band: f64,
     pub shape: Shape,
     dark: Vec<bool>,
+    functional: Vec<bool>,
     /// The logo's box: left, top and side, in modules from the image's top left.
     pub logo_box: Option<(f64, f64, f64)>,
     pub text: Option<FrameText>,
@@ -46,6 +47,9 @@ impl Layout {
         let margin = style.margin;
         let width = n + 2 * margin;
         let mut dark: Vec<bool> = (0..n * n).map(|i| symbol.dark(i % n, i / n)).collect();
+        let functional = (0..n * n)
+            .map(|i| symbol.functional(i % n, i / n))
+            .collect();
         let logo_box = style.logo.as_ref().map(|_| {
             // The cleared square: whole modules, centred on the grid (same parity as n), its
             // side at most logo_size of the symbol's.
@@ -83,6 +87,7 @@ impl Layout {
             band,
             shape: style.shape,
             dark,
+            functional,
             logo_box,
             text,
         }
@@ -98,16 +103,11 @@ impl Layout {
         x < self.n && y < self.n && self.dark[y * self.n + x]
     }
 
-    /// Whether (`x`, `y`) is in one of the three finder patterns, which stay square whatever the
-    /// module shape: scanners find the code by them.
-    pub fn finder(&self, x: usize, y: usize) -> bool {
-        let far = self.n - 7;
-        (x < 7 && y < 7) || (x >= far && y < 7) || (x < 7 && y >= far)
-    }
-
-    /// Whether (`x`, `y`) is drawn as a plain square.
+    /// Whether (`x`, `y`) is drawn as a plain square: every module in the square shape, and the
+    /// function patterns (finders, timing, alignment) in every shape, since scanners find and
+    /// sample the code by them.
     pub fn square(&self, x: usize, y: usize) -> bool {
-        self.shape == Shape::Square || self.finder(x, y)
+        self.shape == Shape::Square || self.functional[y * self.n + x]
     }
 
     /// Horizontal runs of dark square modules: (left, top, length) in modules from the image's

@@ -98,6 +98,9 @@ pub fn max_bytes(level: Level) -> usize {
 pub struct Symbol {
     pub size: usize,
     dark: Vec<bool>,
+    /// Function patterns (finders, timing, alignment, format and version information): drawn
+    /// square whatever the module shape, because scanners locate and sample the code by them.
+    functional: Vec<bool>,
 }
 
 impl Symbol {
@@ -119,8 +122,12 @@ impl Symbol {
         };
         let code = QrCode::with_error_correction_level(text.as_bytes(), ec)
             .map_err(|_| QrError::TooLong(text.len(), level))?;
+        let n = code.width();
         Ok(Symbol {
-            size: code.width(),
+            size: n,
+            functional: (0..n * n)
+                .map(|i| code.is_functional(i % n, i / n))
+                .collect(),
             dark: code
                 .to_colors()
                 .into_iter()
@@ -132,6 +139,11 @@ impl Symbol {
     /// Whether the module at column `x`, row `y` is dark (outside the symbol: light).
     pub fn dark(&self, x: usize, y: usize) -> bool {
         x < self.size && y < self.size && self.dark[y * self.size + x]
+    }
+
+    /// Whether the module at column `x`, row `y` belongs to a function pattern.
+    pub fn functional(&self, x: usize, y: usize) -> bool {
+        x < self.size && y < self.size && self.functional[y * self.size + x]
     }
 
     /// The side in modules, quiet zone included.

@@ -28,7 +28,7 @@ pub struct QrOptions {
     pub logo_size: Option<f64>,
     /// A call to action under the code, at most 30 characters.
     pub frame_text: Option<String>,
-    /// "square" (default), "rounded" or "dots". Finder patterns stay square.
+    /// "square" (default), "rounded" or "dots". Function patterns (finders, timing, alignment) stay square.
     pub module_shape: Option<Shape>,
     /// PNG: the image's width in pixels (default 1024); modules are whole pixels.
     pub size_px: Option<u32>,

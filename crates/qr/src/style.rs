@@ -117,7 +117,10 @@ impl Style {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            let count = text.chars().count();
+            let count = text
+                .chars()
+                .take(MAX_FRAME_TEXT + 1000)
+                .fold(0, |n, _| n + 1);
             if count > MAX_FRAME_TEXT {
                 return Err(QrError::invalid(
                     "options.frameText",

@@ -92,7 +92,7 @@ pub(crate) fn svg_styled(layout: &Layout, style: &Style) -> String {
     if let Some(t) = &layout.text {
         let _ = write!(
             out,
-            r#"<text x="{}" y="{}" font-family="'DejaVu Sans', Verdana, Arial, Helvetica, sans-serif" font-weight="700" font-size="{}" text-anchor="middle" fill="{fg}">{}</text>"#,
+            r#"<text x="{}" y="{}" font-family="DejaVu Sans,Verdana,Arial,sans-serif" font-weight="700" font-size="{}" text-anchor="middle" fill="{fg}">{}</text>"#,
             num(t.centre_x),
             num(t.baseline),
             num(t.size),
