@@ -65,8 +65,15 @@ fn draw_modules(canvas: &mut Canvas, layout: &Layout, ppm: usize, offset: usize,
     }
 }
 
+/// Below this many pixels a module, rounded modules and dots are drawn square: three pixels
+/// cannot draw a dot, only blur it into grey that scanners misread.
+pub const MIN_SHAPED_MODULE_PX: usize = 5;
+
 /// One module's coverage (0..1 a pixel), from 4×4 samples a pixel.
 fn shape_tile(shape: Shape, ppm: usize) -> Vec<f32> {
+    if ppm < MIN_SHAPED_MODULE_PX {
+        return vec![1.0; ppm * ppm];
+    }
     let inside = |u: f64, v: f64| match shape {
         Shape::Dots => (u - 0.5).powi(2) + (v - 0.5).powi(2) <= DOT_RADIUS * DOT_RADIUS,
         _ => {
