@@ -47,6 +47,7 @@ impl Rgb {
 /// ((c + 0.055) / 1.055)^2.4): a table, because `powf` would add its code to the browser module.
 /// A test checks every entry against the formula.
 #[rustfmt::skip]
+#[allow(clippy::excessive_precision)] // printed from f64 at 8 significant digits
 static LINEAR: [f32; 256] = [
     0.0, 3.0352698e-4, 6.0705397e-4, 9.1058095e-4, 1.2141079e-3, 1.5176349e-3, 1.8211619e-3, 2.1246889e-3,
     2.4282159e-3, 2.7317429e-3, 3.0352698e-3, 3.3465358e-3, 3.6765073e-3, 4.0247170e-3, 4.3914420e-3, 4.7769535e-3,

@@ -123,8 +123,8 @@ impl Canvas {
             return;
         }
         let i = (y * self.width + x) * 3;
-        for k in 0..3 {
-            self.rgb[i + k] = mix(self.rgb[i + k], c[k], t);
+        for (channel, &target) in self.rgb[i..i + 3].iter_mut().zip(&c) {
+            *channel = mix(*channel, target, t);
         }
     }
 

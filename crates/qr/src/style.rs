@@ -60,8 +60,10 @@ impl Default for Style {
 impl Style {
     /// Applies the guards to `o`.
     pub fn new(o: &QrOptions) -> Result<Style, QrError> {
-        let mut s = Style::default();
-        s.level = o.ec_level.unwrap_or(Level::M);
+        let mut s = Style {
+            level: o.ec_level.unwrap_or(Level::M),
+            ..Style::default()
+        };
         if let Some(m) = o.margin {
             let m = m as usize;
             if m > MAX_MARGIN {
