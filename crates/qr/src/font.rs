@@ -77,33 +77,30 @@ pub fn outline(frame: &FrameText) -> Result<Vec<Seg>, QrError> {
     let mut x = frame.centre_x - advance * scale / 2.0;
     let mut segs = Vec::new();
     for g in glyphs {
-        // Points are stored in half font units, y up.
-        let p = |at: usize| {
-            let v = |i: usize| f64::from(i16::from_le_bytes([g.ops[i], g.ops[i + 1]])) / 2.0;
-            (
-                (x + v(at) * scale) as f32,
-                (frame.baseline - v(at + 2) * scale) as f32,
-            )
-        };
+        // Points are stored in half font units, y up, each relative to the one before.
+        let (mut px, mut py) = (0.0, 0.0);
         let mut at = 0;
         for _ in 0..g.count {
             let tag = g.ops[at];
+            let mut points = [(0.0_f32, 0.0_f32); 2];
+            for point in points.iter_mut().take([1, 1, 2, 0][usize::from(tag & 3)]) {
+                let v = |i: usize| f64::from(i16::from_le_bytes([g.ops[i], g.ops[i + 1]])) / 2.0;
+                px += v(at + 1);
+                py += v(at + 3);
+                at += 4;
+                *point = (
+                    (x + px * scale) as f32,
+                    (frame.baseline - py * scale) as f32,
+                );
+            }
+            at += 1;
+            let [(x1, y1), (x2, y2)] = points;
             segs.push(match tag {
-                0 => {
-                    let (x, y) = p(at + 1);
-                    Seg::Move(x, y)
-                }
-                1 => {
-                    let (x, y) = p(at + 1);
-                    Seg::Line(x, y)
-                }
-                2 => {
-                    let ((x1, y1), (x, y)) = (p(at + 1), p(at + 5));
-                    Seg::Quad(x1, y1, x, y)
-                }
+                0 => Seg::Move(x1, y1),
+                1 => Seg::Line(x1, y1),
+                2 => Seg::Quad(x1, y1, x2, y2),
                 _ => Seg::Close,
             });
-            at += 1 + 4 * [1, 1, 2, 0][usize::from(tag & 3)];
         }
         x += g.advance * scale;
     }
@@ -125,6 +122,34 @@ mod tests {
         };
         let segs = outline(&frame("Scannez-moi — café 5 €")).unwrap();
         assert!(segs.len() > 100);
+        // "H" spans the cap height (DejaVu's 1493 of 2048 units) up from the baseline, and its
+        // width (1675 units advance) is centred.
+        let h = outline(&frame("H")).unwrap();
+        let ys: Vec<f32> = h
+            .iter()
+            .filter_map(|s| match *s {
+                Seg::Move(_, y) | Seg::Line(_, y) => Some(y),
+                _ => None,
+            })
+            .collect();
+        let xs: Vec<f32> = h
+            .iter()
+            .filter_map(|s| match *s {
+                Seg::Move(x, _) | Seg::Line(x, _) => Some(x),
+                _ => None,
+            })
+            .collect();
+        let (top, bottom) = (
+            ys.iter().cloned().fold(f32::MAX, f32::min),
+            ys.iter().cloned().fold(f32::MIN, f32::max),
+        );
+        assert!((bottom - 45.0).abs() < 1e-3, "{bottom}");
+        assert!((top - (45.0 - 3.0 * 1493.0 / 2048.0)).abs() < 1e-3, "{top}");
+        let (left, right) = (
+            xs.iter().cloned().fold(f32::MAX, f32::min),
+            xs.iter().cloned().fold(f32::MIN, f32::max),
+        );
+        assert!(((left + right) / 2.0 - 20.0).abs() < 0.2, "{left} {right}");
         let e = outline(&frame("扫码 chat")).unwrap_err();
         assert_eq!(e.field(), "options.frameText");
         assert!(e.to_string().contains("扫码"), "{e}");
