@@ -125,13 +125,17 @@ fn sign_rpc_request_rejects_bad_input_with_a_field() {
 
 #[wasm_bindgen_test]
 fn render_qr_svg_draws_a_deep_link() {
-    let svg = render_qr_svg("https://wa.me/message/ABCDEFGHIJKL1".into(), None).expect("renders");
+    let svg = render_qr_svg(
+        "https://wa.me/message/ABCDEFGHIJKL1".into(),
+        JsValue::UNDEFINED,
+    )
+    .expect("renders");
     assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
     assert!(svg.contains("</svg>"));
     // A longer text needs a bigger symbol, so the drawing grows.
     let longer = render_qr_svg(
         format!("https://wa.me/message/{}", "A".repeat(200)).into(),
-        None,
+        JsValue::UNDEFINED,
     )
     .expect("renders");
     assert!(longer.len() > svg.len());
@@ -144,7 +148,7 @@ fn render_qr_svg_rejects_what_cannot_be_encoded() {
         JsValue::from("x".repeat(3000)),
         JsValue::from(5),
     ] {
-        let e = thrown(render_qr_svg(text, None));
+        let e = thrown(render_qr_svg(text, JsValue::UNDEFINED));
         assert_eq!(code(&e), "InvalidParameter");
         assert_eq!(get_str(&e, "field").as_deref(), Some("text"));
     }
@@ -168,7 +172,7 @@ fn render_qr_svg_takes_options() {
     let options = js(
         r##"{"foreground":"#1b2a6b","background":"#fff8e7","frameText":"Scan me","moduleShape":"dots","ecLevel":"Q","margin":2}"##,
     );
-    let svg = render_qr_svg(LINK.into(), Some(options)).expect("renders");
+    let svg = render_qr_svg(LINK.into(), options).expect("renders");
     assert!(svg.contains(r##"fill="#1b2a6b""##) && svg.contains(r##"fill="#fff8e7""##));
     assert!(svg.contains(">Scan me</text>"));
     // A logo as bytes becomes a data: URL in the SVG; undefined and null options are defaults.
@@ -176,12 +180,12 @@ fn render_qr_svg_takes_options() {
     let bytes = js_sys::Uint8Array::from(tiny_png().as_slice());
     js_sys::Reflect::set(&logo, &"logo".into(), &bytes).unwrap();
     js_sys::Reflect::set(&logo, &"frameText".into(), &JsValue::UNDEFINED).unwrap();
-    let svg = render_qr_svg(LINK.into(), Some(logo.into())).expect("renders");
+    let svg = render_qr_svg(LINK.into(), logo.into()).expect("renders");
     assert!(
         svg.contains("xlink:href=\"data:image/png;base64,iVBORw0KGgo"),
         "{svg}"
     );
-    render_qr_svg(LINK.into(), Some(JsValue::NULL)).expect("renders");
+    render_qr_svg(LINK.into(), JsValue::NULL).expect("renders");
 }
 
 #[wasm_bindgen_test]
@@ -217,29 +221,26 @@ fn guards_throw_invalid_parameter_naming_the_option() {
         ),
         (r#"{"logo":5}"#, "options.logo", "Uint8Array"),
     ] {
-        let e = thrown(render_qr_svg(LINK.into(), Some(js(options))));
+        let e = thrown(render_qr_svg(LINK.into(), js(options)));
         assert_eq!(code(&e), "InvalidParameter", "{options}");
         assert_eq!(get_str(&e, "field").as_deref(), Some(field), "{options}");
         let message = get_str(&e, "message").unwrap_or_default();
         assert!(message.contains(words), "{options}: {message}");
     }
-    let e = thrown(render_qr_svg(LINK.into(), Some(JsValue::from(3))));
+    let e = thrown(render_qr_svg(LINK.into(), JsValue::from(3)));
     assert_eq!(get_str(&e, "field").as_deref(), Some("options"));
 }
 
 #[wasm_bindgen_test]
 fn print_exports_are_png_and_pdf_bytes() {
     let options = js(r#"{"sizePx":512,"dpi":600,"frameText":"Scan me","sizeMm":25}"#);
-    let png = render_qr_png(LINK.into(), Some(options.clone())).expect("renders");
+    let png = render_qr_png(LINK.into(), options.clone()).expect("renders");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(png.windows(4).any(|w| w == b"pHYs"));
-    let pdf = render_qr_pdf(LINK.into(), Some(options)).expect("renders");
+    let pdf = render_qr_pdf(LINK.into(), options).expect("renders");
     assert!(pdf.starts_with(b"%PDF-"));
-    let e = thrown(render_qr_png(LINK.into(), Some(js(r#"{"sizePx":10}"#))));
+    let e = thrown(render_qr_png(LINK.into(), js(r#"{"sizePx":10}"#)));
     assert_eq!(get_str(&e, "field").as_deref(), Some("options.sizePx"));
-    let e = thrown(render_qr_pdf(
-        LINK.into(),
-        Some(js(r#"{"frameText":"扫码"}"#)),
-    ));
+    let e = thrown(render_qr_pdf(LINK.into(), js(r#"{"frameText":"扫码"}"#)));
     assert_eq!(get_str(&e, "field").as_deref(), Some("options.frameText"));
 }

@@ -14,9 +14,9 @@ use crate::web::qr::{qr_error, read_input};
 #[wasm_bindgen(js_name = renderQrPng)]
 pub fn render_qr_png(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "QrOptions | undefined")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "QrOptions")] options: JsValue,
 ) -> Result<Vec<u8>, JsValue> {
-    read_input(text, options.unwrap_or(JsValue::UNDEFINED))
+    read_input(text, options)
         .and_then(|(text, options)| cams_qr::render_png(&text, &options).map_err(qr_error))
         .map_err(|e| WebError::from(e).into())
 }
@@ -26,9 +26,9 @@ pub fn render_qr_png(
 #[wasm_bindgen(js_name = renderQrPdf)]
 pub fn render_qr_pdf(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "QrOptions | undefined")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "QrOptions")] options: JsValue,
 ) -> Result<Vec<u8>, JsValue> {
-    read_input(text, options.unwrap_or(JsValue::UNDEFINED))
+    read_input(text, options)
         .and_then(|(text, options)| cams_qr::render_pdf(&text, &options).map_err(qr_error))
         .map_err(|e| WebError::from(e).into())
 }

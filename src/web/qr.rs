@@ -205,9 +205,9 @@ pub(crate) fn qr_error(e: QrError) -> CamsError {
 #[wasm_bindgen(js_name = renderQrSvg)]
 pub fn render_qr_svg(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "QrOptions | undefined")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "QrOptions")] options: JsValue,
 ) -> Result<String, JsValue> {
-    read_input(text, options.unwrap_or(JsValue::UNDEFINED))
+    read_input(text, options)
         .and_then(|(text, options)| cams_qr::render_svg_with(&text, &options).map_err(qr_error))
         .map_err(|e| WebError::from(e).into())
 }
