@@ -11,14 +11,16 @@
 #   pacing     the relay's account pacer: 10 clients x 100 creates through 2 relays and 1 Redis,
 #              and the relay's added latency with and without Redis (relay/benches/pacing.rs;
 #              installs Debian's redis-server when missing)
-# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing]...   (default: all)
+#   zip        headless Chromium: the batch ZIP (www/js/exports.js) of 2,000 codes as SVG, PNG
+#              and PDF (builds www/pkg)
+# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing|zip]...   (default: all)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
-all=(size sign coldstart roundtrip sts batch pacing)
+all=(size sign coldstart roundtrip sts batch pacing zip)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -102,4 +104,10 @@ fi
 if wants pacing; then
   section "pacing (cargo bench -p cams-relay --features emulator --bench pacing)"
   cargo bench --quiet -p cams-relay --features emulator --bench pacing
+fi
+
+if wants zip; then
+  section "zip (node bench/zip.mjs)"
+  bash scripts/build-wasm.sh >/dev/null
+  node bench/zip.mjs
 fi
