@@ -25,7 +25,8 @@ export interface QrOptions {
   background?: string;
   /** Allows a light-on-dark code, which some scanners cannot read. */
   allowInverted?: boolean;
-  /** A PNG or JPEG (SVG output also SVG, GIF, WebP): a base64 data: URL or the file's bytes. */
+  /** A base64 data: URL or the file's bytes: PNG, JPEG, GIF, WebP or SVG for renderQrSvg; PNG
+   *  for renderQrPng and renderQrPdf (convert a JPEG with a canvas first). At most 1 MiB. */
   logo?: string | Uint8Array;
   /** The logo's side as a share of the symbol's (default 0.2, at most 0.25). */
   logoSize?: number;

@@ -22,7 +22,8 @@ pub struct QrOptions {
     /// Allows a light-on-dark code, which some older scanners cannot read.
     #[serde(default)]
     pub allow_inverted: bool,
-    /// A PNG or JPEG (SVG output also takes SVG, GIF, WebP) as a data URL or bytes, drawn centred.
+    /// A logo as a data URL or bytes, drawn centred: PNG, JPEG, GIF, WebP or SVG in the SVG
+    /// output; PNG (and JPEG with the `jpeg` feature) in the PNG and PDF exports.
     pub logo: Option<Logo>,
     /// The logo's side as a share of the symbol's side (default 0.2, at most 0.25).
     pub logo_size: Option<f64>,
