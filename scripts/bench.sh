@@ -11,16 +11,18 @@
 #   pacing     the relay's account pacer: 10 clients x 100 creates through 2 relays and 1 Redis,
 #              and the relay's added latency with and without Redis (relay/benches/pacing.rs;
 #              installs Debian's redis-server when missing)
+#   manage     "My QR codes" with 2,000 codes in headless Chromium: the table's first render,
+#              click to table, a search and a sort (the page's www/pkg built first)
 #   zip        headless Chromium: the batch ZIP (www/js/exports.js) of 2,000 codes as SVG, PNG
 #              and PDF (builds www/pkg)
-# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing|zip]...   (default: all)
+# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing|manage|zip]...   (default: all)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
-all=(size sign coldstart roundtrip sts batch pacing zip)
+all=(size sign coldstart roundtrip sts batch pacing manage zip)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -42,7 +44,7 @@ if ! command -v redis-server >/dev/null && wants pacing; then
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
-if [ ! -x /usr/bin/chromium ] && wants coldstart; then
+if [ ! -x /usr/bin/chromium ] && { wants coldstart || wants manage; }; then
   echo "bench: installing chromium (Debian)"
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -60,7 +62,7 @@ section "size (scripts/build-package.sh pkg)"
 bash scripts/build-package.sh pkg 2>&1 | grep -v '^ *\(Compiling\|Finished\)'
 export CAMS_PKG="$repo/pkg"
 
-if wants coldstart || wants roundtrip || wants sts || wants batch; then
+if wants coldstart || wants roundtrip || wants sts || wants batch || wants manage; then
   cargo build --release --quiet -p cams-relay --features emulator
   export CAMS_RELAY_BIN="$target_dir/release/cams-relay"
 fi
@@ -104,6 +106,12 @@ fi
 if wants pacing; then
   section "pacing (cargo bench -p cams-relay --features emulator --bench pacing)"
   cargo bench --quiet -p cams-relay --features emulator --bench pacing
+fi
+
+if wants manage; then
+  section "manage (node bench/manage.mjs)"
+  bash scripts/build-wasm.sh >/dev/null
+  node bench/manage.mjs
 fi
 
 if wants zip; then

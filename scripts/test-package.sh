@@ -93,9 +93,12 @@ cp tests/package/app/static.html tests/package/app/main.js "$static/"
 
 # 6. TypeScript: the example against the installed package (tests/package/tsconfig.json: strict,
 #    noEmit, library checks on, no ambient @types).
-cp tests/package/example.ts tests/package/tsconfig.json "$static/"
+cp tests/package/example.ts tests/package/example-disposable.ts tests/package/tsconfig.json \
+  tests/package/tsconfig.disposable.json "$static/"
 node_modules/.bin/tsc -p "$static/tsconfig.json"
-say "tsc --noEmit --strict: example.ts uses the whole API"
+say "tsc --noEmit --strict (lib ES2022 + DOM, skipLibCheck false): example.ts uses the whole API"
+node_modules/.bin/tsc -p "$static/tsconfig.disposable.json"
+say "tsc with esnext.disposable: example-disposable.ts uses a client with \`using\`"
 
 # 7. A scratch Vite project built with `vite build`.
 vite="$work/vite"

@@ -68,19 +68,27 @@ async fn fifty_concurrent_creates_are_paced_and_none_is_throttled() {
     let elapsed = js_sys::Date::now() - started;
     console_log!("50 concurrent creates through one client: {elapsed:.0} ms");
     assert_eq!(Array::from(&results).length(), 50);
-    // (50 - 5) / 5 windows of 1 s (+ a round trip each): about 9.2 s on loopback. The upper
-    // bound leaves room for a loaded machine and still catches pacing that wastes windows.
-    assert!(elapsed >= 9000.0, "{elapsed} ms: too fast for 5 per second");
-    assert!(
-        elapsed < 20_000.0,
-        "{elapsed} ms: far slower than the limit allows"
-    );
 
+    // What the emulator counted, not the time taken: no one-second window of arrivals held more
+    // than 5 (so the 50 arrivals span at least 9 s), and some window held 5, as the pacer sends
+    // five at once whenever five slots are free.
     let stats = account_stats(&key.id).await;
     assert_eq!(
         stat(&stats, "throttled"),
         0.0,
         "the emulator throttled some"
+    );
+    assert_eq!(
+        stat(&stats, "busiestWindow"),
+        5.0,
+        "the most arrivals in one second"
+    );
+    // The rule needs 9 windows plus 9 round trips (about 9.2 s on loopback). A pacer that wasted
+    // a window each time would take 18 s, one that sent one call per window 50 s. The bound is
+    // three times the rule's time, for a loaded 2-core machine running other suites beside.
+    assert!(
+        elapsed < 30_000.0,
+        "{elapsed} ms: far slower than the limit allows"
     );
     assert_eq!(stat(&stats, "created"), 50.0);
     assert_eq!(stat(&stats, "requests"), 50.0);
@@ -147,9 +155,15 @@ async fn stopping_a_batch_settles_the_unsent_items_as_aborted() {
     let phone = "8613800000503";
     let client = CamsClient::new(key_config(emulator(), &key)).expect("config is valid");
     let controller = web_sys::AbortController::new().expect("AbortController");
+    // When the first call settled: the sixth slot opens one window (1 s) after it.
+    let first_settled = Rc::new(std::cell::Cell::new(None::<f64>));
     let on_progress = {
         let controller = controller.clone();
+        let first_settled = first_settled.clone();
         Closure::<dyn FnMut(f64, f64)>::new(move |done, _total| {
+            if first_settled.get().is_none() {
+                first_settled.set(Some(js_sys::Date::now()));
+            }
             if done >= 3.0 {
                 controller.abort();
             }
@@ -158,9 +172,9 @@ async fn stopping_a_batch_settles_the_unsent_items_as_aborted() {
     let options = js("{}");
     set(&options, "onProgress", on_progress.as_ref());
     set(&options, "signal", &controller.signal());
-    let started = js_sys::Date::now();
     let results = batch(client.create_qrdls(requests(phone, 20).into(), options)).await;
-    let elapsed = js_sys::Date::now() - started;
+    let first_settled = first_settled.get().expect("a call settled");
+    let after_first = js_sys::Date::now() - first_settled;
 
     let done = results.iter().filter(|r| ok(r)).count();
     // The first window's five were sent at once; the stop came before the sixth could go.
@@ -172,7 +186,13 @@ async fn stopping_a_batch_settles_the_unsent_items_as_aborted() {
     }
     // Finished items first: the queue is first come, first served.
     assert!(results[..done].iter().all(ok));
-    assert!(elapsed < 1000.0, "stopping took {elapsed} ms");
+    // The unsent items settled as soon as the stop came, not when a slot opened for them: the
+    // rule opens the sixth slot one window after the first call settled, and by then only the
+    // other four of the first five (sent together with it) had to come back.
+    assert!(
+        after_first < 1000.0,
+        "the batch settled {after_first} ms after its first call: it waited for a slot"
+    );
     // Nothing aborted reached the service; nothing sent was lost.
     assert_eq!(list(&client, phone).await.len(), done);
     assert_eq!(stat(&account_stats(&key.id).await, "created"), done as f64);

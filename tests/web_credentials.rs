@@ -207,7 +207,7 @@ fn relay_config(sts_url: &str) -> JsValue {
 async fn a_relay_that_is_down_is_a_credentials_error() {
     let e = rejection(create_qrdl(
         create_request("8613800000106", "Hi", "PNG"),
-        relay_config("http://127.0.0.1:9/sts?token=hidden"),
+        relay_config(&format!("{}/sts?token=hidden", closed())),
     ))
     .await;
     assert_eq!(code(&e), "CredentialsError");

@@ -1,11 +1,14 @@
 //! The exports that need no network: signRpcRequest against Alibaba's public vector,
-//! renderQrSvg with its options and guards, and the print exports (renderQrPng, renderQrPdf).
+//! renderQrSvg with its options and guards, the print exports (renderQrPng, renderQrPdf), and
+//! isCamsError.
 #![cfg(target_arch = "wasm32")]
 
 mod web_support;
 
 use cams_protocol::sign::{sign_params, Method};
-use cams_qrdl::web::{render_qr_pdf, render_qr_png, render_qr_svg, sign_rpc_request};
+use cams_qrdl::web::{
+    is_cams_error, render_qr_pdf, render_qr_png, render_qr_svg, sign_rpc_request,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_support::*;
@@ -243,4 +246,30 @@ fn print_exports_are_png_and_pdf_bytes() {
     assert_eq!(get_str(&e, "field").as_deref(), Some("options.sizePx"));
     let e = thrown(render_qr_pdf(LINK.into(), js(r#"{"frameText":"扫码"}"#)));
     assert_eq!(get_str(&e, "field").as_deref(), Some("options.frameText"));
+}
+
+#[wasm_bindgen_test]
+fn is_cams_error_knows_the_modules_failures_and_nothing_else() {
+    let e = thrown(sign_rpc_request(
+        "PUT".into(),
+        js(DESCRIBE_REGIONS),
+        "s".into(),
+    ));
+    assert!(is_cams_error(&e));
+    let plain = js_sys::Error::new("x");
+    assert!(!is_cams_error(&plain));
+    // Named like one, without a code.
+    plain.set_name("CamsError");
+    assert!(!is_cams_error(&plain));
+    // The shape, but not an Error.
+    assert!(!is_cams_error(&js(
+        r#"{"name": "CamsError", "code": "Timeout"}"#
+    )));
+    for other in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::from("CamsError"),
+    ] {
+        assert!(!is_cams_error(&other));
+    }
 }

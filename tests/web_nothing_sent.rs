@@ -52,7 +52,14 @@ async fn invalid_requests_reach_no_server() {
 #[wasm_bindgen_test]
 async fn no_credentials_means_no_cams_call() {
     let before = emulator_requests().await;
-    let config = js(r#"{"credentials":{"stsRelayUrl":"http://127.0.0.1:9/sts"}}"#);
+    let config = js("{}");
+    let credentials = js("{}");
+    set(
+        &credentials,
+        "stsRelayUrl",
+        &format!("{}/sts", closed()).into(),
+    );
+    set(&config, "credentials", &credentials);
     set(&config, "endpoint", &emulator().into());
     let e = rejection(create_qrdl(
         create_request("8613800000202", "Hi", "PNG"),

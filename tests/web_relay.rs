@@ -58,6 +58,10 @@ async fn four_actions(client: &CamsClient, phone: &str) {
         get_str(&get(&updated, "data"), "prefilledMessage").as_deref(),
         Some("Updated via the relay")
     );
+    // An update replaces the code (as Alibaba documents): the old one is gone from the list.
+    let old_code = code;
+    let code = get_str(&get(&updated, "data"), "qrdlCode").expect("a code");
+    assert_ne!(code, old_code);
 
     let deleted = settle(client.delete_qrdl(js(&format!(
         r#"{{"phoneNumber":"{phone}","qrdlCode":"{code}"}}"#
@@ -70,6 +74,7 @@ async fn four_actions(client: &CamsClient, phone: &str) {
         .await
         .expect("list succeeds");
     assert!(!codes_of(&list).contains(&code));
+    assert!(!codes_of(&list).contains(&old_code));
 }
 
 #[wasm_bindgen_test]

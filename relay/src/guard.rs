@@ -1,10 +1,17 @@
 //! Who may call `/sts` and `/cams`: the origin check and CORS, the per-client rate limit and, on
 //! `/sts`, sign-in ([`crate::auth`]), as one middleware in front of each route.
 //!
-//! Order matters: the origin is checked first (a refused site gets no CORS headers, so its page
-//! cannot read anything), then the rate limit (so guessing a token is throttled too), then who
-//! the caller is; the handler gets that as a [`Caller`] extension. Preflights are answered here
-//! and never reach a handler.
+//! Order matters: the host and origin are checked first, then the rate limit (so guessing a token
+//! is throttled too), then who the caller is; the handler gets that as a [`Caller`] extension.
+//! Preflights are answered here and never reach a handler.
+//!
+//! A refused host or origin gets a 403 that its page can read (`RelayOriginNotAllowed`,
+//! `RelayHostNotAllowed`, with the flag that fixes it): the refusal reflects the `Origin` with
+//! CORS headers, since it says only that nothing ran. Its preflight is answered with a grant that
+//! is never cached, so the browser sends the actual request and the page reads that refusal
+//! rather than an opaque network error; the actual request stops here, before the rate limit,
+//! sign-in or the route. A successful reply never carries CORS headers for a refused origin
+//! (docs/security.md, "CORS on refusals").
 //!
 //! A request without `Origin` is allowed: browsers omit it on same-origin GETs, and non-browser
 //! clients (curl, a dashboard's back end) are not what CORS protects against. A request whose
@@ -220,24 +227,42 @@ pub async fn check(State(guard): State<Arc<Guard>>, mut request: Request, next: 
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|a| a.to_string()));
-    if !host
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    let (origin, several) = match (origins.next(), origins.next()) {
+        (first, None) => (first.cloned(), false),
+        (_, Some(_)) => (None, true),
+    };
+    let refusal = if !host
         .as_deref()
         .is_some_and(|h| guard.origins.allows_host(h))
     {
-        return refuse_host();
-    }
-    let mut origins = headers.get_all(header::ORIGIN).iter();
-    let cors_origin = match (origins.next(), origins.next()) {
-        (None, _) => None,
-        (Some(origin), None) => match origin.to_str() {
-            Ok(o) if guard.origins.allows(o, host.as_deref()) => Some(origin.clone()),
-            _ => return refuse_origin(),
-        },
-        (Some(_), Some(_)) => return refuse_origin(),
+        Some(Refusal::Host)
+    } else if several {
+        Some(Refusal::Origin)
+    } else {
+        match &origin {
+            Some(o)
+                if !o
+                    .to_str()
+                    .is_ok_and(|o| guard.origins.allows(o, host.as_deref())) =>
+            {
+                Some(Refusal::Origin)
+            }
+            _ => None,
+        }
     };
+    if let Some(refusal) = refusal {
+        // Reflected so the refused page can read why (nothing ran); never with two Origins.
+        let origin = origin.filter(is_browser_origin);
+        if request.method() == Method::OPTIONS && origin.is_some() {
+            return preflight(&guard, headers, origin.as_ref(), Grant::RefusalOnly);
+        }
+        return refusal.response(origin.as_ref());
+    }
+    let cors_origin = origin;
 
     if request.method() == Method::OPTIONS {
-        return preflight(&guard, headers, cors_origin.as_ref());
+        return preflight(&guard, headers, cors_origin.as_ref(), Grant::Full);
     }
 
     let refused = {
@@ -299,31 +324,67 @@ fn unauthorized(failure: &AuthFailure) -> Response {
     r
 }
 
-/// 403 for a `Host` the relay does not answer to (no CORS headers either).
-fn refuse_host() -> Response {
-    let mut r = RelayError::new(
-        StatusCode::FORBIDDEN,
-        codes::HOST_NOT_ALLOWED,
-        "This relay does not answer to that host name. Start cams-relay with --allow-host <name> \
-         for the name it is reached by.",
-    )
-    .into_response();
-    r.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("Origin"));
-    r
+/// Why the guard refused a request before anything ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// A `Host` the relay does not answer to (DNS rebinding, a name not in `--allow-host`).
+    Host,
+    /// An `Origin` that is neither configured nor the relay's own, or two `Origin` headers.
+    Origin,
 }
 
-/// 403 without any CORS header, so the refused page cannot even read why.
-fn refuse_origin() -> Response {
-    let mut r = RelayError::new(
-        StatusCode::FORBIDDEN,
-        codes::ORIGIN_NOT_ALLOWED,
-        "This origin may not call the relay. Start cams-relay with --allow-origin <origin> to allow it.",
-    )
-    .into_response();
-    r.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("Origin"));
-    r
+impl Refusal {
+    /// 403 with the code, readable by the refused page (see [`refusal_cors`]).
+    fn response(self, origin: Option<&HeaderValue>) -> Response {
+        let (code, message) = match self {
+            Refusal::Host => (
+                codes::HOST_NOT_ALLOWED,
+                "This relay does not answer to that host name. Start cams-relay with --allow-host \
+                 <name> for the name it is reached by.",
+            ),
+            Refusal::Origin => (
+                codes::ORIGIN_NOT_ALLOWED,
+                "This origin may not call the relay. Start cams-relay with --allow-origin <origin> \
+                 to allow it.",
+            ),
+        };
+        let mut r = RelayError::new(StatusCode::FORBIDDEN, code, message).into_response();
+        let out = r.headers_mut();
+        out.append(header::VARY, HeaderValue::from_static("Origin"));
+        refusal_cors(out, origin);
+        r
+    }
+}
+
+/// The `Origin` of a refused request, when it is exactly one a browser sends (`scheme://host[:port]`
+/// in lower case, or `null`): only those are reflected.
+fn is_browser_origin(origin: &HeaderValue) -> bool {
+    origin
+        .to_str()
+        .is_ok_and(|o| o == "null" || normalize_origin(o).is_some_and(|n| n == o))
+}
+
+/// CORS on a refusal, so a page on any origin can read the refusal's code and advice (the
+/// `--allow-origin` or `--allow-host` to add) instead of an opaque network error. This grants
+/// nothing: the reply says only that nothing ran, and no route was reached.
+/// `Access-Control-Allow-Credentials` lets a page that fetches with `credentials: "include"`
+/// read it too.
+pub fn refusal_cors(out: &mut HeaderMap, origin: Option<&HeaderValue>) {
+    if let Some(origin) = origin {
+        cors_headers(out, origin.clone());
+    }
+}
+
+/// [`refusal_cors`] for a refusal made before the guard ran (a malformed `Host`), from the
+/// request's headers: one well-formed `Origin` is reflected.
+pub fn refusal_cors_for(request: &HeaderMap, out: &mut HeaderMap) {
+    let mut origins = request.get_all(header::ORIGIN).iter();
+    if let (Some(origin), None) = (origins.next(), origins.next()) {
+        if is_browser_origin(origin) {
+            out.append(header::VARY, HeaderValue::from_static("Origin"));
+            refusal_cors(out, Some(origin));
+        }
+    }
 }
 
 fn cors_headers(out: &mut HeaderMap, origin: HeaderValue) {
@@ -338,10 +399,27 @@ fn cors_headers(out: &mut HeaderMap, origin: HeaderValue) {
     );
 }
 
-/// `OPTIONS`: 204 with the CORS grant for an allowed origin, a plain 204 with `Allow` otherwise.
-/// The requested headers are granted as asked (the origin is trusted; a dashboard may add its
-/// own, e.g. a CSRF header, through the module's `headers` option).
-fn preflight(guard: &Guard, headers: &HeaderMap, origin: Option<&HeaderValue>) -> Response {
+/// What a preflight grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Grant {
+    /// An allowed origin: the route, cached for [`PREFLIGHT_MAX_AGE_SECS`].
+    Full,
+    /// A refused origin or host: the actual request may be sent only to be refused with a
+    /// readable code (the guard refuses it before the rate limit, sign-in or the route). Not
+    /// cached, so a relay restarted with `--allow-origin` is asked again.
+    RefusalOnly,
+}
+
+/// `OPTIONS`: 204 with the CORS grant for an origin (see [`Grant`]), a plain 204 with `Allow`
+/// without one. The requested headers are granted as asked (an allowed origin is trusted, and a
+/// dashboard may add its own, e.g. a CSRF header, through the module's `headers` option; a
+/// refused one reaches nothing with them).
+fn preflight(
+    guard: &Guard,
+    headers: &HeaderMap,
+    origin: Option<&HeaderValue>,
+    grant: Grant,
+) -> Response {
     let allow = HeaderValue::from_str(&format!("{}, OPTIONS", guard.method))
         .unwrap_or(HeaderValue::from_static("OPTIONS"));
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -365,10 +443,14 @@ fn preflight(guard: &Guard, headers: &HeaderMap, origin: Option<&HeaderValue>) -
                 .cloned()
                 .unwrap_or(HeaderValue::from_static("Authorization, Content-Type")),
         );
-        out.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from(PREFLIGHT_MAX_AGE_SECS),
-        );
+        let max_age = match grant {
+            Grant::Full => PREFLIGHT_MAX_AGE_SECS,
+            Grant::RefusalOnly => 0,
+        };
+        out.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(max_age));
+    }
+    if grant == Grant::RefusalOnly {
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

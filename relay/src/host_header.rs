@@ -44,15 +44,20 @@ pub fn problem(request: &Request) -> Option<&'static str> {
     }
 }
 
-/// Middleware: 400 `RelayBadRequest` for a malformed host.
+/// Middleware: 400 `RelayBadRequest` for a malformed host (readable cross-origin, like the
+/// guard's refusals: [`crate::guard::refusal_cors_for`]).
 pub async fn check(request: Request, next: Next) -> Response {
     match problem(&request) {
-        Some(why) => RelayError::new(
-            StatusCode::BAD_REQUEST,
-            codes::BAD_REQUEST,
-            format!("Bad request: {why}."),
-        )
-        .into_response(),
+        Some(why) => {
+            let mut r = RelayError::new(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                format!("Bad request: {why}."),
+            )
+            .into_response();
+            crate::guard::refusal_cors_for(request.headers(), r.headers_mut());
+            r
+        }
         None => next.run(request).await,
     }
 }

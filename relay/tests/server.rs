@@ -347,3 +347,115 @@ async fn only_what_the_www_directory_publishes_is_served() {
     std::fs::remove_dir_all(www).ok();
     std::fs::remove_dir_all(outside).ok();
 }
+
+/// A GET with `headers`, through a client that neither asks for nor decodes compression itself.
+async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Wire {
+    let client = cams_relay::upstream_client::build(Duration::from_secs(30)).unwrap();
+    let mut request = client.get(format!("http://{addr}{path}"));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let reply = request.send().await.unwrap();
+    let status = reply.status().as_u16();
+    let headers = reply
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    Wire {
+        status,
+        headers,
+        body: reply.bytes().await.unwrap().to_vec(),
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut std::io::Cursor::new(bytes), &mut out).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn static_files_are_compressed_as_the_browser_asks_and_api_replies_are_not() {
+    let www = temp_www();
+    let script = "export const greeting = 'Hello from the store';\n".repeat(400);
+    std::fs::write(www.join("pkg/glue.js"), &script).unwrap();
+    let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+    wasm.extend(std::iter::repeat_n(7u8, 20_000));
+    std::fs::write(www.join("pkg/big_bg.wasm"), &wasm).unwrap();
+    let running = start(&www).await;
+    let relay = running.relay_addr;
+
+    for (path, original) in [
+        ("/pkg/glue.js", script.as_bytes()),
+        ("/pkg/big_bg.wasm", &wasm),
+    ] {
+        let br = get_with(relay, path, &[("accept-encoding", "gzip, deflate, br")]).await;
+        assert_eq!(br.status, 200, "{path}");
+        assert_eq!(br.header("content-encoding"), Some("br"), "{path}");
+        assert!(
+            br.body.len() < original.len() / 4,
+            "{path}: {} bytes",
+            br.body.len()
+        );
+        assert_eq!(unbrotli(&br.body), original, "{path}");
+        assert!(br
+            .header("vary")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+        // The page's headers stay.
+        assert_eq!(br.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(br.header("x-content-type-options"), Some("nosniff"));
+        assert!(br.header("content-security-policy").is_some());
+
+        let gz = get_with(relay, path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(gunzip(&gz.body), original, "{path}");
+
+        let plain = get_with(relay, path, &[]).await;
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        assert_eq!(plain.body, original, "{path}");
+    }
+    let wasm_type = get_with(relay, "/pkg/big_bg.wasm", &[("accept-encoding", "br")]).await;
+    assert_eq!(wasm_type.header("content-type"), Some("application/wasm"));
+    // A range request gets its bytes as they are.
+    let range = get_with(
+        relay,
+        "/pkg/glue.js",
+        &[("accept-encoding", "gzip, br"), ("range", "bytes=0-9")],
+    )
+    .await;
+    assert_eq!(range.status, 206);
+    assert_eq!(range.header("content-encoding"), None);
+    assert_eq!(range.body, &script.as_bytes()[..10]);
+
+    // The API answers plainly, whatever the browser accepts.
+    for path in ["/relay.json", "/sts", "/healthz"] {
+        let reply = get_with(relay, path, &[("accept-encoding", "gzip, deflate, br")]).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("content-encoding"), None, "{path}");
+        if path != "/healthz" {
+            reply.json();
+        }
+    }
+    let client = cams_relay::upstream_client::build(Duration::from_secs(30)).unwrap();
+    let refused = client
+        .post(format!("http://{relay}/cams"))
+        .header("accept-encoding", "gzip, br")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("Action=DescribeInstances&Version=2020-06-06")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    let body: serde_json::Value = serde_json::from_slice(&refused.bytes().await.unwrap()).unwrap();
+    assert!(body["Code"].is_string(), "{body}");
+
+    running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(www).ok();
+}

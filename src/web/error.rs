@@ -76,3 +76,16 @@ fn assign_fields(error: &js_sys::Error, e: &CamsError) {
         let _ = js_sys::Reflect::set(error, &JsValue::from_str(name), &value);
     }
 }
+
+/// `isCamsError(value)`: whether `value` is a failure of this module (an `Error` named
+/// `CamsError` with a string `code`), so a `catch (e)` can narrow `unknown` to the typed fields.
+/// Its TypeScript signature (a type guard) is in `client/typescript.rs`.
+#[cfg(feature = "client")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = isCamsError, skip_typescript)]
+pub fn is_cams_error(value: &JsValue) -> bool {
+    use wasm_bindgen::JsCast as _;
+    value
+        .dyn_ref::<js_sys::Error>()
+        .is_some_and(|e| e.name() == "CamsError")
+        && js_sys::Reflect::get(value, &JsValue::from_str("code")).is_ok_and(|c| c.is_string())
+}

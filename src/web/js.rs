@@ -102,7 +102,7 @@ mod reading {
     /// A `Record<string, string>` as its pairs, in the object's order (a `BTreeMap` would sort
     /// them too, at several kilobytes of module; every reader here sorts or looks up itself).
     #[derive(Default)]
-    pub(crate) struct Pairs(pub Vec<(String, String)>);
+    pub(crate) struct Pairs<S = String>(pub Vec<(S, S)>);
 
     impl Pairs {
         /// The pairs as the signers take them.
@@ -115,18 +115,19 @@ mod reading {
         }
     }
 
-    impl<'de> serde::Deserialize<'de> for Pairs {
+    /// `S` is `String`, or `&str` to borrow from JSON text without escapes (the signers' path).
+    impl<'de, S: serde::Deserialize<'de>> serde::Deserialize<'de> for Pairs<S> {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> serde::de::Visitor<'de> for Visitor {
-                type Value = Pairs;
+            struct Visitor<S>(std::marker::PhantomData<S>);
+            impl<'de, S: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visitor<S> {
+                type Value = Pairs<S>;
                 fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str("an object of strings")
                 }
                 fn visit_map<A: serde::de::MapAccess<'de>>(
                     self,
                     mut map: A,
-                ) -> Result<Pairs, A::Error> {
+                ) -> Result<Pairs<S>, A::Error> {
                     let mut pairs = Vec::new();
                     while let Some(pair) = map.next_entry()? {
                         pairs.push(pair);
@@ -134,7 +135,7 @@ mod reading {
                     Ok(Pairs(pairs))
                 }
             }
-            d.deserialize_map(Visitor)
+            d.deserialize_map(Visitor(std::marker::PhantomData))
         }
     }
 

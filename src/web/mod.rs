@@ -23,6 +23,8 @@ mod client;
 
 #[cfg(feature = "client")]
 pub use client::api::{create_qrdl, CamsClient};
+#[cfg(feature = "client")]
+pub use error::is_cams_error;
 #[cfg(feature = "export")]
 pub use export::{render_qr_pdf, render_qr_png};
 #[cfg(feature = "qr")]

@@ -23,11 +23,21 @@ use crate::web::js::{read, read_record, Pairs};
 /// more than the signing itself (bench/sign.mjs). Whatever that does not read, `read` reads
 /// again, so a bad member is named exactly as the client would name it.
 fn read_fast<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, CamsError> {
-    let text = JSON::stringify(value).ok().and_then(|s| s.as_string());
-    match text.map(|t| serde_json::from_str(&t)) {
+    match json_text(value).map(|t| serde_json::from_str(&t)) {
         Some(Ok(v)) => Ok(v),
         _ => read(value, what),
     }
+}
+
+/// `JSON.stringify(value)` as a Rust string. wasm-bindgen's glue copies a string byte by byte in
+/// JavaScript up to its first non-ASCII character and hands the rest to `TextEncoder.encodeInto`;
+/// a `\u{80}` put in front sends the whole text through the native encoder, which for a signer's
+/// few hundred characters is the faster of the two (bench/sign.mjs). The marker is dropped here.
+fn json_text(value: &JsValue) -> Option<String> {
+    let text = JSON::stringify(value).ok()?;
+    let mut marked = js_sys::JsString::from("\u{80}").concat(&text).as_string()?;
+    marked.replace_range(..'\u{80}'.len_utf8(), "");
+    Some(marked)
 }
 
 /// A plain object of string members, set directly (three members: serde-wasm-bindgen's
@@ -59,20 +69,29 @@ pub fn sign_rpc_request(
                 "method must be \"GET\" or \"POST\".",
             ))
         })?;
-    let Pairs(params) = match JSON::stringify(&params).ok().and_then(|s| s.as_string()) {
-        Some(text) if params.is_object() => serde_json::from_str(&text).ok(),
-        _ => None,
-    }
-    .map_or_else(|| read_record(&params, "params"), Ok)
-    .map_err(WebError::from)?;
-    let secret = access_key_secret.as_string().ok_or_else(|| {
-        WebError::from(CamsError::invalid_parameter(
-            "accessKeySecret",
-            "accessKeySecret must be a string.",
-        ))
-    })?;
-    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let signed = sign_params(method, pairs, &secret);
+    let text = params.is_object().then(|| json_text(&params)).flatten();
+    let secret = || {
+        access_key_secret.as_string().ok_or_else(|| {
+            WebError::from(CamsError::invalid_parameter(
+                "accessKeySecret",
+                "accessKeySecret must be a string.",
+            ))
+        })
+    };
+    // Borrowed from the JSON text when no string in it has an escape (the common case); else
+    // owned; else read member by member, which names a bad member as the client would.
+    let signed = match text.as_deref().map(serde_json::from_str::<Pairs<&str>>) {
+        Some(Ok(Pairs(pairs))) => sign_params(method, pairs, &secret()?),
+        _ => {
+            let Pairs(owned) = text
+                .as_deref()
+                .and_then(|t| serde_json::from_str::<Pairs>(t).ok())
+                .map_or_else(|| read_record(&params, "params"), Ok)
+                .map_err(WebError::from)?;
+            let pairs = owned.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            sign_params(method, pairs, &secret()?)
+        }
+    };
     Ok(strings_object(&[
         ("canonicalQuery", &signed.canonical_query),
         ("stringToSign", &signed.string_to_sign),

@@ -188,8 +188,9 @@ def test_list_update_delete(relay, algorithm):
         phone_number=PHONE, qrdl_code=first.qrdl_code, prefilled_message="changed",
         generate_qr_image="SVG", cust_space_id=space)).body
     assert updated.code == "OK"
-    assert updated.data.qrdl_code == first.qrdl_code
-    assert updated.data.deep_link_url == first.deep_link_url
+    # An update replaces the code, as Alibaba documents: the original stops working.
+    assert updated.data.qrdl_code != first.qrdl_code
+    assert updated.data.deep_link_url == f"https://wa.me/message/{updated.data.qrdl_code}"
     assert updated.data.prefilled_message == "changed"
     assert updated.data.qr_image_url.endswith(".svg")
 
@@ -198,7 +199,7 @@ def test_list_update_delete(relay, algorithm):
     assert deleted.code == "OK"
     listed = client.list_phone_message_qrdl(
         cams_models.ListPhoneMessageQrdlRequest(phone_number=PHONE, cust_space_id=space)).body
-    assert [q.qrdl_code for q in listed.data] == [first.qrdl_code]
+    assert [q.qrdl_code for q in listed.data] == [updated.data.qrdl_code]
 
 
 @pytest.fixture
@@ -284,7 +285,7 @@ def test_sts_credentials_from_the_official_sts_sdk_work_on_cams(relay, algorithm
         generate_qr_image="PNG")).body
     assert updated.data.prefilled_message == "sts update"
     deleted = client.delete_phone_message_qrdl(cams_models.DeletePhoneMessageQrdlRequest(
-        phone_number=PHONE, qrdl_code=first.qrdl_code)).body
+        phone_number=PHONE, qrdl_code=updated.data.qrdl_code)).body
     assert deleted.code == "OK"
 
 

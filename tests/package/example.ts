@@ -6,6 +6,7 @@ import init, {
   CamsClient,
   createQrdl,
   initSync,
+  isCamsError,
   type BaseResponse,
   type BatchOptions,
   type CamsError,
@@ -126,10 +127,6 @@ base(one);
 
 // -- errors: every field -----------------------------------------------------------------------
 
-function isCamsError(e: unknown): e is CamsError {
-  return e instanceof Error && e.name === 'CamsError';
-}
-
 function describe(e: CamsError): string {
   const name: 'CamsError' = e.name;
   const code: CamsErrorCode = e.code;
@@ -145,8 +142,13 @@ void known;
 try {
   await createQrdl(create, { credentials: direct });
 } catch (e) {
+  // The package's guard narrows `unknown` to the typed fields.
   if (isCamsError(e)) describe(e);
+  // @ts-expect-error: not narrowed without the guard
+  describe(e);
 }
+const guarded: boolean = isCamsError(new Error('x'));
+void guarded;
 
 // -- the client: every method ------------------------------------------------------------------
 
@@ -184,10 +186,7 @@ const removedAll: Settled<BaseResponse>[] = await client.deleteQrdls([remove], {
 void removedAll;
 
 client.free();
-{
-  using scoped = new CamsClient({ credentials: direct });
-  void scoped;
-}
+// `using` needs the esnext.disposable lib: example-disposable.ts.
 
 // -- the signing tools and the local QR renderer ------------------------------------------------
 

@@ -2,11 +2,11 @@
 // endpoint are not offered); with an access key an endpoint goes as typed, a region alone means
 // cams.<region>.aliyuncs.com, and neither means the serving relay's /cams.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_KEY, createViaForm, openPage, pageReady, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
 /** The URLs the page's CAMS calls (signed POSTs with an Action) went to, in order. */
 function recordCamsCalls(page) {

@@ -1,7 +1,7 @@
 // Create a QR code the way a person does, see it, copy its link, download it, and the local
 // fallback when the service's image cannot be loaded.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createViaForm,
@@ -16,7 +16,7 @@ import {
   useRelayAndBrowser,
 } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
 test('create a PNG code: the service image loads, the link copies, SVG and PNG downloads decode to the deep link', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);

@@ -1,14 +1,14 @@
 // Every failure appears in a role="alert" element with its code, a sentence and what to do; the
 // hint table, docs/errors.md and the README's troubleshooting table agree.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_HINTS, FALLBACK_HINT, UNKNOWN_OUTCOME } from '../../www/js/errors.js';
 import { DOC_PATHS, renderTable, tableInDoc } from './errors-table.mjs';
 import { DEMO_KEY, LOST_REPLY_CONSOLE, closedUrl, connectWithKey, emulatorStats, openPage, pageReady, screenshot, setFaults, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const HINT = Object.fromEntries(ERROR_HINTS.map((h) => [h.code, h]));
 const REFUSED = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|FAILED)/;
 const HTTP_4XX_5XX = /Failed to load resource: the server responded with a status of [45]\d\d/;
@@ -24,6 +24,10 @@ test('docs/errors.md and README.md hold the same table as www/js/errors.js', () 
     'InvalidSecurityToken.Expired', 'MissingParameter', 'Throttling.User', 'Product.Unsubscript', 'Ram.PermissionDeny',
     'System.LimitControl', 'Unknown.ResourceOwnerId', 'InvalidParameter', 'NetworkError', 'Timeout', 'InvalidResponse',
     'CredentialsError', 'Throttling', 'ServiceUnavailable', 'InternalError', 'Aborted',
+    // The relay's own codes (docs/relay.md) and the page's "nothing was sent" ones.
+    'RelayOriginNotAllowed', 'RelayHostNotAllowed', 'RelayActionNotAllowed', 'RelayUnauthorized', 'Throttling.Relay',
+    'RelayTimeout', 'RelayUpstreamError', 'RelayBodyTooLarge', 'RelayBadRequest', 'RelayBusy', 'RelayPacerUnavailable',
+    'NotConnected', 'ConnectionRefused', 'BlockedByCsp', 'ModuleMissing', 'Qrdl.LimitExceeded', 'Qrdl.NotExists',
   ]) assert.ok(codes.includes(code), `${code} has a hint`);
   assert.equal(new Set(codes).size, codes.length, 'no code twice');
 });
@@ -128,10 +132,13 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no reply in
     await pageReady(page);
     const nowhere = await closedUrl();
     await connectWithKey(page, { id: DEMO_KEY.id, secret: DEMO_KEY.secret, endpoint: nowhere });
-    let { alert, text } = await createAndExpectAlert(page, 'NetworkError');
-    // A create cut off may have happened: the alert says so rather than "try again".
-    assertUnknownOutcome(text, 'NetworkError');
-    assert.equal(await alert.getAttribute('data-outcome'), 'unknown');
+    // Nothing listens there: the page checks again, finds the connection refused, and says that
+    // nothing was sent (never that the code may have been created).
+    let { alert, text } = await createAndExpectAlert(page, 'ConnectionRefused');
+    assertHint(text, 'ConnectionRefused');
+    assert.doesNotMatch(text, /may have been created|may have happened|may still have/);
+    assert.equal(await alert.getAttribute('data-outcome'), null);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.code), 'ConnectionRefused', 'focus is on the advice');
     // The same failure while listing is an ordinary NetworkError with the row's advice.
     const manage = page.locator('#manage');
     await manage.getByLabel('Phone number').fill('8613800001234');
@@ -149,25 +156,35 @@ test('client errors: unreachable endpoint, a reply that is not JSON, no reply in
     assertHint(text, 'InvalidResponse');
     await page.unroute('**/cams');
 
+    // A proxy's HTML 502: the relay or the proxy is failing, not the endpoint setting.
+    await page.route('**/cams', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>' }));
+    ({ text } = await createAndExpectAlert(page, 'InvalidResponse'));
+    assertHint(text, 'InvalidResponse', HINT['InvalidResponse (HTTP 5xx)']);
+    assert.match(text, /relay, or a proxy in front of it/);
+    assert.doesNotMatch(text, /Check the endpoint/);
+    await page.unroute('**/cams');
+
     // An endpoint that never answers: the client gives up after its timeout (10 s by default).
     await page.route('**/cams', () => {});
     ({ text } = await createAndExpectAlert(page, 'Timeout'));
     assertUnknownOutcome(text, 'Timeout');
     await page.unrouteAll({ behavior: 'ignoreErrors' });
 
-    // A relay URL where no relay runs: no temporary credentials.
+    // A relay URL where no relay runs: Connect asks its /sts first, and says it cannot connect.
     const panel = page.locator('#connect');
     await panel.locator('summary').click();
     await panel.getByRole('radio', { name: 'Relay (recommended)' }).check();
     await panel.getByLabel('Relay URL').fill(nowhere);
     await panel.getByRole('button', { name: 'Connect' }).click();
-    await page.waitForFunction(() => !document.querySelector('#connect').open);
-    ({ text } = await createAndExpectAlert(page, 'CredentialsError'));
-    assertHint(text, 'CredentialsError');
+    const connectAlert = panel.locator('[role="alert"][data-code="CredentialsError"]');
+    await connectAlert.waitFor();
+    assertHint(await connectAlert.textContent(), 'CredentialsError');
+    assert.match(await connectAlert.textContent(), /Could not connect/);
+    assert.equal(await panel.evaluate((d) => d.open), true, 'still open: not connected');
+    assert.doesNotMatch(await panel.locator('.conn-summary').textContent(), new RegExp(new URL(nowhere).host));
     await screenshot(page, 'error-credentials');
 
     // The connection form checks its own fields.
-    await panel.locator('summary').click();
     await panel.getByLabel('Relay URL').fill('relay.example.com');
     await panel.getByRole('button', { name: 'Connect' }).click();
     assert.match(await panel.locator('#conn-relay-url-error').textContent(), /http:\/\/ or https:\/\//);
@@ -292,6 +309,75 @@ test('a single create whose reply was lost says the code may exist and to look i
     assertNoConsoleErrors();
   } finally {
     await setFaults(emulator, null).catch(() => {});
+    await context.close();
+  }
+});
+
+test('a failed create marks the last card as previous and focuses the advice; numbers with 00 or a trunk 0 get a confirmable hint', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, { allow: [HTTP_4XX_5XX] });
+  try {
+    await pageReady(page);
+    const form = page.locator('#create');
+    // 00 prefix: a hint first, nothing sent; the same number again is taken as typed.
+    await form.getByLabel('Phone number').fill('008613800001234');
+    await form.getByLabel('Prefilled message').fill('First');
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    const hint = form.locator('#create-phone-error');
+    await hint.waitFor();
+    assert.match(await hint.textContent(), /starts with 00.*8613800001234/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'create-phone');
+    assert.equal(await form.locator('article.result').count(), 0, 'nothing sent yet');
+    // A trunk 0: its own hint.
+    await form.getByLabel('Phone number').fill('07700900123');
+    await form.getByRole('button', { name: 'Create QR code' }).click();
+    await form.locator('#create-phone-error', { hasText: 'starts with 0,' }).waitFor();
+    assert.match(await hint.textContent(), /start with the country code/);
+    // A normal number goes straight through.
+    const card = await createViaFormNoHint(page, '8613800001234', 'First');
+    const firstCode = (await card.locator('.qrdl-code').textContent()).trim();
+
+    // The next create fails: the card says it is the previous one, and focus is on the alert.
+    await page.route('**/cams', (route) => route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ RequestId: 'R-1', Code: 'Product.Unsubscript', Message: 'You have not subscribed to the specified product.' }) }));
+    const { alert } = await createAndExpectAlert(page, 'Product.Unsubscript', { message: 'Second' });
+    const old = form.locator('article.result');
+    assert.equal(await old.getAttribute('data-previous'), 'true');
+    assert.equal((await old.locator('h3').textContent()).trim(), 'Your previous QR code');
+    assert.match(await old.locator('.previous-note').textContent(), /last create failed/);
+    assert.equal((await old.locator('.qrdl-code').textContent()).trim(), firstCode);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.code), 'Product.Unsubscript');
+    assert.equal(await alert.getAttribute('tabindex'), '-1');
+    await screenshot(page, 'error-previous-card');
+    await page.unroute('**/cams');
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+/** Creates through the form with a number that needs no hint, and waits for the card. */
+async function createViaFormNoHint(page, phone, message) {
+  const form = page.locator('#create');
+  await form.getByLabel('Phone number').fill(phone);
+  await form.getByLabel('Prefilled message').fill(message);
+  await form.getByRole('button', { name: 'Create QR code' }).click();
+  const card = form.locator('article.result');
+  await card.waitFor();
+  return card;
+}
+
+test('a page whose module was not built explains the build step, and says nothing was sent', async () => {
+  const { page, context } = await openPage(env.browser, env.relay.url);
+  try {
+    await page.route('**/pkg/cams_qrdl.js', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
+    await page.reload();
+    const alert = page.locator('#app-alert[data-code="ModuleMissing"]');
+    await alert.waitFor();
+    const text = await alert.textContent();
+    assertHint(text, 'ModuleMissing');
+    assert.match(text, /bash scripts\/build-wasm\.sh/);
+    assert.match(text, /make run/);
+    assert.doesNotMatch(text, /may have been created/);
+  } finally {
     await context.close();
   }
 });

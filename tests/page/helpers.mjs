@@ -3,6 +3,7 @@
 // Builds nothing: expects www/pkg (scripts/build-wasm.sh) and target/debug/cams-relay.
 
 import { createServer } from 'node:net';
+import { after as nodeAfter, afterEach as nodeAfterEach, before as nodeBefore, beforeEach as nodeBeforeEach } from 'node:test';
 import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -213,18 +214,77 @@ export function parseCsv(text) {
 }
 
 /**
- * One relay and one browser for a test file: `const env = useRelayAndBrowser({ before, after })`
- * with node:test's hooks; env.relay and env.browser are set once `before` ran.
+ * The browser for a test file, and a relay (with its own emulator) for each test, so no test's
+ * calls count against another's 5-per-second limit and no test sees another's codes, faults or
+ * counters: `const env = useRelayAndBrowser({ before, after, beforeEach, afterEach })` with
+ * node:test's hooks (any left out are node:test's own, so `{ before, after }` alone works the
+ * same). env.browser is set once `before` ran; env.relay ({ url, emulator, ... }) is a fresh
+ * relay in every test, stopped after it. `relayArgs` go to every relay (e.g. --allow-origin).
+ *
+ * After each test the emulator's counters must show no call refused by its QPS limit
+ * (assertNeverThrottled): the page paces its calls, so a throttled call is a bug, not noise.
+ * A test that drives the limit on purpose calls env.expectThrottling() first.
  */
-export function useRelayAndBrowser({ before, after }) {
-  const env = { relay: null, browser: null };
+export function useRelayAndBrowser({ before = nodeBefore, after = nodeAfter, beforeEach = nodeBeforeEach, afterEach = nodeAfterEach, relayArgs = [] } = {}) {
+  let throttlingExpected = false;
+  const env = {
+    relay: null,
+    browser: null,
+    expectThrottling() {
+      throttlingExpected = true;
+    },
+  };
   before(async () => {
-    env.relay = await startRelay();
     env.browser = await launchBrowser();
+  });
+  beforeEach(async () => {
+    throttlingExpected = false;
+    env.relay = await startRelay(typeof relayArgs === 'function' ? relayArgs() : relayArgs);
+  });
+  afterEach(async () => {
+    const { relay } = env;
+    try {
+      if (relay && !throttlingExpected) await assertNeverThrottled(env);
+    } finally {
+      env.relay = null;
+      await relay?.stop();
+    }
   });
   after(async () => {
     await env.browser?.close();
-    await env.relay?.stop();
   });
   return env;
+}
+
+/**
+ * Fails when the emulator behind env.relay (or an emulator URL) refused any call with its QPS
+ * limit (System.LimitControl): its `throttled` counter, which counts the limit's refusals only,
+ * not injected Throttling faults.
+ */
+export async function assertNeverThrottled(envOrEmulator, message = 'no call was refused by the emulator\'s 5-per-second limit') {
+  const emulator = typeof envOrEmulator === 'string' ? envOrEmulator : envOrEmulator.relay.emulator;
+  const stats = await emulatorStats(emulator);
+  if ((stats.throttled ?? 0) !== 0) {
+    const per = Object.entries(stats.perAccount ?? {})
+      .filter(([, c]) => c.throttled)
+      .map(([id, c]) => `${id}: ${c.throttled} of ${c.accepted + c.throttled}`)
+      .join(', ');
+    throw new Error(`${message}: ${stats.throttled} throttled (${per}); calls by action ${JSON.stringify(stats.byAction)}`);
+  }
+}
+
+/**
+ * Creates `count` codes at once with the emulator's `POST /__emulator/seed`, in the account the
+ * relay's credentials act for (an STS key from its /sts names it). Returns `{ created, codes }`.
+ */
+export async function seedCodes(relay, { phoneNumber, count, message, format, custSpaceId }) {
+  const sts = await (await fetch(new URL('sts', relay.url))).json();
+  const accessKeyId = sts.AccessKeyId ?? sts.Credentials?.AccessKeyId;
+  const res = await fetch(`${relay.emulator}/__emulator/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accessKeyId, phoneNumber, count, message, format, custSpaceId }),
+  });
+  if (res.status !== 200) throw new Error(`the emulator refused the seed: ${res.status} ${await res.text()}`);
+  return res.json();
 }

@@ -1,10 +1,12 @@
-// "My QR codes": list, edit a message (same code and link), delete after a confirmation.
+// "My QR codes": list, edit a message after a confirmation (the service makes a new code, and the
+// old one stops working), delete after a confirmation; 2,000 codes searched, sorted, paged and
+// deleted many at a time.
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createViaForm, openPage, pageReady, screenshot, useRelayAndBrowser } from './helpers.mjs';
+import { SCREENSHOTS, createViaForm, decodeSvgInPage, download, openPage, pageReady, screenshot, seedCodes, useRelayAndBrowser } from './helpers.mjs';
 
-const env = useRelayAndBrowser({ before, after });
+const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const PHONE = '6591234567';
 
 test('list, edit and delete a number\'s QR codes, with the 2,000-code usage', async () => {
@@ -31,40 +33,72 @@ test('list, edit and delete a number\'s QR codes, with the 2,000-code usage', as
     assert.equal(await manage.locator('meter').getAttribute('max'), '2000');
     for (let i = 0; i < 3; i += 1) {
       const row = manage.locator(`tr[data-code="${codes[i]}"]`);
-      assert.equal((await row.locator('td').nth(0).textContent()).trim(), messages[i]);
+      assert.equal((await row.locator('.message-text').textContent()).trim(), messages[i]);
       assert.equal(await row.locator('a').getAttribute('href'), `https://wa.me/message/${codes[i]}`);
-      assert.equal((await row.locator('td').nth(3).textContent()).trim(), messages[i].startsWith('Send') ? 'SVG' : 'PNG');
+      assert.equal((await row.locator('td.cell-format').textContent()).trim(), messages[i].startsWith('Send') ? 'SVG' : 'PNG');
+      // The List reply has no creation time: the page shows when it first saw each code.
+      assert.ok(await row.locator('td.cell-time time').getAttribute('datetime'));
     }
+    assert.equal((await manage.locator('thead th').nth(5).textContent()).trim(), 'First seen');
     await screenshot(page, 'manage-list');
 
-    // Edit a message: the code and link stay the same, and the page says so.
+    // Edit a message: the editor says printed copies stop working; saving asks first.
     const target = manage.locator(`tr[data-code="${codes[1]}"]`);
     await target.getByRole('button', { name: `Edit message of ${codes[1]}` }).click();
     const editor = target.getByLabel(`New message for ${codes[1]}`);
     assert.equal(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA');
-    assert.match(await target.locator('.edit-form .help').textContent(), /code and the link stay the same, so printed posters/);
+    assert.match(await target.locator('.edit-form .help').textContent(), /Printed copies of this code will stop working/);
+    assert.doesNotMatch(await page.locator('#manage').textContent(), /keep working/);
     await editor.fill('Where is my order?');
     await screenshot(page, 'manage-edit');
     await target.getByRole('button', { name: 'Save' }).click();
-    await target.locator('td.cell-message', { hasText: 'Where is my order?' }).waitFor();
-    await page.locator('#status', { hasText: `Message of ${codes[1]} updated` }).waitFor();
-    assert.equal(await target.locator('a').getAttribute('href'), `https://wa.me/message/${codes[1]}`);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /printed copies of this code will stop working/i);
+    await screenshot(page, 'manage-edit-confirm', { fullPage: false });
+    // Cancel sends nothing and keeps the editor.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await editor.inputValue(), 'Where is my order?');
+    await target.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save and make a new code' }).click();
+
+    // The service gave a new code: the card shows it with its downloads, the row has it, and the
+    // old code is gone (its image no longer resolves).
+    const card = manage.locator('.manage-result article.result');
+    await card.waitFor();
+    const newCode = (await card.locator('.qrdl-code').textContent()).trim();
+    assert.notEqual(newCode, codes[1]);
+    assert.equal((await card.locator('h3').textContent()).trim(), 'Your new QR code');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Your new QR code');
+    assert.match(await manage.locator('.new-code-note').textContent(), new RegExp(`old code ${codes[1]} and its link no longer work`));
+    assert.equal(await card.locator('a.deep-link').getAttribute('href'), `https://wa.me/message/${newCode}`);
+    await page.locator('#status', { hasText: `New code ${newCode}` }).waitFor();
+    const svg = await download(page, () => card.getByRole('button', { name: 'Download SVG' }).click());
+    assert.equal(svg.name, `${newCode}.svg`);
+    assert.equal(await decodeSvgInPage(page, svg.buffer.toString('utf8')), `https://wa.me/message/${newCode}`);
+    await screenshot(page, 'manage-new-code');
+    assert.equal(await manage.locator(`tr[data-code="${codes[1]}"]`).count(), 0);
+    const newRow = manage.locator(`tr[data-code="${newCode}"]`);
+    assert.equal((await newRow.locator('.message-text').textContent()).trim(), 'Where is my order?');
+    assert.equal((await fetch(`${env.relay.emulator}/qr/${codes[1]}.png`)).status, 404);
+    assert.equal((await fetch(`${env.relay.emulator}/qr/${newCode}.png`)).status, 200);
 
     // Escape cancels an edit.
-    await target.getByRole('button', { name: `Edit message of ${codes[1]}` }).click();
-    await target.getByLabel(`New message for ${codes[1]}`).fill('not saved');
+    await newRow.getByRole('button', { name: `Edit message of ${newCode}` }).click();
+    await newRow.getByLabel(`New message for ${newCode}`).fill('not saved');
     await page.keyboard.press('Escape');
-    await target.locator('td.cell-message', { hasText: 'Where is my order?' }).waitFor();
+    await newRow.locator('td.cell-message', { hasText: 'Where is my order?' }).waitFor();
 
-    // Reload the list: the edit is on the service, the code unchanged.
+    // Reload the list: the service has the new code in the old one's place, and not the old one.
     await manage.getByRole('button', { name: 'Show my QR codes' }).click();
     await page.locator('#status', { hasText: '3 QR codes for this number.' }).waitFor();
-    assert.equal((await manage.locator(`tr[data-code="${codes[1]}"] td.cell-message`).textContent()).trim(), 'Where is my order?');
+    assert.equal((await manage.locator(`tr[data-code="${newCode}"] .message-text`).textContent()).trim(), 'Where is my order?');
+    assert.equal(await manage.locator(`tr[data-code="${codes[1]}"]`).count(), 0);
 
     // Delete: Cancel keeps it, Delete removes it.
     const victim = manage.locator(`tr[data-code="${codes[0]}"]`);
     await victim.getByRole('button', { name: `Delete ${codes[0]}` }).click();
-    const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     assert.match(await dialog.textContent(), new RegExp(`Delete QR code ${codes[0]}\\?`));
     assert.match(await dialog.textContent(), /no longer reach the chat/);
@@ -131,9 +165,12 @@ test('editing a code that was deleted elsewhere shows Qrdl.NotExists with its hi
     await row.getByRole('button', { name: `Edit message of ${code}` }).click();
     await row.getByLabel(`New message for ${code}`).fill('Too late');
     await row.getByRole('button', { name: 'Save' }).click();
+    await a.page.getByRole('dialog').getByRole('button', { name: 'Save and make a new code' }).click();
     const alert = row.locator('[role="alert"][data-code="Qrdl.NotExists"]');
     await alert.waitFor();
     assert.match(await alert.textContent(), /Reload "My QR codes"/);
+    // Focus is on the advice.
+    assert.equal(await a.page.evaluate(() => document.activeElement.getAttribute('data-code')), 'Qrdl.NotExists');
     a.assertNoConsoleErrors();
     b.assertNoConsoleErrors();
   } finally {
@@ -174,16 +211,26 @@ test('keyboard only: edit a message, and delete through the confirmation dialog 
     await page.keyboard.press('Tab');
     assert.equal((await active()).text, 'Save');
     await page.keyboard.press('Enter');
-    const row = manage.locator(`tr[data-code="${codes[0]}"]`);
+    // The confirmation opens with focus on Cancel; Tab, Enter confirms.
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.equal((await active()).text, 'Cancel');
+    await page.keyboard.press('Tab');
+    assert.equal((await active()).text, 'Save and make a new code');
+    await page.keyboard.press('Enter');
+    const card = manage.locator('.manage-result article.result');
+    await card.waitFor();
+    const newCode = (await card.locator('.qrdl-code').textContent()).trim();
+    const row = manage.locator(`tr[data-code="${newCode}"]`);
     await row.locator('td.cell-message', { hasText: 'Edited by keyboard' }).waitFor();
-    await page.locator('#status', { hasText: `Message of ${codes[0]} updated` }).waitFor();
-    // Focus goes back to the row's Edit button.
-    assert.equal((await active()).label, `Edit message of ${codes[0]}`);
+    await page.locator('#status', { hasText: `New code ${newCode}` }).waitFor();
+    // Focus goes to the new code's card.
+    assert.equal((await active()).text, 'Your new QR code');
+    codes[0] = newCode;
 
     // Delete: Enter opens the dialog with focus on Cancel; Escape closes it and returns focus.
-    await tabTo(`Delete ${codes[0]}`, 3);
+    await tabTo(`Delete ${codes[0]}`, 60);
     await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     assert.equal((await active()).text, 'Cancel');
     await page.keyboard.press('Escape');
@@ -203,5 +250,134 @@ test('keyboard only: edit a message, and delete through the confirmation dialog 
     assertNoConsoleErrors();
   } finally {
     await context.close();
+  }
+});
+
+const BIG = '6590002000';
+
+test('2,000 codes: first render under 200 ms, one page of rows, search, sort and pages', async () => {
+  const seeded = await seedCodes(env.relay, { phoneNumber: BIG, count: 2000, message: 'Store' });
+  assert.equal(seeded.created, 2000);
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill(BIG);
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#status', { hasText: '2,000 QR codes for this number.' }).waitFor();
+    const render = await page.evaluate(() => performance.getEntriesByName('manage-render').at(-1).duration);
+    assert.ok(render < 200, `the table rendered in ${render.toFixed(1)} ms`);
+    assert.equal((await manage.locator('.usage-count').textContent()).trim(), '2,000 of 2,000');
+    const rows = manage.locator('tbody tr');
+    assert.equal(await rows.count(), 50);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollHeight)) < 12_000, 'one page of rows, not 2,000');
+    const pager = manage.locator('nav.pager');
+    assert.match(await pager.textContent(), /1–50 of 2,000 · page 1 of 40/);
+    // Newest first by default: all first seen together, so the service's last comes first.
+    assert.equal((await rows.first().locator('.message-text').textContent()).trim(), 'Store 2000');
+
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    assert.match(await pager.textContent(), /51–100 of 2,000 · page 2 of 40/);
+    assert.equal((await rows.first().locator('.message-text').textContent()).trim(), 'Store 1950');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next page');
+
+    // Sort by message (numbers in order), and oldest first.
+    await manage.getByLabel('Sort').selectOption('message');
+    assert.deepEqual((await rows.locator('.message-text').allTextContents()).slice(0, 3), ['Store 1', 'Store 2', 'Store 3']);
+    await manage.getByLabel('Sort').selectOption('oldest');
+    assert.equal((await rows.first().locator('.message-text').textContent()).trim(), 'Store 1');
+
+    // Search by message, then by code (case does not matter).
+    await manage.getByLabel('Search').fill('store 1999');
+    assert.equal(await rows.count(), 1);
+    assert.match(await manage.locator('.match-text').textContent(), /1 of 2,000 QR codes match/);
+    assert.equal(await pager.isHidden(), true);
+    const code = seeded.codes[41];
+    await manage.getByLabel('Search').fill(code.toLowerCase());
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().getAttribute('data-code'), code);
+    await manage.getByLabel('Search').fill('no such code');
+    assert.match(await manage.locator('.empty').textContent(), /No QR code matches/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('select the codes a search matches and delete them with one confirmation and a progress bar', async () => {
+  const phone = '6590002001';
+  await seedCodes(env.relay, { phoneNumber: phone, count: 2000, message: 'Store' });
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill(phone);
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#status', { hasText: 'QR codes for this number.' }).waitFor();
+    const before = Number((await manage.locator('.usage-count').textContent()).split(' ')[0].replace(/,/g, ''));
+    // "store 199" matches Store 199 and Store 1990 to 1999: eleven codes.
+    await manage.getByLabel('Search').fill('store 199');
+    await manage.getByRole('button', { name: 'Select all 11 matching' }).click();
+    assert.equal((await manage.locator('.selection-text').textContent()).trim(), '11 selected');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Delete 11 selected');
+    // One row unticked, then ticked again by hand.
+    const first = manage.locator('tbody tr').first();
+    await first.locator('input.select-row').uncheck();
+    assert.equal((await manage.locator('.selection-text').textContent()).trim(), '10 selected');
+    await first.locator('input.select-row').check();
+    await screenshot(page, 'manage-selected');
+
+    let deletes = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/cams') && r.method() === 'POST') deletes += 1;
+    });
+    await manage.getByRole('button', { name: 'Delete 11 selected' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /Delete 11 QR codes\?/);
+    await dialog.getByRole('button', { name: 'Delete 11 QR codes' }).click();
+    const bar = manage.locator('#manage-bulk-progress');
+    await page.waitForFunction(() => document.querySelector('#manage-bulk-progress')?.dataset.outcome === 'ok', null, { timeout: 30_000 });
+    assert.deepEqual(await bar.evaluate((p) => [p.value, p.max]), [11, 11]);
+    assert.match(await manage.locator('#manage-bulk-text').textContent(), /11 of 11 deleted\./);
+    assert.equal(deletes, 11, 'one DeletePhoneMessageQrdl per code, no more');
+    assert.equal((await manage.locator('.usage-count').textContent()).trim(), `${(before - 11).toLocaleString('en-US')} of 2,000`);
+    assert.match(await manage.locator('.empty').textContent(), /No QR code matches/);
+    assert.equal((await manage.locator('.selection-text').textContent()).trim(), 'None selected');
+
+    // The service agrees.
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#status', { hasText: `${(before - 11).toLocaleString('en-US')} QR codes for this number.` }).waitFor();
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('README pictures of My QR codes: light, dark and 390 px wide, no sideways scrolling', async () => {
+  const phone = '6590002002';
+  await seedCodes(env.relay, { phoneNumber: phone, count: 1240, message: 'Hello from store' });
+  for (const [name, options] of [
+    ['readme-manage-light', { colorScheme: 'light' }],
+    ['readme-manage-dark', { colorScheme: 'dark' }],
+    ['readme-manage-390', { colorScheme: 'light', viewport: { width: 390, height: 844 } }],
+  ]) {
+    const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, options);
+    try {
+      await pageReady(page);
+      const manage = page.locator('#manage');
+      await manage.getByLabel('Phone number').fill(phone);
+      await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+      await page.locator('#status', { hasText: 'QR codes for this number.' }).waitFor();
+      await manage.getByLabel('Search').fill('store 120');
+      await manage.locator('tbody tr input.select-row').nth(1).check();
+      await manage.locator('tbody tr input.select-row').nth(2).check();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${name}: no sideways scrolling`);
+      await manage.screenshot({ path: `${SCREENSHOTS}/${name}.png`, animations: 'disabled' });
+      assertNoConsoleErrors();
+    } finally {
+      await context.close();
+    }
   }
 });

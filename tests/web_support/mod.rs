@@ -7,33 +7,80 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// The emulator's base URL (CAMS and STS API at `/`), fixed at compile time by the test script.
+/// Where scripts/test-wasm.sh writes the servers it started (all on free ports), relative to the
+/// package root, which wasm-bindgen's test runner also serves: read at run time, so a run on
+/// other ports rebuilds nothing.
+const SERVERS_JSON: &str = "/target/test-wasm/servers.json";
+
+thread_local! {
+    static SERVERS: JsValue = load_servers();
+    /// Each URL once, as a `&'static str` for the whole run of the test binary.
+    static URLS: std::cell::RefCell<std::collections::HashMap<&'static str, &'static str>> =
+        Default::default();
+}
+
+/// The servers' file, read once with a synchronous XMLHttpRequest from the test page's own
+/// origin (so every accessor below stays a plain function).
+fn load_servers() -> JsValue {
+    let read = Function::new_with_args(
+        "path",
+        "const x = new XMLHttpRequest(); x.open('GET', path, false); x.send(); \
+         return x.status === 200 ? x.responseText : null;",
+    );
+    let text = read
+        .call1(&JsValue::NULL, &SERVERS_JSON.into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_else(|| {
+            panic!("{SERVERS_JSON} is missing: run the browser tests with scripts/test-wasm.sh")
+        });
+    JSON::parse(&text).expect("the servers' file is JSON")
+}
+
+/// One server's base URL (no trailing slash), by its name in the servers' file.
+fn server(name: &'static str) -> &'static str {
+    URLS.with(|urls| {
+        *urls.borrow_mut().entry(name).or_insert_with(|| {
+            let url = SERVERS
+                .with(|s| get_str(s, name))
+                .unwrap_or_else(|| panic!("{SERVERS_JSON} names no {name}"));
+            Box::leak(url.trim_end_matches('/').to_owned().into_boxed_str())
+        })
+    })
+}
+
+/// The emulator's base URL (CAMS and STS API at `/`).
 pub fn emulator() -> &'static str {
-    option_env!("CAMS_EMULATOR_URL").unwrap_or("http://127.0.0.1:18081")
+    server("emulator")
 }
 
 /// The relay's base URL (`/sts`, `/cams`).
 pub fn relay() -> &'static str {
-    option_env!("CAMS_RELAY_URL").unwrap_or("http://127.0.0.1:18080")
+    server("relay")
 }
 
 /// A server that accepts connections and never answers, for timeouts.
 pub fn stall() -> &'static str {
-    option_env!("CAMS_STALL_URL").unwrap_or("http://127.0.0.1:18082")
+    server("stall")
+}
+
+/// A loopback URL where nothing listens, for refused connections.
+pub fn closed() -> &'static str {
+    server("closed")
 }
 
 /// A second relay whose STS credentials last 3 s, and its own emulator.
 pub fn short_relay() -> &'static str {
-    option_env!("CAMS_SHORT_RELAY_URL").unwrap_or("http://127.0.0.1:18084")
+    server("shortRelay")
 }
 
 /// A relay whose session policy allows only create and list.
 pub fn narrow_relay() -> &'static str {
-    option_env!("CAMS_NARROW_RELAY_URL").unwrap_or("http://127.0.0.1:18086")
+    server("narrowRelay")
 }
 
 pub fn short_emulator() -> &'static str {
-    option_env!("CAMS_SHORT_EMULATOR_URL").unwrap_or("http://127.0.0.1:18085")
+    server("shortEmulator")
 }
 
 pub const DEMO_ID: &str = "demo-access-key-id";

@@ -6,6 +6,7 @@ import { mountCreate } from './create.js';
 import { mountManage } from './manage.js';
 import { mountBatch } from './batch.js';
 import { showError } from './dom.js';
+import { remember } from './seen.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -24,7 +25,7 @@ async function main() {
   try {
     mod = await loadModule();
   } catch (err) {
-    showError($('#app-alert'), Object.assign(new Error(`The QR module could not be loaded (${err?.message ?? err}). If you build this site yourself, run scripts/build-wasm.sh so that pkg/ sits beside index.html.`), { name: 'CamsError', code: 'ModuleMissing' }), { title: 'This page cannot start' });
+    showError($('#app-alert'), Object.assign(new Error(`The QR module could not be loaded (${err?.message ?? err}).`), { name: 'CamsError', code: 'ModuleMissing' }), { title: 'This page cannot start' });
     document.body.classList.add('failed');
     return;
   }
@@ -40,16 +41,22 @@ async function main() {
 
   const getClient = () => conn.requireClient();
   const manage = mountManage($('#manage-body'), { getClient, announce });
-  const batch = mountBatch($('#batch-body'), { getClient, announce });
+  // A relay that paces the account's calls means batches through it never compete.
+  const relayPaces = () => Boolean(conn.settings?.mode === 'relay' && conn.relay?.pacesAccount);
+  const batch = mountBatch($('#batch-body'), { getClient, announce, relayPaces });
   mountCreate($('#create-body'), {
     getClient,
     announce,
+    refineError: (err) => conn.refineError(err),
     idPrefix: 'create',
+    // The result's heading under the section's h1.
+    headingLevel: () => 'h2',
     onPhoneChange: (v) => {
       manage.setPhone(v);
       batch.setPhone(v);
     },
     onCreated: (qrdl) => {
+      remember([String(qrdl.qrdlCode ?? '')]);
       manage.setPhone(qrdl.phoneNumber);
       batch.setPhone(qrdl.phoneNumber);
       manage.refreshIfShowing(qrdl.phoneNumber);

@@ -1,6 +1,6 @@
 // Loading the wasm module, finding a relay, and building a CamsClient from settings.
-// Shared by the page and <cams-qrdl>. Keys live only in the objects passed around here: nothing is
-// written to storage, cookies or the URL.
+// Shared by the page and <cams-qrdl>. Keys live only in the objects passed around here: nothing
+// secret is written to storage, cookies or the URL (the page remembers a relay's URL only).
 
 import { useTools } from './validate.js';
 
@@ -77,6 +77,9 @@ export async function discoverRelay(base) {
     emulator: typeof json.emulator === 'string' ? json.emulator : null,
     // The host the relay's /cams forwards to: what a Signature V3 call through it is signed for.
     camsHost: typeof json.camsHost === 'string' ? json.camsHost : null,
+    // The relay paces every /cams call of the account (--cams-account-qps), so batches through it
+    // do not compete for the 5 calls a second.
+    pacesAccount: json.pacesAccount === true,
     // Optional: the emulator's demo key, when the relay says which one it accepts.
     demoKey:
       json.demoAccessKey && typeof json.demoAccessKey.id === 'string' && typeof json.demoAccessKey.secret === 'string'
@@ -160,4 +163,39 @@ export function describeSettings(settings, relay) {
   })();
   const emu = relay && relay.mode === 'emulate' ? ' (emulator)' : '';
   return `${where} · ${host}${emu}`;
+}
+
+/** An error of the page's own, shaped like the module's CamsError. */
+export function pageError(code, message, extra = {}) {
+  return Object.assign(new Error(message), { name: 'CamsError', code, retryable: false, ...extra });
+}
+
+/**
+ * Checks that a relay answers its /sts with temporary credentials, as the client will ask it,
+ * before the page says it is connected. The credentials are not kept (the client fetches its
+ * own). Throws a CamsError-shaped error naming the relay's own code when it gives one.
+ */
+export async function checkRelay(info) {
+  let res;
+  try {
+    res = await fetch(info.stsUrl, { cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    const cross = new URL(info.stsUrl).origin !== location.origin;
+    throw pageError(
+      'CredentialsError',
+      `No answer from ${info.stsUrl}: no relay is running there${cross ? `, or it does not allow this page's origin (start it with --allow-origin ${location.origin})` : ''}.`,
+    );
+  }
+  const json = await res.json().catch(() => null);
+  if (!res.ok) {
+    const code = json && typeof json.Code === 'string' ? json.Code : res.status >= 500 ? 'InvalidResponse' : 'CredentialsError';
+    throw pageError(code, json && typeof json.Message === 'string' ? json.Message : `${info.stsUrl} answered HTTP ${res.status}, not temporary credentials.`, {
+      httpStatus: res.status,
+      requestId: json?.RequestId,
+    });
+  }
+  const creds = json && typeof json === 'object' ? (json.Credentials ?? json) : null;
+  if (!creds || typeof (creds.AccessKeyId ?? creds.accessKeyId) !== 'string') {
+    throw pageError('CredentialsError', `${info.stsUrl} answered, but not with temporary credentials: is it a cams-relay's /sts?`);
+  }
 }

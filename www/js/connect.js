@@ -1,10 +1,28 @@
 // The "Connection" settings panel: Relay (default) or Access key with a region or endpoint.
 // The AccessKey lives in this module's memory only: never in storage, cookies or the URL.
 
-import { buildClient, describeSettings, effectiveEndpoint, relayAt } from './client.js';
+import { buildClient, checkRelay, describeSettings, effectiveEndpoint, pageError, relayAt } from './client.js';
 import { alertRegion, clearError, field, h, showError } from './dom.js';
 
 export const DEMO_KEY = { id: 'demo-access-key-id', secret: 'demo-access-key-secret' };
+/** Where the page remembers the last relay it connected to (a URL, never a key). */
+export const RELAY_URL_KEY = 'cams-qrdl:relay-url';
+
+function rememberedRelayUrl() {
+  try {
+    return globalThis.localStorage?.getItem(RELAY_URL_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberRelayUrl(url) {
+  try {
+    globalThis.localStorage?.setItem(RELAY_URL_KEY, url);
+  } catch {
+    // Storage blocked: the URL is simply not remembered.
+  }
+}
 export const DEFAULT_REGION = 'ap-southeast-1';
 
 /**
@@ -14,6 +32,7 @@ export const DEFAULT_REGION = 'ap-southeast-1';
 /**
  * @typedef {EventTarget & {
  *   client: any, settings: any, relay: any, emulated?: boolean, requireClient: () => any,
+ *   refineError: (err: any) => Promise<any>,
  * }} Connection
  */
 
@@ -162,9 +181,7 @@ export function mountConnection(root, { mod, relay, announce }) {
           relayUrl.control.focus();
           return;
         }
-        const info = await relayAt(raw);
-        setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl }, info);
-        announce(`Connected through the relay at ${info.base}${info.mode === 'emulate' ? ' (its built-in emulator)' : ''}.`);
+        await connectRelay(raw);
       } else {
         const id = keyId.control.value.trim();
         const secret = keySecret.control.value;
@@ -195,6 +212,21 @@ export function mountConnection(root, { mod, relay, announce }) {
     }
   });
 
+  /** Connects through the relay at `raw` once its relay.json (same origin) and /sts answer. */
+  async function connectRelay(raw) {
+    summaryText.textContent = 'Checking the relay…';
+    const info = await relayAt(raw);
+    try {
+      await checkRelay(info);
+    } catch (err) {
+      summaryText.textContent = conn.settings ? describeSettings(conn.settings, conn.emulated ? conn.relay : null) : 'Not connected';
+      throw err;
+    }
+    setClient({ mode: 'relay', stsUrl: info.stsUrl, camsUrl: info.camsUrl }, info);
+    rememberRelayUrl(raw);
+    announce(`Connected through the relay at ${info.base}${info.mode === 'emulate' ? ' (its built-in emulator)' : ''}.`);
+  }
+
   // Served by cams-relay: connect through it straight away.
   if (relay) {
     setClient({ mode: 'relay', stsUrl: relay.stsUrl, camsUrl: relay.camsUrl }, relay);
@@ -202,13 +234,61 @@ export function mountConnection(root, { mod, relay, announce }) {
   } else {
     root.open = true;
     summaryText.textContent = 'Not connected: enter a relay URL or an access key';
+    // The relay this browser connected to last time: check it again and connect.
+    const remembered = rememberedRelayUrl();
+    if (remembered && /^https?:\/\//i.test(remembered)) {
+      relayUrl.control.value = remembered;
+      connectRelay(remembered).then(
+        () => {
+          root.open = false;
+        },
+        (err) => showError(alert, err, { title: 'Could not connect to the relay used last time' }),
+      );
+    }
   }
 
   /** Forgets the key (used by tests and by "Disconnect" if ever added). */
+  // Origins whose requests this page's Content-Security-Policy blocked.
+  const blockedOrigins = new Set();
+  document.addEventListener('securitypolicyviolation', (e) => {
+    try {
+      blockedOrigins.add(new URL(e.blockedURI).origin);
+    } catch {
+      // Not a URL (inline, eval): not a request.
+    }
+  });
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  /**
+   * A NetworkError says only that no answer came: the request may have reached the service. When
+   * the page can tell that nothing was sent, it says so instead: the address refuses connections
+   * (checked again now), or the page's CSP blocked it. Null when it cannot tell.
+   */
+  conn.refineError = async (err) => {
+    if (!err || err.name !== 'CamsError' || err.code !== 'NetworkError' || err.httpStatus || !conn.settings) return null;
+    let target;
+    try {
+      target = new URL(conn.settings.mode === 'relay' ? conn.settings.camsUrl : effectiveEndpoint(conn.settings));
+    } catch {
+      return null;
+    }
+    const blocked = () =>
+      blockedOrigins.has(target.origin) ? pageError('BlockedByCsp', `This page's Content-Security-Policy does not allow requests to ${target.origin}; the request was never sent.`) : null;
+    await tick();
+    if (blocked()) return blocked();
+    try {
+      await fetch(target.href, { mode: 'no-cors', cache: 'no-store', credentials: 'omit' });
+      return null;
+    } catch {
+      await tick();
+      return blocked() ?? pageError('ConnectionRefused', `${target.origin} refused the connection (checked again just now), so the request never reached it.`);
+    }
+  };
+
   conn.requireClient = () => {
     if (!conn.client) {
       root.open = true;
-      throw Object.assign(new Error('Connect first: open "Connection" and enter a relay URL or an access key.'), { name: 'CamsError', code: 'CredentialsError' });
+      throw pageError('NotConnected', 'Connect first: open "Connection" and enter a relay URL or an access key.');
     }
     return conn.client;
   };

@@ -13,7 +13,7 @@ import {
   saveBlob,
   showError,
 } from './dom.js';
-import { validate } from './validate.js';
+import { phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { DEFAULT_PNG_SIZE, PNG_SIZES, pdfBlob, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
@@ -55,7 +55,8 @@ export function formatChoice(idPrefix, legend = 'Image format', initial = 'PNG')
 /**
  * Mounts the create form and its result area into `root`.
  * opts: { getClient(), defaults: {phoneNumber, message, format, spaceId}, announce(msg),
- *         onCreated(qrdl, response), onError(err, info), idPrefix, onPhoneChange(v) }
+ *         onCreated(qrdl, response), onError(err, info), idPrefix, onPhoneChange(v),
+ *         onInvalid([{ field, message }]), headingLevel() (the result's heading tag, 'h3') }
  * Returns { form, fields, setDefaults(d), resultSlot }.
  */
 export function mountCreate(root, opts) {
@@ -88,6 +89,8 @@ export function mountCreate(root, opts) {
 
   const submit = h('button', { type: 'submit', class: 'primary', text: 'Create QR code' });
   const alert = alertRegion();
+  // Focus moves here when a create fails, so the keyboard and the screen reader are on the advice.
+  alert.tabIndex = -1;
   const form = h(
     'form',
     { class: 'create-form', novalidate: true, 'aria-label': 'Create a QR code' },
@@ -136,6 +139,12 @@ export function mountCreate(root, opts) {
   }
   phone.control.addEventListener('change', () => opts.onPhoneChange?.(phone.control.value.trim()));
 
+  /** The number the person confirmed despite its hint (a 00 or trunk 0 prefix). */
+  let confirmedPhone = null;
+  phone.control.addEventListener('input', () => {
+    if (confirmedPhone !== null && phone.control.value.trim() !== confirmedPhone) confirmedPhone = null;
+  });
+
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     tried = true;
@@ -144,9 +153,19 @@ export function mountCreate(root, opts) {
     if (bad) {
       bad.control.focus();
       announce('Please correct the marked fields.');
+      opts.onInvalid?.(FIELDS.map((k) => ({ field: k, message: validate[k](request()[k] ?? '') })).filter((x) => x.message));
       return;
     }
     const req = request();
+    // A likely national or 00-prefixed number: say so once; the same number again is taken as typed.
+    const hint = phoneHint(req.phoneNumber);
+    if (hint && confirmedPhone !== req.phoneNumber) {
+      confirmedPhone = req.phoneNumber;
+      phone.setError(hint);
+      phone.control.focus();
+      announce(hint);
+      return;
+    }
     submit.disabled = true;
     submit.textContent = 'Creating…';
     form.setAttribute('aria-busy', 'true');
@@ -155,17 +174,22 @@ export function mountCreate(root, opts) {
       const client = await opts.getClient();
       const res = await client.createQrdl(req);
       const qrdl = res.data;
-      const card = renderResult(qrdl, { announce, idPrefix: p });
+      const card = renderResult(qrdl, { announce, idPrefix: p, headingLevel: opts.headingLevel?.() ?? 'h3' });
       replace(resultSlot, card);
       announce(`QR code ${qrdl.qrdlCode} created.`);
-      card.querySelector('h3')?.focus();
+      card.querySelector('h1, h2, h3, h4, h5, h6')?.focus();
       opts.onCreated?.(qrdl, res);
-    } catch (err) {
+    } catch (caught) {
+      // The page may know that nothing was sent (a refused connection, a blocked request).
+      const err = (await opts.refineError?.(caught)) ?? caught;
+      markPrevious(resultSlot);
+      const info = showError(alert, err, { title: 'Could not create the QR code', operation: 'create' });
       if (err && err.code === 'InvalidParameter' && err.field && byField[err.field]) {
         byField[err.field].setError(err.message);
         byField[err.field].control.focus();
+      } else {
+        alert.focus();
       }
-      const info = showError(alert, err, { title: 'Could not create the QR code', operation: 'create' });
       opts.onError?.(err, info);
     } finally {
       submit.disabled = false;
@@ -175,6 +199,20 @@ export function mountCreate(root, opts) {
   });
 
   return { form, fields: byField, setDefaults, resultSlot, alert, request };
+}
+
+/**
+ * After a failed create, the card of the one before stays (it is still a valid code) but says
+ * plainly that it is the previous one, not the result of this try.
+ */
+function markPrevious(slot) {
+  const card = slot.querySelector('article.result');
+  if (!card || card.classList.contains('previous')) return;
+  card.classList.add('previous');
+  card.dataset.previous = 'true';
+  const heading = card.querySelector('h2, h3, h4, h5, h6');
+  if (heading) heading.textContent = 'Your previous QR code';
+  heading?.after(h('p', { class: 'previous-note', text: 'The last create failed, so this is the QR code made before it, not a new one.' }));
 }
 
 /**

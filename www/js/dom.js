@@ -42,11 +42,38 @@ export function replace(el, ...children) {
   append(el, children);
 }
 
-/** An <a> only for http(s) URLs; anything else becomes plain text. */
+/** An <a> only for http(s) URLs; anything else becomes plain text. A link shown as its own
+ * address may wrap at its separators ([breakableUrl]). */
 export function link(url, text, props = {}) {
   const safe = httpUrl(url);
   if (!safe) return h('span', { class: 'unsafe-url', text: text ?? String(url ?? '') });
-  return h('a', { href: safe, rel: 'noopener noreferrer', target: '_blank', ...props }, text ?? safe);
+  const shown = text ?? safe;
+  return h('a', { href: safe, rel: 'noopener noreferrer', target: '_blank', ...props }, shown === url || shown === safe ? breakableUrl(shown) : shown);
+}
+
+/**
+ * A URL's text with <wbr> where a long one may wrap on a narrow screen: after "//", before each
+ * other "/", "?", "&" and "#" (the text itself is unchanged; CSS breaks inside a piece only when
+ * it alone is wider than the line).
+ */
+export function breakableUrl(text) {
+  const out = [];
+  let piece = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    const breakBefore = (c === '/' && text[i - 1] !== '/' && text[i + 1] !== '/') || c === '?' || c === '&' || c === '#';
+    if (breakBefore && piece) {
+      out.push(piece, h('wbr'));
+      piece = '';
+    }
+    piece += c;
+    if (c === '/' && text[i - 1] === '/') {
+      out.push(piece, h('wbr'));
+      piece = '';
+    }
+  }
+  if (piece) out.push(piece);
+  return out;
 }
 
 /** Characters as WhatsApp and the module count them: Unicode code points. */

@@ -130,6 +130,16 @@ export const ERROR_HINTS = [
     todo: 'Check the relay\'s network and its --cams-endpoint / --sts-endpoint; the relay\'s log names the cause.',
   },
   {
+    code: 'RelayBusy',
+    sentence: 'The relay is pacing this account\'s calls to 5 a second and its queue was full, or this call waited too long for its turn, so nothing was sent to Alibaba Cloud.',
+    todo: 'The module already waited and sent it again. If it keeps happening, fewer people or tabs should run batches at once, or raise the relay\'s --cams-queue-max / --cams-queue-wait-ms.',
+  },
+  {
+    code: 'RelayPacerUnavailable',
+    sentence: 'The relay could not reach the Redis that its replicas share to pace the account, so nothing was sent to Alibaba Cloud.',
+    todo: 'The module already tried again. Check that the relay\'s Redis (--redis-url) is up and reachable; the relay\'s log names the cause.',
+  },
+  {
     code: 'RelayBodyTooLarge',
     sentence: 'The request was larger than the 64 KB the relay forwards.',
     todo: 'Shorten the message: a QR code\'s message is at most 140 characters, far below this limit.',
@@ -161,9 +171,36 @@ export const ERROR_HINTS = [
     todo: 'Check the endpoint: it must be a CAMS endpoint or a cams-relay\'s /cams address.',
   },
   {
+    // InvalidResponse with a 5xx status (see hintFor): a gateway's error page, not a wrong endpoint.
+    code: 'InvalidResponse (HTTP 5xx)',
+    sentence: 'The relay, or a proxy in front of it, answered with an error page (HTTP 5xx) instead of the service\'s JSON: it is failing, or cannot reach Alibaba Cloud.',
+    todo: 'Check the relay\'s log and any proxy in front of it (nginx, a load balancer), then try again in a moment; the endpoint setting is probably right. A create may still have reached the service: look in "My QR codes" before creating it again.',
+  },
+  {
     code: 'CredentialsError',
     sentence: 'Temporary credentials could not be had from the relay.',
     todo: 'Check the relay URL and that the relay is running with its RAM user\'s key and role (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_ROLE_ARN).',
+  },
+  // The page's own: each means that nothing was sent, so no QR code was created.
+  {
+    code: 'NotConnected',
+    sentence: 'This page is not connected to a relay or an access key yet, so nothing was sent.',
+    todo: 'Connect first: open "Connection", enter the relay URL (or an access key) and press Connect, then try again.',
+  },
+  {
+    code: 'ConnectionRefused',
+    sentence: 'Nothing answered at the relay\'s or endpoint\'s address (the connection was refused), so nothing was sent and no QR code was created.',
+    todo: 'Start the relay (make run, or cams-relay) or correct the address under "Connection", then try again.',
+  },
+  {
+    code: 'BlockedByCsp',
+    sentence: 'The browser blocked the request because the page\'s Content-Security-Policy (connect-src) does not allow that address, so nothing was sent.',
+    todo: 'Add the relay\'s or endpoint\'s origin to the connect-src of the page\'s Content-Security-Policy, or serve the page from the relay itself.',
+  },
+  {
+    code: 'ModuleMissing',
+    sentence: 'The page\'s QR module (pkg/cams_qrdl.js and its .wasm) is missing or could not load, so the page can neither sign nor send anything.',
+    todo: 'Build it: run `bash scripts/build-wasm.sh` (or `make run`, which builds everything and serves the page) so that pkg/ sits beside index.html, then reload the page.',
   },
   {
     code: 'Aborted',
@@ -181,8 +218,12 @@ export const FALLBACK_HINT = {
 
 const BY_CODE = new Map(ERROR_HINTS.map((h) => [h.code, h]));
 
+/** The relay's refusals whose advice beats CredentialsError's when /sts answers with one. */
+const RELAY_REFUSALS = new Set(['RelayOriginNotAllowed', 'RelayHostNotAllowed', 'RelayUnauthorized']);
+
 /** A code's row; a Throttling.* code without a row of its own gets the Throttling row. */
-function hintFor(code) {
+function hintFor(code, httpStatus) {
+  if (code === 'InvalidResponse' && Number(httpStatus) >= 500) return BY_CODE.get('InvalidResponse (HTTP 5xx)');
   return BY_CODE.get(code) ?? (code.startsWith('Throttling.') ? BY_CODE.get('Throttling') : undefined);
 }
 
@@ -238,7 +279,9 @@ export function describeError(err, context = {}) {
   const isCams = e && e.name === 'CamsError' && typeof e.code === 'string';
   const code = isCams ? e.code : (str(e.code) ?? 'UnexpectedError');
   const message = str(e.message) ?? String(err);
-  const known = hintFor(code);
+  // A relay's refusal on /sts arrives as CredentialsError with the relay's code: its own row
+  // names the fix (--allow-origin, --allow-host, a sign-in).
+  const known = (isCams && RELAY_REFUSALS.has(e.relayCode) ? hintFor(e.relayCode) : undefined) ?? hintFor(code, e.httpStatus);
   const hint = known ?? FALLBACK_HINT;
   const info = {
     code,

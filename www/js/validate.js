@@ -24,3 +24,18 @@ export const validate = {
   // Optional: an empty field is simply left out of the request.
   custSpaceId: (raw) => (String(raw) === '' ? null : problem('list', { custSpaceId: String(raw) }, 'custSpaceId')),
 };
+
+/**
+ * A hint for a number that is probably not in international form: one starting with 00 (an
+ * international call prefix) or with a single 0 (a trunk prefix for calls within a country).
+ * Only a hint, for the person to confirm: some numbers are right as typed. Null otherwise.
+ */
+export function phoneHint(raw) {
+  const digits = String(raw ?? '').trim();
+  if (digits.startsWith('+')) return null;
+  const bare = digits.replace(/[\s\-().]/g, '');
+  if (!/^\d+$/.test(bare)) return null;
+  if (bare.startsWith('00')) return `This number starts with 00, an international call prefix. CAMS wants the country code first without it: ${bare.slice(2)}. Press the button again to use it as typed.`;
+  if (bare.startsWith('0')) return 'This number starts with 0, which is usually a prefix for calls within a country. Drop the leading 0 and start with the country code (for example 447700900123, not 07700900123). Press the button again to use it as typed.';
+  return null;
+}

@@ -27,6 +27,8 @@ struct Trace {
     /// The long-term key the call counts toward, once authenticated.
     account: Option<String>,
     admitted: Option<bool>,
+    /// When the QPS limit counted the call's arrival.
+    arrived_at: Option<i64>,
     injection: Option<Injection>,
 }
 
@@ -99,6 +101,7 @@ pub async fn handle(
         code,
         account: trace.account.as_deref(),
         admitted: trace.admitted,
+        arrived_at: trace.arrived_at,
         fault: trace.fault(),
         delayed: delay.is_some(),
         created: api == Some(Api::Cams(Action::Create)) && matches!(outcome, Outcome::Json(Ok(_))),
@@ -149,9 +152,10 @@ fn authenticated(
     trace.account = Some(account.clone());
     if let Api::Cams(action) = auth.api {
         authz::authorize(emu, &auth.caller, action.name())?;
-        let admitted = emu.flow.admit(&account, &emu.clock);
-        trace.admitted = Some(admitted);
-        if !admitted {
+        let admission = emu.flow.admit(&account, &emu.clock);
+        trace.admitted = Some(admission.admitted);
+        trace.arrived_at = Some(admission.at_millis);
+        if !admission.admitted {
             return Err(errors::limit_control());
         }
     }

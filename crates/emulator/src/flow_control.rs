@@ -22,6 +22,14 @@ const MAX_REMEMBERED_PER_LIMIT: usize = 64;
 /// The documented QPS of the CAMS API, per user.
 pub const DEFAULT_QPS: u32 = 5;
 
+/// The limit's verdict on one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admission {
+    pub admitted: bool,
+    /// When the call arrived, in the emulator's clock (milliseconds).
+    pub at_millis: i64,
+}
+
 /// Arrivals per account, within the last window.
 #[derive(Debug)]
 pub struct FlowControl {
@@ -42,14 +50,21 @@ impl FlowControl {
         self.limit
     }
 
-    /// Whether `account` may make a call now; an accepted call is counted.
-    pub fn admit(&self, account: &str, clock: &Clock) -> bool {
+    /// Whether `account` may make a call now, and the arrival time the limit counted it at (the
+    /// emulator's clock, which the counters' busiest window also reads).
+    pub fn admit(&self, account: &str, clock: &Clock) -> Admission {
         if self.limit == 0 {
-            return true;
+            return Admission {
+                admitted: true,
+                at_millis: clock.now_millis(),
+            };
         }
         let mut accepted = lock(&self.accepted);
         let now = clock.now_millis();
-        self.admit_at(&mut accepted, account, now)
+        Admission {
+            admitted: self.admit_at(&mut accepted, account, now),
+            at_millis: now,
+        }
     }
 
     fn admit_at(&self, accepted: &mut HashMap<String, Vec<i64>>, account: &str, now: i64) -> bool {
@@ -119,7 +134,7 @@ mod tests {
         assert!(!fc.admit_at(&mut map, "a", 1));
         let off = FlowControl::new(0);
         let clock = Clock::default();
-        assert!((0..100).all(|_| off.admit("a", &clock)));
+        assert!((0..100).all(|_| off.admit("a", &clock).admitted));
     }
 
     #[test]

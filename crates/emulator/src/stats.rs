@@ -2,15 +2,24 @@
 //! what the QPS limit accepted and refused, the faults injected, the codes created, in total and
 //! per account (the long-term key a call was signed with, or that minted its STS credentials),
 //! so a test can check its own key's traffic while others use the same emulator.
+//!
+//! `busiestWindow` is the most CAMS calls of one account that arrived within one second, read
+//! the way the QPS limit reads its window (arrivals in `(t - 1000 ms, t]` of the emulator's
+//! clock, refused calls included): a pacing test asserts it stays at the limit and that none
+//! was throttled, instead of timing a batch. Since the last reset: a reset forgets the arrivals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::faults::FaultKind;
+use crate::flow_control::WINDOW_MS;
 use crate::lock;
+
+/// Arrivals remembered per account for `busiestWindow`; a flood beyond it counts as this many.
+const MAX_REMEMBERED_ARRIVALS: usize = 4096;
 
 /// Injected faults, by kind; `latency` counts delayed replies.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -36,6 +45,12 @@ struct Counts {
     faults: FaultCounts,
     /// Successful CreatePhoneMessageQrdl calls, replies dropped or not.
     created: u64,
+    /// The most calls the QPS limit saw arrive within one window (per account; in the totals,
+    /// the busiest account's).
+    busiest_window: u64,
+    /// Arrival times within the last window, for `busiest_window`.
+    #[serde(skip)]
+    arrivals: VecDeque<i64>,
 }
 
 impl Counts {
@@ -63,6 +78,20 @@ impl Counts {
         if call.created {
             self.created += 1;
         }
+        if let Some(at) = call.arrived_at {
+            self.arrive(at);
+        }
+    }
+
+    /// Counts an arrival at `at` ms into the window that ends there.
+    fn arrive(&mut self, at: i64) {
+        // Arrivals "after" `at` come from a clock shifted back: no window of it holds them.
+        self.arrivals
+            .retain(|&t| t > at.saturating_sub(WINDOW_MS) && t <= at);
+        if self.arrivals.len() < MAX_REMEMBERED_ARRIVALS {
+            self.arrivals.push_back(at);
+        }
+        self.busiest_window = self.busiest_window.max(self.arrivals.len() as u64);
     }
 
     fn to_json(&self) -> Value {
@@ -80,6 +109,8 @@ pub struct CallRecord<'a> {
     pub account: Option<&'a str>,
     /// The QPS limit's verdict, for the calls it applies to.
     pub admitted: Option<bool>,
+    /// When the QPS limit counted the call's arrival (the emulator's clock, ms).
+    pub arrived_at: Option<i64>,
     pub fault: Option<FaultKind>,
     pub delayed: bool,
     pub created: bool,
@@ -110,12 +141,16 @@ impl Stats {
     /// Counts one API request with everything known about it.
     pub fn record_call(&self, call: &CallRecord<'_>) {
         let mut all = lock(&self.all);
-        all.total.add(call);
+        // The limit is per account: the totals take the busiest account's window.
+        all.total.add(&CallRecord {
+            arrived_at: None,
+            ..call.clone()
+        });
         if let Some(account) = call.account {
-            all.per_account
-                .entry(account.to_owned())
-                .or_default()
-                .add(call);
+            let counts = all.per_account.entry(account.to_owned()).or_default();
+            counts.add(call);
+            let busiest = counts.busiest_window;
+            all.total.busiest_window = all.total.busiest_window.max(busiest);
         }
     }
 
@@ -181,6 +216,7 @@ mod tests {
             code: "OK",
             account: Some("a"),
             admitted: Some(true),
+            arrived_at: None,
             fault: Some(FaultKind::Drop),
             delayed: true,
             created: true,
@@ -209,5 +245,49 @@ mod tests {
             (json!(1), json!("a"))
         );
         assert_eq!(s.account_snapshot("nobody")["requests"], 0);
+    }
+
+    fn arrive(s: &Stats, account: &str, at: i64) {
+        s.record_call(&CallRecord {
+            action: Some("CreatePhoneMessageQrdl"),
+            code: "OK",
+            account: Some(account),
+            admitted: Some(true),
+            arrived_at: Some(at),
+            ..CallRecord::default()
+        });
+    }
+
+    #[test]
+    fn busiest_window_counts_arrivals_within_one_second_per_account() {
+        let s = Stats::default();
+        // Five at 0..400, then one at 1000 (the one at 0 has left the window (0, 1000]),
+        // and one more at 1001: (1, 1001] holds 100..400, 1000 and 1001, six of them.
+        for t in [0, 100, 200, 300, 400, 1000] {
+            arrive(&s, "a", t);
+        }
+        assert_eq!(s.account_snapshot("a")["busiestWindow"], 5);
+        arrive(&s, "a", 1001);
+        assert_eq!(s.account_snapshot("a")["busiestWindow"], 6);
+        // Another account's calls count in their own windows; the totals show the busiest.
+        arrive(&s, "b", 1001);
+        let v = s.snapshot();
+        assert_eq!(v["perAccount"]["b"]["busiestWindow"], 1);
+        assert_eq!(v["busiestWindow"], 6);
+        // Calls the limit does not see (no arrival time) leave it alone.
+        s.record(Some("AssumeRole"), "OK");
+        assert_eq!(s.snapshot()["busiestWindow"], 6);
+        s.reset();
+        arrive(&s, "a", 1002);
+        assert_eq!(s.account_snapshot("a")["busiestWindow"], 1);
+    }
+
+    #[test]
+    fn busiest_window_survives_a_clock_shifted_back() {
+        let s = Stats::default();
+        for t in [10_000, 10_001, 5_000, 5_001] {
+            arrive(&s, "a", t);
+        }
+        assert_eq!(s.account_snapshot("a")["busiestWindow"], 2);
     }
 }

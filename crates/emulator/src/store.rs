@@ -1,6 +1,14 @@
 //! The message QR codes, per account, phone number and space, as WhatsApp keeps them behind
-//! CAMS: each with a unique 8-character code whose deep link never changes, at most 2,000 per
-//! number. An account sees, changes and deletes only its own codes; images are public by code.
+//! CAMS: each with a unique 8-character code and its deep link, at most 2,000 per number. An
+//! account sees, changes and deletes only its own codes; images are public by code.
+//!
+//! An update replaces the code: Alibaba's `UpdatePhoneMessageQrdl` page says "After you update a
+//! message QR code, users can no longer scan the original QR code to access the associated
+//! business phone number. Use this operation with caution.", and its Delete page calls the code
+//! "returned by Create or Update". The real service could not be observed, so the emulator
+//! follows that documentation: the original code leaves the list, its deep link and image stop
+//! resolving, later calls naming it get `Qrdl.NotExists`, and the reply carries a new code (in
+//! the old one's place in the list) and its deep link, the ones to print from then on.
 
 use std::collections::HashMap;
 
@@ -31,7 +39,7 @@ pub struct Record {
 }
 
 impl Record {
-    /// The link the QR encodes, fixed for the code's life.
+    /// The link the QR encodes, fixed for the code's life (an update makes a new code).
     pub fn deep_link(&self) -> String {
         deep_link(&self.code)
     }
@@ -81,12 +89,7 @@ impl QrdlStore {
         if count >= self.max_per_number {
             return Err(StoreError::LimitReached(self.max_per_number));
         }
-        let code = loop {
-            let candidate = random_code();
-            if !self.by_code.contains_key(&candidate) {
-                break candidate;
-            }
-        };
+        let code = self.fresh_code();
         let record = Record {
             code: code.clone(),
             owner: owner.clone(),
@@ -112,7 +115,9 @@ impl QrdlStore {
             .unwrap_or_default()
     }
 
-    /// Changes the message and image format of an owner's code; the code and link stay.
+    /// Replaces an owner's code with a new one carrying the new message and image format (see
+    /// the module docs): the old code is gone, the new one takes its place in the list, and the
+    /// number's count is unchanged.
     pub fn update(
         &mut self,
         owner: &Owner,
@@ -120,14 +125,36 @@ impl QrdlStore {
         prefilled_message: &str,
         image_format: &str,
     ) -> Result<Record, StoreError> {
-        let record = self
-            .by_code
-            .get_mut(code)
-            .filter(|r| &r.owner == owner)
-            .ok_or(StoreError::NotFound)?;
-        record.prefilled_message = prefilled_message.to_owned();
-        record.image_format = image_format.to_owned();
-        Ok(record.clone())
+        if !self.by_code.get(code).is_some_and(|r| &r.owner == owner) {
+            return Err(StoreError::NotFound);
+        }
+        self.by_code.remove(code);
+        let new_code = self.fresh_code();
+        let record = Record {
+            code: new_code.clone(),
+            owner: owner.clone(),
+            prefilled_message: prefilled_message.to_owned(),
+            image_format: image_format.to_owned(),
+        };
+        self.by_code.insert(new_code.clone(), record.clone());
+        if let Some(slot) = self
+            .by_owner
+            .get_mut(owner)
+            .and_then(|codes| codes.iter_mut().find(|c| c.as_str() == code))
+        {
+            *slot = new_code;
+        }
+        Ok(record)
+    }
+
+    /// A random code no current record has.
+    fn fresh_code(&self) -> String {
+        loop {
+            let candidate = random_code();
+            if !self.by_code.contains_key(&candidate) {
+                return candidate;
+            }
+        }
     }
 
     /// Deletes an owner's code.
@@ -218,12 +245,19 @@ mod tests {
             Err(StoreError::NotFound)
         );
         let u = s.update(&one, &a.code, "changed", "SVG").unwrap();
-        assert_eq!(
-            (u.code.as_str(), u.deep_link()),
-            (a.code.as_str(), a.deep_link())
-        );
+        // A new code replaces the old one, in its place; the old one no longer exists.
+        assert_ne!(u.code, a.code);
+        assert_ne!(u.deep_link(), a.deep_link());
         assert_eq!(u.prefilled_message, "changed");
-        assert_eq!(s.get(&a.code).unwrap().image_format, "SVG");
+        assert_eq!(s.get(&u.code).unwrap().image_format, "SVG");
+        assert!(s.get(&a.code).is_none());
+        let listed: Vec<_> = s.list(&one).into_iter().map(|r| r.code).collect();
+        assert_eq!(listed, vec![u.code.clone(), b.code.clone()]);
+        assert_eq!(
+            s.update(&one, &a.code, "again", "PNG"),
+            Err(StoreError::NotFound)
+        );
+        assert_eq!(s.delete(&one, &a.code), Err(StoreError::NotFound));
 
         assert_eq!(
             s.delete(&owner("acct", "111111", ""), &b.code),

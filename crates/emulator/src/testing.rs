@@ -1,13 +1,21 @@
 //! Helpers for tests, under `/__emulator/` on the emulator's listener only (never on the relay):
 //! - `POST /__emulator/html`: 200 with an HTML error page, as a misconfigured proxy answers;
 //! - `GET /__emulator/stats`: counters, in total and `perAccount`; `?accessKeyId=ID` gives one
-//!   account's (an STS key counts as the key that minted it); `POST /__emulator/stats/reset`
-//!   clears them;
+//!   account's (an STS key counts as the key that minted it), `busiestWindow` the most calls
+//!   of one account the QPS limit saw within one second; `POST /__emulator/stats/reset` clears
+//!   them;
 //! - `GET|POST|DELETE /__emulator/faults`: shows, sets (a JSON [`FaultConfig`]) or clears fault
 //!   injection; each answers with the state `{active, config, matched, injected}`;
 //! - `GET /__emulator/clock`: the emulator's time and offset; `POST /__emulator/clock` with
 //!   `offsetSeconds=N`, `advanceSeconds=N` or `advanceMillis=N` and/or `freeze=true|false`
-//!   (query or a JSON object body, e.g. `{"offsetSeconds":600}`) shifts, stops or restarts it.
+//!   (query or a JSON object body, e.g. `{"offsetSeconds":600}`) shifts, stops or restarts it;
+//! - `POST /__emulator/seed`: creates many codes at once, with no signature, QPS limit or fault,
+//!   for tests and benchmarks (a list of 2,000 codes takes minutes at 5 creates a second). The
+//!   body is `{"phoneNumber": "…", "count": N}` and optionally `"accessKeyId"` (whose account
+//!   gets them; an STS key counts as the key that minted it; the demo key by default),
+//!   `"custSpaceId"`, `"message"` (each code's message is it followed by the code's number,
+//!   "Seeded" by default) and `"format"` (`PNG` or `SVG`). The answer is `{created, codes,
+//!   limitReached}`: creation stops at the number's limit.
 //!
 //! They can switch faults on and move the clock, so they are not open to any web page a developer
 //! happens to visit while an emulator runs:
@@ -39,7 +47,8 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::faults::FaultConfig;
 use crate::keys::KeyKind;
-use crate::{lock, Emulator};
+use crate::store::{Owner, StoreError};
+use crate::{lock, Emulator, DEMO_ACCESS_KEY_ID};
 
 /// The one admin route a POST of any type may reach: it changes nothing.
 const HTML_PATH: &str = "/__emulator/html";
@@ -55,6 +64,7 @@ pub fn routes(cors_origins: &[String]) -> Router<Arc<Emulator>> {
             get(faults).post(set_faults).delete(clear_faults),
         )
         .route("/__emulator/clock", get(clock).post(set_clock))
+        .route("/__emulator/seed", post(seed))
         .layer(from_fn(guard));
     let origins: Vec<HeaderValue> = cors_origins
         .iter()
@@ -135,17 +145,21 @@ fn bad_request(message: impl Into<String>) -> Response {
         .into_response()
 }
 
+/// The long-term key an AccessKeyId acts for: an STS key's minter, else the key itself.
+fn account_of(emu: &Emulator, id: &str) -> String {
+    match lock(&emu.keys).lookup(id) {
+        Some(KeyKind::Temporary(s)) => s.parent_access_key_id,
+        _ => id.to_owned(),
+    }
+}
+
 async fn stats(
     State(emu): State<Arc<Emulator>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Json<Value> {
     if let Some(id) = query.get("accessKeyId") {
         // An STS key's calls count toward the long-term key that minted it.
-        let account = match lock(&emu.keys).lookup(id) {
-            Some(KeyKind::Temporary(s)) => s.parent_access_key_id,
-            _ => id.clone(),
-        };
-        return Json(emu.stats.account_snapshot(&account));
+        return Json(emu.stats.account_snapshot(&account_of(&emu, id)));
     }
     let mut v = emu.stats.snapshot();
     if let Value::Object(map) = &mut v {
@@ -178,6 +192,57 @@ async fn set_faults(State(emu): State<Arc<Emulator>>, body: Bytes) -> Response {
 async fn clear_faults(State(emu): State<Arc<Emulator>>) -> Json<Value> {
     emu.set_faults(None);
     Json(emu.faults.state_json())
+}
+
+/// The most codes one seed call creates: WhatsApp's per-number limit.
+const MAX_SEED: u64 = crate::store::MAX_CODES_PER_NUMBER as u64;
+
+/// `POST /__emulator/seed` (see the module docs).
+async fn seed(State(emu): State<Arc<Emulator>>, body: Bytes) -> Response {
+    const USAGE: &str = "Give a JSON object with phoneNumber (digits) and count (1 to 2000), and \
+                         optionally accessKeyId, custSpaceId, message and format (PNG or SVG).";
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {
+        return bad_request(USAGE);
+    };
+    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    let Some(phone) = text("phoneNumber")
+        .filter(|p| (6..=15).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return bad_request(USAGE);
+    };
+    let Some(count) = fields
+        .get("count")
+        .and_then(Value::as_u64)
+        .filter(|n| (1..=MAX_SEED).contains(n))
+    else {
+        return bad_request(USAGE);
+    };
+    let format = match text("format").unwrap_or("PNG") {
+        f @ ("PNG" | "SVG") => f,
+        _ => return bad_request(USAGE),
+    };
+    let message = text("message").unwrap_or("Seeded");
+    let owner = Owner {
+        account: account_of(&emu, text("accessKeyId").unwrap_or(DEMO_ACCESS_KEY_ID)),
+        phone_number: phone.to_owned(),
+        cust_space_id: text("custSpaceId").unwrap_or_default().to_owned(),
+    };
+    let mut codes = Vec::new();
+    let mut limit_reached = false;
+    let mut store = lock(&emu.store);
+    for i in 1..=count {
+        match store.create(&owner, &format!("{message} {i}"), format) {
+            Ok(record) => codes.push(record.code),
+            Err(StoreError::LimitReached(_)) => {
+                limit_reached = true;
+                break;
+            }
+            Err(StoreError::NotFound) => break,
+        }
+    }
+    drop(store);
+    Json(json!({ "created": codes.len(), "codes": codes, "limitReached": limit_reached }))
+        .into_response()
 }
 
 fn clock_json(emu: &Emulator) -> Json<Value> {

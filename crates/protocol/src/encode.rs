@@ -18,6 +18,11 @@ pub fn percent_encode(s: &str) -> String {
     encode_with(s.as_bytes(), SIGNATURE_ENCODE_SET).to_string()
 }
 
+/// [`percent_encode`]`(s)` as the encoder makes it: runs of kept bytes and `%XX` escapes.
+pub fn percent_encode_pieces(s: &str) -> impl Iterator<Item = &str> {
+    encode_with(s.as_bytes(), SIGNATURE_ENCODE_SET)
+}
+
 /// Appends [`percent_encode`]`(s)` to `out`.
 pub fn push_encoded(out: &mut String, s: &str) {
     out.extend(encode_with(s.as_bytes(), SIGNATURE_ENCODE_SET));

@@ -8,8 +8,8 @@ use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use crate::canonical::canonical_query;
-use crate::encode::push_encoded;
+use crate::canonical::sorted_by_name;
+use crate::encode::{percent_encode_pieces, push_encoded};
 
 /// HTTP method of a signed request; it is the first part of the string-to-sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,41 @@ pub fn string_to_sign(method: Method, canonical_query: &str) -> String {
     out
 }
 
+/// [`crate::canonical::canonical_query`] and [`string_to_sign`] of sorted pairs in one pass over the encoder's
+/// output: encoding the canonical query again only turns its `%`, `=` and `&` into `%25`, `%3D`
+/// and `%26`, so each piece goes to both strings as it is made (signing's hot path).
+fn canonical_and_string_to_sign(method: Method, pairs: &[(&str, &str)]) -> (String, String) {
+    let mut canonical = String::with_capacity(256);
+    let mut to_sign = String::with_capacity(320);
+    to_sign.push_str(method.as_str());
+    to_sign.push_str("&%2F&");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            canonical.push('&');
+            to_sign.push_str("%26");
+        }
+        push_both(&mut canonical, &mut to_sign, k);
+        canonical.push('=');
+        to_sign.push_str("%3D");
+        push_both(&mut canonical, &mut to_sign, v);
+    }
+    (canonical, to_sign)
+}
+
+/// Appends `enc(text)` to the canonical query and `enc(enc(text))` to the string to sign.
+fn push_both(canonical: &mut String, to_sign: &mut String, text: &str) {
+    for piece in percent_encode_pieces(text) {
+        canonical.push_str(piece);
+        match piece.strip_prefix('%') {
+            Some(hex) => {
+                to_sign.push_str("%25");
+                to_sign.push_str(hex);
+            }
+            None => to_sign.push_str(piece),
+        }
+    }
+}
+
 /// Base64(HMAC-SHA1(key = secret + "&", string_to_sign)).
 pub fn signature(string_to_sign: &str, access_key_secret: &str) -> String {
     let mut key = Vec::with_capacity(access_key_secret.len() + 1);
@@ -72,8 +107,8 @@ pub fn sign_params<'a, I>(method: Method, params: I, access_key_secret: &str) ->
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let canonical_query = canonical_query(params);
-    let string_to_sign = string_to_sign(method, &canonical_query);
+    let pairs = sorted_by_name(params.into_iter().filter(|(k, _)| *k != "Signature"));
+    let (canonical_query, string_to_sign) = canonical_and_string_to_sign(method, &pairs);
     let signature = signature(&string_to_sign, access_key_secret);
     SignedParts {
         canonical_query,
@@ -132,6 +167,22 @@ mod tests {
         reversed.push(("Signature", "whatever"));
         let s = sign_params(Method::Get, reversed, "testsecret");
         assert_eq!(s.signature, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_two_steps() {
+        let pairs = [
+            ("Message", "a&b=c %25 100% 你好 ~*+/"),
+            ("", ""),
+            ("Key=1&", "x"),
+            ("Timestamp", "2016-02-23T12:46:24Z"),
+        ];
+        for method in [Method::Get, Method::Post] {
+            let s = sign_params(method, pairs, "secret");
+            let canonical = crate::canonical::canonical_query(pairs);
+            assert_eq!(s.canonical_query, canonical);
+            assert_eq!(s.string_to_sign, string_to_sign(method, &canonical));
+        }
     }
 
     #[test]

@@ -41,13 +41,15 @@ async fn assert_clean(emu: &Emu) -> serde_json::Value {
 /// would be three times the account's limit together), batch 20 creates at the same time
 /// through two relays sharing one Redis.
 ///
-/// The bounds: with no call throttled, the emulator's sliding window admitted at most 5 per
-/// second, so 60 calls span at least 11 s (the floor). The rule lets 5 calls be in flight or
-/// settled within a window of 1,020 ms, so 60 calls need 11 such windows after the first 5,
-/// each anchored on the previous window's last settle: 11 × (1.02 s + a round trip + the
-/// dispatcher's wake-up and Redis round trip). The upper bound, floor + 3 s, leaves about 250 ms
-/// per window beyond the rule's own 20 ms margin for those, which on a loopback are a few
-/// milliseconds even on a loaded 2-core machine.
+/// What the emulator counted: no call throttled, and no one-second window of arrivals held more
+/// than 5 while some held 5 (`busiestWindow`): the relays together kept the account at its
+/// limit, not under it. So 60 calls span at least 11 s (the floor) without timing them.
+/// The rule lets 5 calls be in flight or settled within a window of 1,020 ms, so 60 calls need
+/// 11 such windows after the first 5, each anchored on the previous window's last settle:
+/// 11 × (1.02 s + a round trip + the dispatcher's wake-up and Redis round trip), about 11.3 s
+/// on a loopback. The only timed bound, 1.5 × the floor, leaves 500 ms per window for a loaded
+/// 2-core machine running other suites beside, and still fails relays that waste a window each
+/// time (22 s).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_clients_through_two_relays_create_sixty_codes_without_a_throttle() {
     let Some(redis) = RedisServer::start() else {
@@ -84,9 +86,10 @@ async fn three_clients_through_two_relays_create_sixty_codes_without_a_throttle(
     assert!(failed.is_empty(), "{}", summary(&failed));
     let stats = assert_clean(&emu).await;
     assert_eq!(stats["created"], 60, "{stats}");
+    assert_eq!(stats["busiestWindow"], 5, "{stats}");
     let floor = floor(60, 5);
     assert!(
-        wall >= floor && wall <= floor + Duration::from_secs(3),
+        wall <= floor * 3 / 2,
         "60 creates took {wall:?}; the floor is {floor:?}"
     );
 }
@@ -126,8 +129,11 @@ async fn single_create_during_batch(emu: &Emu, batch_relay: &str, single_relay: 
     let outcome = single.create(&phones(2, 1)[0], "just one").await;
     batch.abort();
     assert!(outcome.result.is_ok(), "{outcome:?}");
+    // Served fairly it waits for the next free slot, within a window (1.02 s) and a round trip;
+    // behind the batch's 50 queued calls it would wait 10 windows. Half of that, 5 s, leaves a
+    // loaded 2-core machine room and still fails a queue that is not fair.
     assert!(
-        outcome.elapsed < Duration::from_secs(2),
+        outcome.elapsed < Duration::from_secs(5),
         "the single create took {:?}",
         outcome.elapsed
     );

@@ -390,22 +390,23 @@ async fn sts_credentials_sign_v3_calls_the_emulator_accepts_through_cams() {
     assert_eq!(got.json()["Data"]["PrefilledMessage"], message);
     let code = got.json()["Data"]["QrdlCode"].as_str().unwrap().to_owned();
 
-    for (action, business) in [
-        ("ListPhoneMessageQrdl", vec![("PhoneNumber", PHONE)]),
-        (
-            "UpdatePhoneMessageQrdl",
-            vec![
+    // An update replaces the code (as Alibaba documents), so the delete names the new one.
+    let mut code = code;
+    for action in [
+        "ListPhoneMessageQrdl",
+        "UpdatePhoneMessageQrdl",
+        "DeletePhoneMessageQrdl",
+    ] {
+        let business: Vec<(&str, &str)> = match action {
+            "ListPhoneMessageQrdl" => vec![("PhoneNumber", PHONE)],
+            "UpdatePhoneMessageQrdl" => vec![
                 ("PhoneNumber", PHONE),
                 ("QrdlCode", code.as_str()),
                 ("GenerateQrImage", "PNG"),
                 ("PrefilledMessage", "updated"),
             ],
-        ),
-        (
-            "DeletePhoneMessageQrdl",
-            vec![("PhoneNumber", PHONE), ("QrdlCode", code.as_str())],
-        ),
-    ] {
+            _ => vec![("PhoneNumber", PHONE), ("QrdlCode", code.as_str())],
+        };
         let p = sign(&host, action, "2020-06-06", &creds, &business);
         let got = send(&relay, &p, &[], None).await;
         assert_eq!(
@@ -414,6 +415,9 @@ async fn sts_credentials_sign_v3_calls_the_emulator_accepts_through_cams() {
             "{action}: {}",
             got.text
         );
+        if action == "UpdatePhoneMessageQrdl" {
+            code = got.json()["Data"]["QrdlCode"].as_str().unwrap().to_owned();
+        }
     }
 
     // Signed for the relay's own host instead of camsHost: the emulator's refusal, passed through.

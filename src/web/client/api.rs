@@ -64,7 +64,9 @@ impl CamsClient {
         run(self.client.clone(), op, read_list_reply)
     }
 
-    /// Changes a code's message or image format.
+    /// Changes a code's message or image format. Alibaba documents that the original code
+    /// stops working after an update: the reply's `qrdlCode` and `deepLinkUrl` are new, and
+    /// are the ones to print and use from then on.
     #[wasm_bindgen(js_name = updateQrdl, unchecked_return_type = "Promise<CreateQrdlResponse>")]
     pub fn update_qrdl(
         &self,

@@ -19,7 +19,10 @@ export interface CreateQrdlRequest {
   custSpaceId?: string;
 }
 
-/** Change a code's message or format: a create request plus the code. */
+/**
+ * Change a code's message or format: a create request plus the code. The reply carries a NEW
+ * code and deep link; the original code stops working (as Alibaba documents for Update).
+ */
 export interface UpdateQrdlRequest extends CreateQrdlRequest {
   qrdlCode: string;
 }
@@ -141,7 +144,10 @@ export type CamsErrorCode =
   | "Unknown.ResourceOwnerId"
   | (string & {});
 
-/** Every failure rejects (or throws) with this. */
+/**
+ * Every failure rejects (or throws) with this: an `Error` named "CamsError". Narrow a caught
+ * value with `isCamsError(e)`.
+ */
 export interface CamsError extends Error {
   name: "CamsError";
   code: CamsErrorCode;
@@ -156,6 +162,23 @@ export interface CamsError extends Error {
   field?: string;
   /** The STS relay's own error code, when a CredentialsError came from its reply. */
   relayCode?: string;
+}
+
+/**
+ * Whether `value` is a failure of this module (an `Error` named "CamsError" with a `code`):
+ * `catch (e) { if (isCamsError(e)) e.code ... }`.
+ */
+export function isCamsError(value: unknown): value is CamsError;
+
+/**
+ * `Symbol.dispose` (which the generated classes implement, for `using`), declared here so the
+ * declarations type-check with `lib: ["ES2022", "DOM"]` too; the same as TypeScript's own
+ * `esnext.disposable` declaration, which it merges with.
+ */
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
 }
 
 /** One item of a batch: its reply, or why it failed. */

@@ -109,6 +109,8 @@ async fn create_list_update_delete_with_v3() {
         .await
         .assert_ok();
     assert_eq!(updated["Data"]["PrefilledMessage"], "changed");
+    // An update replaces the code: the new one is what is deleted.
+    let code = updated["Data"]["QrdlCode"].as_str().unwrap().to_owned();
     h.call_v3_as(
         &key,
         "DeletePhoneMessageQrdl",

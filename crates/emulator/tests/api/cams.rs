@@ -88,11 +88,14 @@ async fn list_returns_a_numbers_codes_per_space() {
     assert_eq!(empty["Data"], Value::Array(vec![]));
 }
 
+/// As Alibaba documents Update: the original code stops working and the reply's code and deep
+/// link are the ones to print from then on.
 #[tokio::test]
-async fn update_keeps_the_code_and_link_and_changes_message_and_format() {
+async fn update_replaces_the_code_and_the_old_one_stops_working() {
     let h = Harness::new();
     let before = h.create("before", "PNG").await;
     let code = code_of(&before);
+    let second = code_of(&h.create("second", "PNG").await);
     let body = h
         .call(
             "UpdatePhoneMessageQrdl",
@@ -106,19 +109,43 @@ async fn update_keeps_the_code_and_link_and_changes_message_and_format() {
         .await
         .assert_ok();
     let after = &body["Data"];
-    assert_eq!(after["QrdlCode"], before["QrdlCode"]);
-    assert_eq!(after["DeepLinkUrl"], before["DeepLinkUrl"]);
+    let new_code = code_of(after);
+    assert_ne!(new_code, code);
+    assert_eq!(
+        after["DeepLinkUrl"],
+        format!("https://wa.me/message/{new_code}")
+    );
     assert_eq!(after["PrefilledMessage"], "after");
     assert_eq!(after["GenerateQrImage"], "SVG");
-    assert_eq!(after["QrImageUrl"], format!("{BASE}qr/{code}.svg"));
+    assert_eq!(after["QrImageUrl"], format!("{BASE}qr/{new_code}.svg"));
 
+    // The new code takes the old one's place in the list; the old one is gone.
     let listed = h
         .call("ListPhoneMessageQrdl", &[("PhoneNumber", PHONE)])
         .await
         .assert_ok();
     assert_eq!(&listed["Data"][0], after);
+    assert_eq!(listed["Data"][1]["QrdlCode"], second.as_str());
+    assert_eq!(listed["Data"].as_array().map(Vec::len), Some(2));
 
-    for (phone, qrdl) in [(PHONE, "ZZZZZZZZ"), ("4915100000000", code.as_str())] {
+    // Its image no longer resolves; the new one does.
+    assert_eq!(h.get_path(&format!("/qr/{code}.png")).await.status, 404);
+    assert_eq!(h.get_path(&format!("/qr/{code}.svg")).await.status, 404);
+    assert_eq!(h.get_path(&format!("/qr/{new_code}.svg")).await.status, 200);
+
+    // Updating or deleting the old code is refused as a code that does not exist.
+    h.call(
+        "DeletePhoneMessageQrdl",
+        &[("PhoneNumber", PHONE), ("QrdlCode", &code)],
+    )
+    .await
+    .assert_error(400, "Qrdl.NotExists");
+
+    for (phone, qrdl) in [
+        (PHONE, "ZZZZZZZZ"),
+        (PHONE, code.as_str()),
+        ("4915100000000", new_code.as_str()),
+    ] {
         let r = h
             .call(
                 "UpdatePhoneMessageQrdl",

@@ -92,3 +92,69 @@ async fn the_clock_takes_a_json_body_too() {
         400
     );
 }
+
+#[tokio::test]
+async fn seed_creates_many_codes_for_an_account_at_once() {
+    let h = Harness::new();
+    let r = h
+        .admin(
+            Method::POST,
+            "/__emulator/seed",
+            Some(
+                r#"{"phoneNumber":"8613800001234","count":2000,"message":"Store","format":"SVG"}"#,
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let body = r.json();
+    assert_eq!(body["created"], 2000);
+    assert_eq!(body["limitReached"], false);
+    let listed = h
+        .call("ListPhoneMessageQrdl", &[("PhoneNumber", "8613800001234")])
+        .await
+        .assert_ok();
+    let data = listed["Data"].as_array().unwrap();
+    assert_eq!(data.len(), 2000);
+    assert_eq!(data[0]["PrefilledMessage"], "Store 1");
+    assert_eq!(data[1999]["PrefilledMessage"], "Store 2000");
+    assert_eq!(data[5]["GenerateQrImage"], "SVG");
+    assert_eq!(data[0]["QrdlCode"], body["codes"][0]);
+
+    // At the number's limit it stops and says so; the calls it made are not counted as API calls.
+    let more = h
+        .admin(
+            Method::POST,
+            "/__emulator/seed",
+            Some(r#"{"phoneNumber":"8613800001234","count":1}"#),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (more["created"].clone(), more["limitReached"].clone()),
+        (0.into(), true.into())
+    );
+
+    // Bad bodies are refused; a form POST never reaches it.
+    for bad in [
+        r#"{"count":1}"#,
+        r#"{"phoneNumber":"+86","count":1}"#,
+        r#"{"phoneNumber":"8613800001234","count":0}"#,
+        r#"{"phoneNumber":"8613800001234","count":1,"format":"JPG"}"#,
+    ] {
+        assert_eq!(
+            h.admin(Method::POST, "/__emulator/seed", Some(bad))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+    let form = Request::builder()
+        .method(Method::POST)
+        .uri("/__emulator/seed")
+        .header(header::HOST, ADMIN_HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("phoneNumber=8613800001234&count=1"))
+        .unwrap();
+    assert_eq!(h.send(form).await.status, 415);
+}
