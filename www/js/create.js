@@ -15,7 +15,7 @@ import {
 } from './dom.js';
 import { phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
-import { DEFAULT_PNG_SIZE, PNG_SIZES, pngBlob, svgBlob, svgObjectUrl } from './download.js';
+import { DEFAULT_PNG_SIZE, PNG_SIZES, pdfBlob, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
 /** The request fields as the module names them, and the form control for each. */
 export const FIELDS = ['phoneNumber', 'prefilledMessage', 'generateQrImage', 'custSpaceId'];
@@ -311,11 +311,28 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     },
   });
 
+  const pdfBtn = h('button', {
+    type: 'button',
+    class: 'secondary download-pdf',
+    text: 'Download PDF',
+    disabled: !deepLink,
+    onclick: async () => {
+      if (!deepLink) return;
+      clearError(dlAlert);
+      try {
+        saveBlob(await pdfBlob(deepLink), `${stem}.pdf`);
+        announce(`Downloading ${stem}.pdf (30 mm wide, vector, for print).`);
+      } catch (err) {
+        showError(dlAlert, err, { title: 'Could not make the PDF' });
+      }
+    },
+  });
+
   const unsafeNoteId = `${idPrefix}-unsafe-link`;
   const unsafeNote = deepLink
     ? null
     : h('p', { class: 'fallback-note unsafe-link-note', id: unsafeNoteId, text: 'The service gave a deep link that is not an http(s) address, so this page does not show a QR for it, and does not open, copy, draw or download it. Do not print this code; ask Alibaba Cloud support about it, quoting the code.' });
-  if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
+  if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, pdfBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
 
   const heading = h(headingLevel, { tabindex: '-1', text: 'Your QR code' });
   return h(
@@ -344,6 +361,7 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
             svgBtn,
             h('span', { class: 'png-choice' }, h('label', { for: sizeId, text: 'PNG size' }), sizeSel),
             pngBtn,
+            pdfBtn,
           ),
           dlAlert,
         ),
