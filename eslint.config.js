@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['www/pkg/**', 'pkg/**', 'target/**', 'node_modules/**', '.venv/**'] },
+  { ignores: ['www/pkg/**', 'www/vendor/**', 'pkg/**', 'target/**', 'node_modules/**', '.venv/**'] },
   js.configs.recommended,
   {
     files: ['www/**/*.js', 'tests/package/app/**/*.js'],

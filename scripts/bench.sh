@@ -13,14 +13,16 @@
 #              installs Debian's redis-server when missing)
 #   manage     "My QR codes" with 2,000 codes in headless Chromium: the table's first render,
 #              click to table, a search and a sort (the page's www/pkg built first)
-# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing|manage]...   (default: all)
+#   zip        headless Chromium: the batch ZIP (www/js/exports.js) of 2,000 codes as SVG, PNG
+#              and PDF (builds www/pkg)
+# Usage: scripts/bench.sh [size|sign|coldstart|roundtrip|sts|batch|pacing|manage|zip]...   (default: all)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
-all=(size sign coldstart roundtrip sts batch pacing manage)
+all=(size sign coldstart roundtrip sts batch pacing manage zip)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -110,4 +112,10 @@ if wants manage; then
   section "manage (node bench/manage.mjs)"
   bash scripts/build-wasm.sh >/dev/null
   node bench/manage.mjs
+fi
+
+if wants zip; then
+  section "zip (node bench/zip.mjs)"
+  bash scripts/build-wasm.sh >/dev/null
+  node bench/zip.mjs
 fi

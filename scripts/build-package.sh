@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the three wasm modules
-# (the client, `cams-qrdl`, the QR renderer, `cams-qrdl/qr`, and the tools,
-# `cams-qrdl/tools`) and their JS glue and types
+# Builds the publishable npm package `cams-qrdl` into pkg/ (or OUT_DIR): the four wasm modules
+# (the client, `cams-qrdl`, the QR renderer, `cams-qrdl/qr`, the print exports,
+# `cams-qrdl/export`, and the tools, `cams-qrdl/tools`) and their JS glue and types
 # from scripts/build-wasm.sh (cargo, wasm-bindgen --target web, npm binaryen's wasm-opt), the
 # glue minified with npm's terser, our package.json (npm/package.json with the
 # version from Cargo.toml), the npm README and LICENSE. Needs nothing beyond the registries: no
@@ -30,7 +30,7 @@ rm -f "$out/.gitignore" "$out/package.json"
 # The JS glue of every module, minified (terser, a pinned devDependency): wasm-bindgen writes it
 # for reading, with comments, and it is a tenth of what a page downloads. Export and class names
 # are kept, and so is `new URL("<name>_bg.wasm", import.meta.url)`, which bundlers look for.
-for name in cams_qrdl cams_qrdl_qr cams_qrdl_tools; do
+for name in cams_qrdl cams_qrdl_qr cams_qrdl_export cams_qrdl_tools; do
   node_modules/.bin/terser "$out/$name.js" --module --compress passes=2 --mangle \
     --keep-classnames -o "$out/$name.min.js"
   mv "$out/$name.min.js" "$out/$name.js"
@@ -48,7 +48,7 @@ fi
 node -e '
   const fs = require("fs");
   const out = process.argv[1];
-  for (const name of ["cams_qrdl", "cams_qrdl_qr", "cams_qrdl_tools"]) {
+  for (const name of ["cams_qrdl", "cams_qrdl_qr", "cams_qrdl_export", "cams_qrdl_tools"]) {
     const main = `${out}/${name}.d.ts`;
     const text = fs.readFileSync(main, "utf8");
     const start = text.indexOf("export interface InitOutput {");
@@ -83,6 +83,7 @@ echo "build-package: cams-qrdl@$version in $out"
 printf '  %-24s %9s %9s\n' file "bytes" "gzip -9"
 for f in cams_qrdl_bg.wasm cams_qrdl.js cams_qrdl.d.ts cams_qrdl_bg.wasm.d.ts \
   cams_qrdl_qr_bg.wasm cams_qrdl_qr.js cams_qrdl_qr.d.ts cams_qrdl_qr_bg.wasm.d.ts \
+  cams_qrdl_export_bg.wasm cams_qrdl_export.js cams_qrdl_export.d.ts cams_qrdl_export_bg.wasm.d.ts \
   cams_qrdl_tools_bg.wasm cams_qrdl_tools.js cams_qrdl_tools.d.ts cams_qrdl_tools_bg.wasm.d.ts \
   package.json README.md LICENSE; do
   row "$f"
@@ -97,4 +98,5 @@ module() {
 }
 module cams_qrdl "module (wasm + glue)" cams_qrdl_bg.wasm cams_qrdl.js
 module cams_qrdl_qr "qr module (wasm + glue)" cams_qrdl_qr_bg.wasm cams_qrdl_qr.js
+module cams_qrdl_export "export module (wasm + glue)" cams_qrdl_export_bg.wasm cams_qrdl_export.js
 module cams_qrdl_tools "tools module (wasm + glue)" cams_qrdl_tools_bg.wasm cams_qrdl_tools.js

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the browser modules: cargo (wasm-release profile, wasm32) -> wasm-bindgen --target web
 # -> npm binaryen's wasm-opt (Debian's wasm-opt breaks the module: TOOLCHAIN notes in the
-# README), then prints raw and gzip -9 sizes. Nothing else touches the output. Three modules
+# README), then prints raw and gzip -9 sizes. Nothing else touches the output. Four modules
 # come out of the one crate, by its features:
 #   cams_qrdl        the client (createQrdl, CamsClient): feature `client`
 #   cams_qrdl_qr     the local QR renderer (renderQrSvg): feature `qr`
+#   cams_qrdl_export the print exports (renderQrPng, renderQrPdf): feature `export`
 #   cams_qrdl_tools  the signers and the validator (signRpcRequest, signAcs3Request,
 #                    validateQrdlRequest): feature `tools`, built for speed (profile wasm-tools)
 # Usage: scripts/build-wasm.sh [OUT_DIR] (default www/pkg).
@@ -37,6 +38,7 @@ build() {
 
 build cams_qrdl client
 build cams_qrdl_qr qr
+build cams_qrdl_export export
 # The tools without .cargo/config.toml's compact SHA-256 (RUSTFLAGS, even without a flag that
 # matters, replaces the config's target rustflags): sha2's default unrolled rounds, for speed.
 RUSTFLAGS="--cfg cams_tools_build" build cams_qrdl_tools tools wasm-tools -O3

@@ -33,6 +33,7 @@ lint() {
   # Each of the three shipped modules on its own (scripts/build-wasm.sh).
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features client --quiet -- -D warnings &&
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features qr --quiet -- -D warnings &&
+  cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features export --quiet -- -D warnings &&
   cargo clippy -p cams-qrdl --target wasm32-unknown-unknown --no-default-features --features tools --quiet -- -D warnings &&
   # The page's JS: ESLint, and TypeScript's checker over its JSDoc (tsconfig.www.json).
   node_modules/.bin/eslint www tests bench scripts &&

@@ -2,8 +2,9 @@
 //! [`CamsError`] (serialized by serde-wasm-bindgen), built in this one place.
 
 use cams_protocol::error::CamsError;
-use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen::JsValue;
 
+#[cfg(any(feature = "client", feature = "tools"))]
 use crate::web::js::to_js;
 
 /// A [`CamsError`] plus what only the edge knows: the STS relay's own error code.
@@ -34,14 +35,46 @@ pub(crate) fn to_js_error(e: &CamsError, relay_code: Option<&str>) -> JsValue {
     error.set_name("CamsError");
     // Every field of `CamsError` (absent ones as undefined, so every error has the same shape),
     // then the relay's code.
-    let fields = to_js(e);
-    if let Some(fields) = fields.dyn_ref::<js_sys::Object>() {
-        js_sys::Object::assign(&error, fields);
-    }
+    assign_fields(&error, e);
     let relay_code = relay_code.map_or(JsValue::UNDEFINED, JsValue::from_str);
     // A data property on a fresh Error: cannot fail.
     let _ = js_sys::Reflect::set(&error, &JsValue::from_str("relayCode"), &relay_code);
     error.into()
+}
+
+/// The fields, serialized by serde-wasm-bindgen (the modules that carry it anyway).
+#[cfg(any(feature = "client", feature = "tools"))]
+fn assign_fields(error: &js_sys::Error, e: &CamsError) {
+    use wasm_bindgen::JsCast as _;
+    let fields = to_js(e);
+    if let Some(fields) = fields.dyn_ref::<js_sys::Object>() {
+        js_sys::Object::assign(error, fields);
+    }
+}
+
+/// The same fields in the same order, set one by one: the QR and export modules carry no
+/// serializer (it would be a twentieth of the QR module's size budget).
+#[cfg(not(any(feature = "client", feature = "tools")))]
+fn assign_fields(error: &js_sys::Error, e: &CamsError) {
+    let text = |v: &Option<String>| v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let fields: [(&str, JsValue); 8] = [
+        ("code", JsValue::from_str(&e.code)),
+        ("message", JsValue::from_str(&e.message)),
+        ("requestId", text(&e.request_id)),
+        (
+            "httpStatus",
+            e.http_status
+                .map_or(JsValue::UNDEFINED, |s| JsValue::from(f64::from(s))),
+        ),
+        ("recommend", text(&e.recommend)),
+        ("accessDeniedDetail", text(&e.access_denied_detail)),
+        ("retryable", JsValue::from_bool(e.retryable)),
+        ("field", text(&e.field)),
+    ];
+    for (name, value) in fields {
+        // Data properties on a fresh Error: cannot fail.
+        let _ = js_sys::Reflect::set(error, &JsValue::from_str(name), &value);
+    }
 }
 
 /// `isCamsError(value)`: whether `value` is a failure of this module (an `Error` named
@@ -50,6 +83,7 @@ pub(crate) fn to_js_error(e: &CamsError, relay_code: Option<&str>) -> JsValue {
 #[cfg(feature = "client")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = isCamsError, skip_typescript)]
 pub fn is_cams_error(value: &JsValue) -> bool {
+    use wasm_bindgen::JsCast as _;
     value
         .dyn_ref::<js_sys::Error>()
         .is_some_and(|e| e.name() == "CamsError")

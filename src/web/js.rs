@@ -4,7 +4,9 @@
 
 #[cfg(any(feature = "client", feature = "tools"))]
 pub(crate) use reading::*;
+#[cfg(any(feature = "client", feature = "tools"))]
 use serde::Serialize;
+#[cfg(any(feature = "client", feature = "tools"))]
 use wasm_bindgen::JsValue;
 
 /// Caller input and replies read as the protocol's types: the client and the signing tools.
@@ -150,6 +152,7 @@ mod reading {
 }
 
 /// `value` as a JavaScript value: structs and maps as plain objects.
+#[cfg(any(feature = "client", feature = "tools"))]
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     // Strings, numbers, booleans and objects of them: serializing cannot fail.

@@ -29,7 +29,8 @@ import init, {
   type TemporaryCredentials,
   type UpdateQrdlRequest,
 } from 'cams-qrdl';
-import initQr, { renderQrSvg } from 'cams-qrdl/qr';
+import initQr, { type QrOptions, renderQrSvg } from 'cams-qrdl/qr';
+import initExport, { renderQrPdf, renderQrPng } from 'cams-qrdl/export';
 import initSign, {
   signAcs3Request,
   signRpcRequest,
@@ -223,5 +224,34 @@ const svg: string = renderQrSvg(one.data.deepLinkUrl);
 void svg;
 // @ts-expect-error: text only
 renderQrSvg(42);
+
+// -- styled codes and print exports (cams-qrdl/qr, cams-qrdl/export) ---------------------------
+
+declare const logoBytes: Uint8Array;
+const style: QrOptions = {
+  ecLevel: 'Q',
+  margin: 4,
+  foreground: '#1b2a6b',
+  background: '#fff8e7',
+  logo: logoBytes,
+  logoSize: 0.2,
+  frameText: 'Scan to chat',
+  moduleShape: 'rounded',
+  sizePx: 1024,
+  dpi: 300,
+  sizeMm: 30,
+};
+const styled: string = renderQrSvg(one.data.deepLinkUrl, style);
+void styled;
+renderQrSvg('https://wa.me/message/X', { logo: 'data:image/png;base64,iVBORw0KGgo=', allowInverted: true, allowSmallMargin: false });
+// @ts-expect-error: the four levels only
+renderQrSvg('x', { ecLevel: 'X' });
+// @ts-expect-error: unknown options are refused
+renderQrSvg('x', { forground: '#000' });
+await initExport();
+const png: Uint8Array = renderQrPng(one.data.deepLinkUrl, style);
+const pdf: Uint8Array = renderQrPdf(one.data.deepLinkUrl, { sizeMm: 40 });
+void png;
+void pdf;
 
 export {};

@@ -69,6 +69,16 @@ test('create a PNG code: the service image loads, the link copies, SVG and PNG d
     const decoded = decodePng(png.buffer);
     assert.deepEqual([decoded.width, decoded.height], [512, 512]);
     assert.equal(decoded.text, deepLink);
+    // Drawn by the export module: 300 DPI recorded (11811 pixels a metre) in a pHYs chunk.
+    const phys = png.buffer.indexOf('pHYs');
+    assert.ok(phys > 0, 'a pHYs chunk');
+    assert.equal(png.buffer.readUInt32BE(phys + 4), 11811);
+
+    // Download PDF: one vector page for print.
+    const pdf = await download(page, () => card.getByRole('button', { name: 'Download PDF' }).click());
+    assert.equal(pdf.name, `${code}.pdf`);
+    assert.equal(pdf.buffer.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.match(pdf.buffer.toString('latin1'), /\/MediaBox \[0 0 85\.0393/);
 
     await screenshot(page, 'create-png-light');
     await page.locator('#create').screenshot({ path: `${SCREENSHOTS}/readme-create.png`, animations: 'disabled' });

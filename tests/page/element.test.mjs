@@ -99,7 +99,7 @@ test('<cams-qrdl> shows validation beside the field and failures in its alert, a
   }
 });
 
-test('<cams-qrdl> on a dashboard of another origin: module, wasm and QR module come from the relay', async () => {
+test('<cams-qrdl> on a dashboard of another origin: module, wasm and export module come from the relay', async () => {
   // The dashboard is its own static host; only its page and the relay's two origins are involved.
   const files = {};
   const dashboard = await startStaticServer(files);
@@ -117,11 +117,11 @@ test('<cams-qrdl> on a dashboard of another origin: module, wasm and QR module c
     assert.equal(qrdl.phoneNumber, '8613800002468');
     const card = el.locator('article.result');
     await card.waitFor();
-    // The local renderer loads from the relay too, on first use.
+    // The local PNG renderer (the export module) loads from the relay too, on first use.
     const png = await download(page, () => card.getByRole('button', { name: 'Download PNG' }).click());
     assert.equal(decodePng(png.buffer).text, qrdl.deepLinkUrl);
     const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
-    for (const file of ['cams-qrdl.js', 'pkg/cams_qrdl_bg.wasm', 'pkg/cams_qrdl_qr_bg.wasm']) {
+    for (const file of ['cams-qrdl.js', 'pkg/cams_qrdl_bg.wasm', 'pkg/cams_qrdl_export_bg.wasm']) {
       assert.ok(fetched.includes(new URL(file, relay.url).href), `${file} from the relay: ${fetched.join(', ')}`);
     }
     assert.ok(fetched.includes(new URL('sts', relay.url).href), 'credentials from the relay');

@@ -341,7 +341,7 @@ test('a failed create marks the last card as previous and focuses the advice; nu
     const { alert } = await createAndExpectAlert(page, 'Product.Unsubscript', { message: 'Second' });
     const old = form.locator('article.result');
     assert.equal(await old.getAttribute('data-previous'), 'true');
-    assert.equal((await old.locator(':is(h2, h3)').textContent()).trim(), 'Your previous QR code');
+    assert.equal((await old.getByRole('heading').textContent()).trim(), 'Your previous QR code');
     assert.match(await old.locator('.previous-note').textContent(), /last create failed/);
     assert.equal((await old.locator('.qrdl-code').textContent()).trim(), firstCode);
     assert.equal(await page.evaluate(() => document.activeElement.dataset.code), 'Product.Unsubscript');

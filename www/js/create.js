@@ -16,7 +16,7 @@ import {
 import { localizeProblem, phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { langOf, msg, setText, translate } from './i18n.js';
-import { DEFAULT_PNG_SIZE, PNG_SIZES, pngBlob, svgBlob, svgObjectUrl } from './download.js';
+import { DEFAULT_PNG_SIZE, PNG_SIZES, pdfBlob, pngBlob, svgBlob, svgObjectUrl } from './download.js';
 
 /** The request fields as the module names them, and the form control for each. */
 export const FIELDS = ['phoneNumber', 'prefilledMessage', 'generateQrImage', 'custSpaceId'];
@@ -315,11 +315,28 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     },
   });
 
+  const pdfBtn = h('button', {
+    type: 'button',
+    class: 'secondary download-pdf',
+    text: msg('result.downloadPdf'),
+    disabled: !deepLink,
+    onclick: async () => {
+      if (!deepLink) return;
+      clearError(dlAlert);
+      try {
+        saveBlob(await pdfBlob(deepLink), `${stem}.pdf`);
+        announce(translate(langOf(pdfBtn), 'result.downloadingPdf', { file: `${stem}.pdf` }));
+      } catch (err) {
+        showError(dlAlert, err, { title: msg('result.pdfFailed') });
+      }
+    },
+  });
+
   const unsafeNoteId = `${idPrefix}-unsafe-link`;
   const unsafeNote = deepLink
     ? null
     : h('p', { class: 'fallback-note unsafe-link-note', id: unsafeNoteId, text: msg('result.unsafeLink') });
-  if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
+  if (unsafeNote) for (const b of [copyBtn, svgBtn, pngBtn, pdfBtn, sizeSel]) b.setAttribute('aria-describedby', unsafeNoteId);
 
   const heading = h(headingLevel, { tabindex: '-1', text: msg('result.heading') });
   return h(
@@ -348,6 +365,7 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
             svgBtn,
             h('span', { class: 'png-choice' }, h('label', { for: sizeId, text: msg('result.pngSize') }), sizeSel),
             pngBtn,
+            pdfBtn,
           ),
           dlAlert,
         ),

@@ -1,9 +1,9 @@
 // QR images rendered locally from the deep link with the QR module's renderQrSvg: they work
 // offline and never expire, unlike the service's QrImageUrl. The module (pkg/cams_qrdl_qr.js) is
-// loaded on first use.
+// loaded on first use; PNG and PDF come from the export module (pkg/cams_qrdl_export.js:
+// whole-pixel modules and the DPI in the PNG, a vector PDF), loaded on the first such download.
 
 import { loadQrModule } from './client.js';
-import { t } from './i18n.js';
 
 export const PNG_SIZES = [256, 512, 1024, 2048];
 export const DEFAULT_PNG_SIZE = 1024;
@@ -22,33 +22,30 @@ export async function svgObjectUrl(text) {
   return URL.createObjectURL(await svgBlob(text));
 }
 
-function loadImage(url) {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.decoding = 'async';
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error(t('download.drawFailed')));
-    img.src = url;
-  });
+let exportModulePromise = null;
+
+/** The export module, imported and initialised once (a failed load is tried again next time). */
+export function loadExportModule(url = new URL('../pkg/cams_qrdl_export.js', import.meta.url)) {
+  exportModulePromise ??= import(url.href)
+    .then(async (m) => {
+      await m.default();
+      return m;
+    })
+    .catch((err) => {
+      exportModulePromise = null;
+      throw err;
+    });
+  return exportModulePromise;
 }
 
-/** A `size`×`size` PNG of the QR, drawn from the SVG onto a white canvas. */
+/** A `size`×`size` PNG of the QR: every module a whole number of pixels, 300 DPI recorded. */
 export async function pngBlob(text, size = DEFAULT_PNG_SIZE) {
-  const url = await svgObjectUrl(text);
-  try {
-    const img = await loadImage(url);
-    const canvas = document.createElement('canvas');
-    canvas.width = size;
-    canvas.height = size;
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, size, size);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(img, 0, 0, size, size);
-    return await new Promise((resolve, reject) => {
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error(t('download.pngFailed')))), 'image/png');
-    });
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+  const { renderQrPng } = await loadExportModule();
+  return new Blob([renderQrPng(text, { sizePx: size })], { type: 'image/png' });
+}
+
+/** A vector PDF of the QR, `sizeMm` wide with its quiet zone (default 30 mm), for print. */
+export async function pdfBlob(text, sizeMm = 30) {
+  const { renderQrPdf } = await loadExportModule();
+  return new Blob([renderQrPdf(text, { sizeMm })], { type: 'application/pdf' });
 }

@@ -91,6 +91,9 @@ export default {
   'result.downloading': 'Downloading {file}.',
   'result.svgFailed': 'Could not make the SVG',
   'result.pngFailed': 'Could not make the PNG',
+  'result.downloadPdf': 'Download PDF',
+  'result.downloadingPdf': 'Downloading {file} (30 mm wide, vector, for print).',
+  'result.pdfFailed': 'Could not make the PDF',
   'result.unsafeLink': 'The service gave a deep link that is not an http(s) address, so this page does not show a QR for it, and does not open, copy, draw or download it. Do not print this code; ask Alibaba Cloud support about it, quoting the code.',
   'result.deepLink': 'Deep link',
   'result.code': 'Code',
@@ -102,8 +105,6 @@ export default {
   'result.downloadsHelp': 'Drawn here from the deep link: they work offline and never expire.',
   'result.downloadsUnavailable': 'Not available: they are drawn from the deep link, and this one is not an http(s) address.',
   'result.pngSize': 'PNG size',
-  'download.drawFailed': 'The locally rendered QR could not be drawn.',
-  'download.pngFailed': 'The PNG could not be made.',
 
   // The checks beside the fields (the module's rules, validate.js).
   'validate.phoneEmpty': 'Enter the phone number of your WhatsApp business number, with its country code (for example 8613800001234).',

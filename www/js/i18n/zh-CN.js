@@ -85,6 +85,9 @@ export default {
   'result.downloading': '正在下载 {file}。',
   'result.svgFailed': '无法生成 SVG',
   'result.pngFailed': '无法生成 PNG',
+  'result.downloadPdf': '下载 PDF',
+  'result.downloadingPdf': '正在下载 {file}（宽 30 毫米，矢量格式，适合打印）。',
+  'result.pdfFailed': '无法生成 PDF',
   'result.unsafeLink': '服务返回的深度链接不是 http(s) 地址，因此本页不显示其二维码，也不会打开、复制、生成或下载它。请勿打印此二维码，并提供该二维码编码联系阿里云技术支持。',
   'result.deepLink': '深度链接',
   'result.code': '二维码编码',
@@ -96,8 +99,6 @@ export default {
   'result.downloadsHelp': '在本页根据深度链接生成：无需联网，永不过期。',
   'result.downloadsUnavailable': '不可用：下载文件根据深度链接生成，而此链接不是 http(s) 地址。',
   'result.pngSize': 'PNG 尺寸',
-  'download.drawFailed': '无法绘制本地生成的二维码。',
-  'download.pngFailed': '无法生成 PNG 文件。',
 
   'validate.phoneEmpty': '请输入您的 WhatsApp 企业手机号码，需包含国家/地区代码（例如 8613800001234）。',
   'validate.phoneChars': '手机号码只能包含数字，可带 +、空格、连字符和括号。',
