@@ -3,7 +3,8 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOST_REPLY_CONSOLE, SCREENSHOTS, assertNeverThrottled, createViaForm, download, emulatorStats as statsOf, launchBrowser, openPage, pageReady, parseCsv, screenshot, setFaults as setFaultsOf, startRelay, useRelayAndBrowser } from './helpers.mjs';
+import { unzipSync } from 'fflate';
+import { LOST_REPLY_CONSOLE, SCREENSHOTS, assertNeverThrottled, createViaForm, decodePng, decodeSvgInPage, download, emulatorStats as statsOf, launchBrowser, openPage, pageReady, parseCsv, screenshot, setFaults as setFaultsOf, startRelay, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
@@ -109,6 +110,67 @@ test('load a CSV (message,label) with quotes and commas; labels carry into the e
     assert.match(rows[0][5], /\.svg$/);
     assert.equal(rows[3][3], '');
     assert.match(rows[3][6], /^not sent: .*141 characters/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a finished batch downloads a ZIP of its codes: chosen formats, names from the labels, a manifest', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const batch = page.locator('#batch');
+    await batch.getByLabel('Phone number').fill('8613800007777');
+    const csvIn = 'message,label\r\nHello Marina,Marina\r\nHello Orchard,Orchard\r\nHello Café,"Café / Bar: ""Nord"""\r\nHello again,Marina\r\nHello device,con\r\n';
+    await batch.getByLabel('Or load a CSV file').setInputFiles({ name: 'stores.csv', mimeType: 'text/csv', buffer: Buffer.from(csvIn) });
+    await batch.locator('.source-note', { hasText: 'Using 5 rows from stores.csv' }).waitFor();
+    const zipGroup = batch.getByRole('group', { name: 'Print files of the created codes' });
+    assert.equal(await zipGroup.isHidden(), true, 'no ZIP before any code is created');
+    await batch.getByRole('button', { name: 'Create 5 QR codes' }).click();
+    await batch.locator('.progress-text', { hasText: '5 of 5 finished: 5 created, 0 failed' }).waitFor({ timeout: 30_000 });
+    await zipGroup.waitFor();
+    const zipBtn = zipGroup.getByRole('button', { name: 'Download ZIP' });
+    await zipBtn.waitFor({ state: 'visible' });
+    assert.equal(await zipBtn.isEnabled(), true);
+    // No format chosen: nothing to build.
+    for (const f of ['SVG', 'PNG', 'PDF']) await zipGroup.getByLabel(f).uncheck();
+    assert.equal(await zipBtn.isDisabled(), true);
+    await zipGroup.getByLabel('SVG').check();
+    await zipGroup.getByLabel('PNG').check();
+    await batch.screenshot({ path: `${SCREENSHOTS}/readme-batch-zip.png`, animations: 'disabled' });
+
+    // The progress bar shows while the ZIP is built.
+    await page.evaluate(() => {
+      const bar = document.querySelector('#batch .zip-progress');
+      window.zipBarShown = false;
+      new MutationObserver(() => { if (!bar.hidden) window.zipBarShown = true; }).observe(bar, { attributes: true });
+    });
+    const csv = await download(page, () => batch.getByRole('button', { name: 'Export CSV' }).click());
+    const links = new Map(parseCsv(csv.buffer.toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.length > 1).slice(1).map((r) => [r[3], r[4]]));
+    assert.equal(links.size, 5);
+    const zip = await download(page, () => zipBtn.click());
+    assert.match(zip.name, /^qr-codes-8613800007777-.*\.zip$/);
+    assert.equal(await page.evaluate(() => window.zipBarShown), true, 'the progress bar showed');
+    await page.locator('#status', { hasText: 'Downloading the ZIP of 5 QR codes.' }).waitFor();
+
+    const files = unzipSync(new Uint8Array(zip.buffer));
+    const stems = ['Marina', 'Orchard', 'Café Bar Nord', 'Marina (2)', 'con_'];
+    assert.deepEqual(Object.keys(files).sort(), [...stems.flatMap((s) => [`${s}.png`, `${s}.svg`]), 'manifest.csv'].sort());
+    const manifest = Buffer.from(files['manifest.csv']).toString('utf8').replace(/^\uFEFF/, '');
+    const lines = parseCsv(manifest).filter((r) => r.length > 1);
+    assert.deepEqual(lines[0], ['label', 'code', 'deep link', 'message', 'phone', 'files']);
+    assert.equal(lines.length, 6);
+    for (const [i, stem] of stems.entries()) {
+      const [label, code, link, message, phone, names] = lines[i + 1];
+      assert.equal(label, ['Marina', 'Orchard', 'Café / Bar: "Nord"', 'Marina', 'con'][i]);
+      assert.equal(link, links.get(code), `${code}'s deep link`);
+      assert.equal(message, ['Hello Marina', 'Hello Orchard', 'Hello Café', 'Hello again', 'Hello device'][i]);
+      assert.equal(phone, '8613800007777');
+      assert.equal(names, `${stem}.svg ${stem}.png`);
+      assert.equal(decodePng(Buffer.from(files[`${stem}.png`])).text, link, `${stem}.png`);
+      assert.equal(await decodeSvgInPage(page, Buffer.from(files[`${stem}.svg`]).toString('utf8')), link, `${stem}.svg`);
+    }
     assertNoConsoleErrors();
   } finally {
     await context.close();
