@@ -39,7 +39,7 @@ test('list, edit and delete a number\'s QR codes, with the 2,000-code usage', as
       // The List reply has no creation time: the page shows when it first saw each code.
       assert.ok(await row.locator('td.cell-time time').getAttribute('datetime'));
     }
-    assert.equal((await manage.locator('thead th').nth(5).textContent()).trim(), 'First seen');
+    assert.equal((await manage.locator('thead th').nth(6).textContent()).trim(), 'First seen');
     await screenshot(page, 'manage-list');
 
     // Edit a message: the editor says printed copies stop working; saving asks first.
@@ -322,8 +322,11 @@ test('each row: a crisp thumbnail drawn here, copy link, and SVG/PNG/PDF named f
     await manage.getByRole('button', { name: 'Show my QR codes' }).click();
     await page.locator('#status', { hasText: '3 QR codes for this number.' }).waitFor();
     const thumbs = manage.locator('img.qr-thumb-img');
-    await page.waitForFunction(() => document.querySelectorAll('#manage img.qr-thumb-img').length === 3);
     const row = manage.locator(`tr[data-code="${labelled}"]`);
+    // Drawn once on screen.
+    await row.scrollIntoViewIfNeeded();
+    await row.locator('img.qr-thumb-img').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#manage img.qr-thumb-img').length === 3, null, { timeout: 10_000 });
     const link = await row.locator('.cell-link a').getAttribute('href');
     const thumb = row.locator('img.qr-thumb-img');
     assert.equal(await thumb.getAttribute('alt'), `QR code ${labelled}`);
