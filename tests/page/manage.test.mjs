@@ -359,6 +359,65 @@ test('each row: a crisp thumbnail drawn here, copy link, and SVG/PNG/PDF named f
   }
 });
 
+test('"Customise the downloads": live preview, the guards inline, the style used by downloads and remembered', async () => {
+  const phone = '6590002004';
+  const seeded = await seedCodes(env.relay, { phoneNumber: phone, count: 1, message: 'Styled' });
+  const [code] = seeded.codes;
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const manage = page.locator('#manage');
+    const list = async () => {
+      await manage.getByLabel('Phone number').fill(phone);
+      await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+      await page.locator('#status', { hasText: '1 QR code for this number.' }).waitFor();
+    };
+    await list();
+    await manage.getByText('Customise the downloads').click();
+    const preview = manage.locator('img.style-preview-img');
+    await preview.waitFor();
+    const link = await manage.locator(`tr[data-code="${code}"] .cell-link a`).getAttribute('href');
+    const svgOf = async () => { const src = await preview.getAttribute('src'); return decodeURIComponent(src.slice(src.indexOf(',') + 1)); };
+    assert.equal(await decodeSvgInPage(page, await svgOf()), link, 'the preview draws the first row');
+
+    // A low-contrast colour: the module's guard, shown beside the form.
+    await manage.getByLabel('Foreground').fill('#dddddd');
+    const error = manage.locator('.style-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /contrast/);
+    await manage.getByLabel('Foreground').fill('#1b2a6b');
+    await error.waitFor({ state: 'hidden' });
+    await manage.getByLabel('Frame text').fill('Scan to chat');
+    await page.waitForFunction(() => decodeURIComponent(document.querySelector('#manage img.style-preview-img')?.getAttribute('src') ?? '').includes('Scan to chat'));
+    assert.match(await svgOf(), /#1b2a6b/i);
+    await manage.getByLabel('PNG size', { exact: true }).selectOption('512');
+    await manage.locator('details.customise').screenshot({ path: `${SCREENSHOTS}/readme-customise.png`, animations: 'disabled' });
+
+    const row = manage.locator(`tr[data-code="${code}"]`);
+    const png = await download(page, () => row.getByRole('button', { name: `Download PNG of ${code}` }).click());
+    const decoded = decodePng(png.buffer);
+    assert.equal(decoded.width, 512);
+    assert.equal(decoded.text, link);
+    const svg = await download(page, () => row.getByRole('button', { name: `Download SVG of ${code}` }).click());
+    assert.match(svg.buffer.toString('utf8'), /#1b2a6b/i);
+    assert.equal(await decodeSvgInPage(page, svg.buffer.toString('utf8')), link);
+
+    // Remembered: after a reload the form holds the style (and storage holds no secret).
+    const saved = await page.evaluate(() => localStorage.getItem('cams-qrdl:style:v1'));
+    assert.match(saved, /1b2a6b/);
+    assert.doesNotMatch(saved, /secret|token/i);
+    await page.reload();
+    await pageReady(page);
+    await list();
+    await manage.getByText('Customise the downloads').click();
+    assert.equal(await manage.getByLabel('Foreground').inputValue(), '#1b2a6b');
+    assert.equal(await manage.getByLabel('Frame text').inputValue(), 'Scan to chat');
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
 test('select the codes a search matches and delete them with one confirmation and a progress bar', async () => {
   const phone = '6590002001';
   await seedCodes(env.relay, { phoneNumber: phone, count: 2000, message: 'Store' });

@@ -19,6 +19,7 @@ import {
 import { loadQrModule } from './client.js';
 import { pdfBlob, pngBlob, svgBlob } from './download.js';
 import { fileStem } from './exports.js';
+import { mountCustomise } from './customise.js';
 import { validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { renderResult } from './create.js';
@@ -26,7 +27,7 @@ import { forget, remember, replaced, seen } from './seen.js';
 import { langOf, msg, setText, translate } from './i18n.js';
 
 /** A thumbnail's largest side in CSS pixels (each module a whole number of them). */
-const THUMB_PX = 96;
+const THUMB_PX = 72;
 
 /** Rows per page: a page renders in a few milliseconds, whatever the number's count. */
 export const PAGE_SIZE = 50;
@@ -86,6 +87,8 @@ export function mountManage(root, opts) {
   bulkProgress.setAttribute('aria-describedby', 'manage-bulk-text');
   const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: msg('common.stop') });
   const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: msg('manage.deleting') }), bulkProgress, bulkText, bulkStop);
+  // The print style of the rows' downloads; its preview draws the first row shown.
+  const customise = mountCustomise({ idPrefix: 'manage-style', previewLink: () => (httpUrl(visible[0]?.q.deepLinkUrl) ? String(visible[0].q.deepLinkUrl) : '') });
   const tools = h(
     'div',
     { class: 'manage-tools', hidden: true },
@@ -93,6 +96,7 @@ export function mountManage(root, opts) {
       h('div', { class: 'field' }, h('label', { for: 'manage-search', text: msg('manage.search') }), search),
       h('div', { class: 'field' }, h('label', { for: 'manage-sort', text: msg('manage.sort') }), sortSel),
     ),
+    customise.el,
     matchText,
     h('div', { class: 'selection-bar', role: 'group', 'aria-label': msg('manage.selectedGroup') }, selText, selectAllBtn, clearSelBtn, bulkDeleteBtn),
     bulkRow,
@@ -248,7 +252,7 @@ export function mountManage(root, opts) {
         'table',
         { class: 'qr-table manage-table' },
         h('caption', { class: 'visually-hidden', text: msg('manage.caption', { phone: current.phoneNumber, first: first + 1, last: first + shown.length, n }) }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), [msg('manage.col.qr'), msg('manage.col.message'), msg('manage.col.code'), msg('manage.col.link'), msg('manage.col.format'), timeHead, msg('manage.col.downloads'), msg('manage.col.actions')].map((t) => h('th', { scope: 'col', text: t })))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), [msg('manage.col.qr'), msg('manage.col.message'), msg('manage.col.code'), msg('manage.col.link'), msg('manage.col.format'), timeHead, msg('manage.col.actions')].map((t) => h('th', { scope: 'col', text: t })))),
         tbody,
       ),
     );
@@ -308,12 +312,11 @@ export function mountManage(root, opts) {
       const { renderQrSvg } = await loadQrModule();
       const svg = renderQrSvg(slot.dataset.link ?? '', {});
       const modules = Number(/viewBox="0 0 (\d+(?:\.\d+)?) /.exec(svg)?.[1]) || 41;
-      const px = modules * Math.max(1, Math.floor(THUMB_PX / modules));
+      const px = modules * Math.max(2, Math.floor(THUMB_PX / modules));
       const img = h('img', { class: 'qr-thumb-img', width: String(px), height: String(px), alt: msg('manage.thumbAlt', { code: slot.dataset.code ?? '' }), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
-      replace(slot, img);
-      slot.dataset.drawn = 'true';
+      slot.replaceWith(img);
     } catch {
-      replace(slot, h('span', { class: 'qr-thumb-none', text: '—' }));
+      slot.replaceWith(h('span', { class: 'qr-thumb-none', text: '—' }));
     }
   }
 
@@ -323,8 +326,14 @@ export function mountManage(root, opts) {
     const code = String(r.q.qrdlCode ?? '');
     const file = `${fileStem(r.seen?.l, code, new Set())}.${format}`;
     clearError(alert);
+    const style = customise.style();
+    if (!style) {
+      customise.el.open = true;
+      announce(translate(langOf(btn), 'style.invalid'));
+      return;
+    }
     try {
-      const blob = format === 'svg' ? await svgBlob(link) : format === 'png' ? await pngBlob(link) : await pdfBlob(link);
+      const blob = format === 'svg' ? await svgBlob(link, style) : format === 'png' ? await pngBlob(link, customise.sizePx(), style) : await pdfBlob(link, customise.sizeMm(), style);
       saveBlob(blob, file);
       announce(translate(langOf(btn), 'result.downloading', { file }));
     } catch (err) {
@@ -373,8 +382,10 @@ export function mountManage(root, opts) {
       h('td', { 'data-label': msg('manage.col.link'), class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? msg('manage.openLink') : String(q.deepLinkUrl ?? ''), { 'aria-label': msg('manage.openLinkLabel', { code }), title: String(q.deepLinkUrl ?? '') }), ' ', copyBtn),
       h('td', { 'data-label': msg('manage.col.format'), class: 'cell-format', text: String(q.generateQrImage ?? '') }),
       h('td', { 'data-label': msg(current.timed ? 'manage.created' : 'manage.firstSeen'), class: 'cell-time' }, t ? h('time', { datetime: new Date(t).toISOString(), text: msg('manage.when', { date: new Date(t) }) }) : ''),
-      h('td', { 'data-label': msg('manage.col.downloads'), class: 'cell-downloads' }, h('span', { class: 'row-downloads', role: 'group', 'aria-label': msg('manage.downloadsLabel', { code }) }, downloads)),
-      h('td', { 'data-label': msg('manage.col.actions'), class: 'cell-actions' }, editBtn, delBtn),
+      h('td', { 'data-label': msg('manage.col.actions'), class: 'cell-actions' },
+        h('span', { class: 'row-downloads', role: 'group', 'aria-label': msg('manage.downloadsLabel', { code }) }, downloads),
+        h('span', { class: 'row-edit' }, editBtn, delBtn),
+      ),
     );
     if (deepLink) thumbObserver?.observe(thumb);
     editBtn.addEventListener('click', () => startEdit(r, tr, msgCell, editBtn));
