@@ -9,7 +9,7 @@ import { LOST_REPLY_CONSOLE, SCREENSHOTS, assertNeverThrottled, createViaForm, d
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
 async function progressOf(batch) {
-  return batch.locator('progress').evaluate((p) => ({ value: p.value, max: p.max }));
+  return batch.locator('#batch-progress').evaluate((p) => ({ value: p.value, max: p.max }));
 }
 
 test('a batch of 20: the progress bar reaches the end at no more than 5 per second, and the CSV export holds 20 rows', async () => {
@@ -198,7 +198,7 @@ test('failed rows show their error and the hint, and "Retry failed rows" finishe
     assert.match(await batch.locator('tbody tr[data-state="failed"]').first().textContent(), /NetworkError/);
     const alert = batch.locator('[role="alert"]:not([hidden])');
     assert.match(await alert.textContent(), /3 of 5 rows failed/);
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'partial');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'partial');
     // Focus moved from the (now disabled) Stop to the advice.
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'alert');
     assert.match(await alert.textContent(), /NetworkError/);
@@ -259,7 +259,7 @@ test('Stop halts a batch after the calls already sent; starting again finishes t
     await batch.getByLabel('Messages, one per line').fill(Array.from({ length: 12 }, (_, i) => `Stop test ${i + 1}`).join('\n'));
     const start = batch.locator('button.start');
     await start.click();
-    await page.waitForFunction(() => document.querySelector('#batch progress').value >= 2);
+    await page.waitForFunction(() => document.querySelector('#batch-progress').value >= 2);
     await batch.getByRole('button', { name: 'Stop' }).click();
     await page.locator('#status', { hasText: 'Batch stopped' }).waitFor();
     const done = await batch.locator('tbody tr[data-state="done"]').count();
@@ -269,7 +269,7 @@ test('Stop halts a batch after the calls already sent; starting again finishes t
     assert.equal(await stopped.count(), 12 - done);
     assert.match(await stopped.first().textContent(), /Not sent \(stopped\)/);
     assert.match(await batch.locator('.progress-text').textContent(), new RegExp(`${done} of 12 finished: ${done} created, 0 failed, ${12 - done} not sent \\(stopped\\)`));
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'partial');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'partial');
     assert.equal((await start.textContent()).trim(), `Create ${12 - done} QR codes`);
     assert.equal(await page.evaluate(() => document.activeElement.classList.contains('start')), true, 'focus on the create button');
     // The export says which rows were not sent.
@@ -468,7 +468,7 @@ test('a CSV from a Chinese spreadsheet: columns by header, semicolons, a BOM, ea
     await screenshot(page, 'batch-csv-preview');
     await batch.getByRole('button', { name: 'Create 2 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '2 of 2 finished: 2 created, 0 failed' }).waitFor({ timeout: 30_000 });
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'ok');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'ok');
     const csv = await download(page, () => batch.getByRole('button', { name: 'Export CSV' }).click());
     const rows = parseCsv(csv.buffer.toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.length > 1).slice(1);
     assert.deepEqual(rows.map((r) => [r[0], r[1], r[2]]), [['北京店', '8613800004001', '你好; 北京店'], ['上海店', '6591234001', 'Hello from Shanghai'], ['坏号码', '12ab', 'Bad number']]);
@@ -527,11 +527,11 @@ test('when every row fails the bar is not green, the counts agree and focus is o
     await page.route('**/cams', (route) => route.abort('failed'));
     await batch.getByRole('button', { name: 'Create 3 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '3 of 3 finished: 0 created, 3 failed' }).waitFor({ timeout: 30_000 });
-    const progress = batch.locator('progress');
+    const progress = batch.locator('#batch-progress');
     assert.equal(await progress.getAttribute('data-outcome'), 'failed');
     // Its colour is the danger colour, not the green of a finished batch.
     const colours = await page.evaluate(() => {
-      const bar = document.querySelector('#batch progress');
+      const bar = document.querySelector('#batch-progress');
       const failed = getComputedStyle(bar).accentColor;
       bar.dataset.outcome = 'ok';
       const ok = getComputedStyle(bar).accentColor;
@@ -562,7 +562,7 @@ async function throttledBatch(relay, browser, phone) {
   await batch.getByRole('button', { name: 'Create 5 QR codes' }).click();
   await batch.locator('.progress-text', { hasText: '5 of 5 finished: 5 created, 0 failed' }).waitFor({ timeout: 60_000 });
   await setFaultsOf(relay.emulator, null);
-  assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'ok');
+  assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'ok');
   assert.ok((await statsOf(relay.emulator)).faults.throttle >= 30, 'calls were throttled');
   return { page, batch, context, assertNoConsoleErrors };
 }
