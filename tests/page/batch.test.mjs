@@ -3,12 +3,13 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOST_REPLY_CONSOLE, SCREENSHOTS, assertNeverThrottled, createViaForm, download, emulatorStats as statsOf, launchBrowser, openPage, pageReady, parseCsv, screenshot, setFaults as setFaultsOf, startRelay, useRelayAndBrowser } from './helpers.mjs';
+import { unzipSync } from 'fflate';
+import { LOST_REPLY_CONSOLE, SCREENSHOTS, assertNeverThrottled, createViaForm, decodePng, decodeSvgInPage, download, emulatorStats as statsOf, launchBrowser, openPage, pageReady, parseCsv, screenshot, setFaults as setFaultsOf, startRelay, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
 async function progressOf(batch) {
-  return batch.locator('progress').evaluate((p) => ({ value: p.value, max: p.max }));
+  return batch.locator('#batch-progress').evaluate((p) => ({ value: p.value, max: p.max }));
 }
 
 test('a batch of 20: the progress bar reaches the end at no more than 5 per second, and the CSV export holds 20 rows', async () => {
@@ -115,6 +116,67 @@ test('load a CSV (message,label) with quotes and commas; labels carry into the e
   }
 });
 
+test('a finished batch downloads a ZIP of its codes: chosen formats, names from the labels, a manifest', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const batch = page.locator('#batch');
+    await batch.getByLabel('Phone number').fill('8613800007777');
+    const csvIn = 'message,label\r\nHello Marina,Marina\r\nHello Orchard,Orchard\r\nHello Café,"Café / Bar: ""Nord"""\r\nHello again,Marina\r\nHello device,con\r\n';
+    await batch.getByLabel('Or load a CSV file').setInputFiles({ name: 'stores.csv', mimeType: 'text/csv', buffer: Buffer.from(csvIn) });
+    await batch.locator('.source-note', { hasText: 'Using 5 rows from stores.csv' }).waitFor();
+    const zipGroup = batch.getByRole('group', { name: 'Print files of the created codes' });
+    assert.equal(await zipGroup.isHidden(), true, 'no ZIP before any code is created');
+    await batch.getByRole('button', { name: 'Create 5 QR codes' }).click();
+    await batch.locator('.progress-text', { hasText: '5 of 5 finished: 5 created, 0 failed' }).waitFor({ timeout: 30_000 });
+    await zipGroup.waitFor();
+    const zipBtn = zipGroup.getByRole('button', { name: 'Download ZIP' });
+    await zipBtn.waitFor({ state: 'visible' });
+    assert.equal(await zipBtn.isEnabled(), true);
+    // No format chosen: nothing to build.
+    for (const f of ['SVG', 'PNG', 'PDF']) await zipGroup.getByLabel(f).uncheck();
+    assert.equal(await zipBtn.isDisabled(), true);
+    await zipGroup.getByLabel('SVG').check();
+    await zipGroup.getByLabel('PNG').check();
+    await batch.screenshot({ path: `${SCREENSHOTS}/readme-batch-zip.png`, animations: 'disabled' });
+
+    // The progress bar shows while the ZIP is built.
+    await page.evaluate(() => {
+      const bar = document.querySelector('#batch .zip-progress');
+      window.zipBarShown = false;
+      new MutationObserver(() => { if (!bar.hidden) window.zipBarShown = true; }).observe(bar, { attributes: true });
+    });
+    const csv = await download(page, () => batch.getByRole('button', { name: 'Export CSV' }).click());
+    const links = new Map(parseCsv(csv.buffer.toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.length > 1).slice(1).map((r) => [r[3], r[4]]));
+    assert.equal(links.size, 5);
+    const zip = await download(page, () => zipBtn.click());
+    assert.match(zip.name, /^qr-codes-8613800007777-.*\.zip$/);
+    assert.equal(await page.evaluate(() => window.zipBarShown), true, 'the progress bar showed');
+    await page.locator('#status', { hasText: 'Downloading the ZIP of 5 QR codes.' }).waitFor();
+
+    const files = unzipSync(new Uint8Array(zip.buffer));
+    const stems = ['Marina', 'Orchard', 'Café Bar Nord', 'Marina (2)', 'con_'];
+    assert.deepEqual(Object.keys(files).sort(), [...stems.flatMap((s) => [`${s}.png`, `${s}.svg`]), 'manifest.csv'].sort());
+    const manifest = Buffer.from(files['manifest.csv']).toString('utf8').replace(/^\uFEFF/, '');
+    const lines = parseCsv(manifest).filter((r) => r.length > 1);
+    assert.deepEqual(lines[0], ['label', 'code', 'deep link', 'message', 'phone', 'files']);
+    assert.equal(lines.length, 6);
+    for (const [i, stem] of stems.entries()) {
+      const [label, code, link, message, phone, names] = lines[i + 1];
+      assert.equal(label, ['Marina', 'Orchard', 'Café / Bar: "Nord"', 'Marina', 'con'][i]);
+      assert.equal(link, links.get(code), `${code}'s deep link`);
+      assert.equal(message, ['Hello Marina', 'Hello Orchard', 'Hello Café', 'Hello again', 'Hello device'][i]);
+      assert.equal(phone, '8613800007777');
+      assert.equal(names, `${stem}.svg ${stem}.png`);
+      assert.equal(decodePng(Buffer.from(files[`${stem}.png`])).text, link, `${stem}.png`);
+      assert.equal(await decodeSvgInPage(page, Buffer.from(files[`${stem}.svg`]).toString('utf8')), link, `${stem}.svg`);
+    }
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
 test('failed rows show their error and the hint, and "Retry failed rows" finishes them', async () => {
   const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, {
     allow: [/Failed to load resource: net::ERR_FAILED/],
@@ -136,7 +198,7 @@ test('failed rows show their error and the hint, and "Retry failed rows" finishe
     assert.match(await batch.locator('tbody tr[data-state="failed"]').first().textContent(), /NetworkError/);
     const alert = batch.locator('[role="alert"]:not([hidden])');
     assert.match(await alert.textContent(), /3 of 5 rows failed/);
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'partial');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'partial');
     // Focus moved from the (now disabled) Stop to the advice.
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'alert');
     assert.match(await alert.textContent(), /NetworkError/);
@@ -197,7 +259,7 @@ test('Stop halts a batch after the calls already sent; starting again finishes t
     await batch.getByLabel('Messages, one per line').fill(Array.from({ length: 12 }, (_, i) => `Stop test ${i + 1}`).join('\n'));
     const start = batch.locator('button.start');
     await start.click();
-    await page.waitForFunction(() => document.querySelector('#batch progress').value >= 2);
+    await page.waitForFunction(() => document.querySelector('#batch-progress').value >= 2);
     await batch.getByRole('button', { name: 'Stop' }).click();
     await page.locator('#status', { hasText: 'Batch stopped' }).waitFor();
     const done = await batch.locator('tbody tr[data-state="done"]').count();
@@ -207,7 +269,7 @@ test('Stop halts a batch after the calls already sent; starting again finishes t
     assert.equal(await stopped.count(), 12 - done);
     assert.match(await stopped.first().textContent(), /Not sent \(stopped\)/);
     assert.match(await batch.locator('.progress-text').textContent(), new RegExp(`${done} of 12 finished: ${done} created, 0 failed, ${12 - done} not sent \\(stopped\\)`));
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'partial');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'partial');
     assert.equal((await start.textContent()).trim(), `Create ${12 - done} QR codes`);
     assert.equal(await page.evaluate(() => document.activeElement.classList.contains('start')), true, 'focus on the create button');
     // The export says which rows were not sent.
@@ -406,7 +468,7 @@ test('a CSV from a Chinese spreadsheet: columns by header, semicolons, a BOM, ea
     await screenshot(page, 'batch-csv-preview');
     await batch.getByRole('button', { name: 'Create 2 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '2 of 2 finished: 2 created, 0 failed' }).waitFor({ timeout: 30_000 });
-    assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'ok');
+    assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'ok');
     const csv = await download(page, () => batch.getByRole('button', { name: 'Export CSV' }).click());
     const rows = parseCsv(csv.buffer.toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.length > 1).slice(1);
     assert.deepEqual(rows.map((r) => [r[0], r[1], r[2]]), [['北京店', '8613800004001', '你好; 北京店'], ['上海店', '6591234001', 'Hello from Shanghai'], ['坏号码', '12ab', 'Bad number']]);
@@ -465,11 +527,11 @@ test('when every row fails the bar is not green, the counts agree and focus is o
     await page.route('**/cams', (route) => route.abort('failed'));
     await batch.getByRole('button', { name: 'Create 3 QR codes' }).click();
     await batch.locator('.progress-text', { hasText: '3 of 3 finished: 0 created, 3 failed' }).waitFor({ timeout: 30_000 });
-    const progress = batch.locator('progress');
+    const progress = batch.locator('#batch-progress');
     assert.equal(await progress.getAttribute('data-outcome'), 'failed');
     // Its colour is the danger colour, not the green of a finished batch.
     const colours = await page.evaluate(() => {
-      const bar = document.querySelector('#batch progress');
+      const bar = document.querySelector('#batch-progress');
       const failed = getComputedStyle(bar).accentColor;
       bar.dataset.outcome = 'ok';
       const ok = getComputedStyle(bar).accentColor;
@@ -500,7 +562,7 @@ async function throttledBatch(relay, browser, phone) {
   await batch.getByRole('button', { name: 'Create 5 QR codes' }).click();
   await batch.locator('.progress-text', { hasText: '5 of 5 finished: 5 created, 0 failed' }).waitFor({ timeout: 60_000 });
   await setFaultsOf(relay.emulator, null);
-  assert.equal(await batch.locator('progress').getAttribute('data-outcome'), 'ok');
+  assert.equal(await batch.locator('#batch-progress').getAttribute('data-outcome'), 'ok');
   assert.ok((await statsOf(relay.emulator)).faults.throttle >= 30, 'calls were throttled');
   return { page, batch, context, assertNoConsoleErrors };
 }

@@ -4,7 +4,7 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SCREENSHOTS, createViaForm, decodeSvgInPage, download, openPage, pageReady, screenshot, seedCodes, useRelayAndBrowser } from './helpers.mjs';
+import { SCREENSHOTS, createViaForm, decodePng, decodeSvgInPage, download, openPage, pageReady, screenshot, seedCodes, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 const PHONE = '6591234567';
@@ -39,7 +39,7 @@ test('list, edit and delete a number\'s QR codes, with the 2,000-code usage', as
       // The List reply has no creation time: the page shows when it first saw each code.
       assert.ok(await row.locator('td.cell-time time').getAttribute('datetime'));
     }
-    assert.equal((await manage.locator('thead th').nth(5).textContent()).trim(), 'First seen');
+    assert.equal((await manage.locator('thead th').nth(6).textContent()).trim(), 'First seen');
     await screenshot(page, 'manage-list');
 
     // Edit a message: the editor says printed copies stop working; saving asks first.
@@ -271,6 +271,9 @@ test('2,000 codes: first render under 200 ms, one page of rows, search, sort and
     const rows = manage.locator('tbody tr');
     assert.equal(await rows.count(), 50);
     assert.ok((await page.evaluate(() => document.documentElement.scrollHeight)) < 12_000, 'one page of rows, not 2,000');
+    // Thumbnails are drawn after the render, only for rows of the page shown.
+    await manage.locator('img.qr-thumb-img').first().waitFor();
+    assert.ok((await manage.locator('img.qr-thumb-img').count()) <= 50);
     const pager = manage.locator('nav.pager');
     assert.match(await pager.textContent(), /1–50 of 2,000 · page 1 of 40/);
     // Newest first by default: all first seen together, so the service's last comes first.
@@ -298,6 +301,117 @@ test('2,000 codes: first render under 200 ms, one page of rows, search, sort and
     assert.equal(await rows.first().getAttribute('data-code'), code);
     await manage.getByLabel('Search').fill('no such code');
     assert.match(await manage.locator('.empty').textContent(), /No QR code matches/);
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('each row: a crisp thumbnail drawn here, copy link, and SVG/PNG/PDF named from its label', async () => {
+  const phone = '6590002003';
+  const seeded = await seedCodes(env.relay, { phoneNumber: phone, count: 3, message: 'Shop' });
+  const [labelled, plain] = seeded.codes;
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    // A label a batch gave one code, as this browser remembers it.
+    await page.evaluate((code) => localStorage.setItem('cams-qrdl:codes:v1', JSON.stringify({ [code]: { t: Date.now(), l: 'Marina Bay / "Nord"' } })), labelled);
+    await page.reload();
+    await pageReady(page);
+    const manage = page.locator('#manage');
+    await manage.getByLabel('Phone number').fill(phone);
+    await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+    await page.locator('#status', { hasText: '3 QR codes for this number.' }).waitFor();
+    const thumbs = manage.locator('img.qr-thumb-img');
+    const row = manage.locator(`tr[data-code="${labelled}"]`);
+    // Drawn once on screen.
+    await row.scrollIntoViewIfNeeded();
+    await row.locator('img.qr-thumb-img').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#manage img.qr-thumb-img').length === 3, null, { timeout: 10_000 });
+    const link = await row.locator('.cell-link a').getAttribute('href');
+    const thumb = row.locator('img.qr-thumb-img');
+    assert.equal(await thumb.getAttribute('alt'), `QR code ${labelled}`);
+    // Crisp: a whole number of pixels per module, and it scans as the row's link.
+    const { width, modules, src } = await thumb.evaluate((img) => ({ width: img.width, modules: Number(/viewBox%3D%220%200%20(\d+)/.exec(img.src)?.[1]), src: img.src }));
+    assert.ok(modules > 20 && width % modules === 0 && width / modules >= 2, `${width} px for ${modules} modules`);
+    const svgText = decodeURIComponent(src.slice(src.indexOf(',') + 1));
+    assert.equal(await decodeSvgInPage(page, svgText), link);
+    await row.screenshot({ path: `${SCREENSHOTS}/manage-row-thumbnail.png`, animations: 'disabled' });
+    await manage.screenshot({ path: `${SCREENSHOTS}/readme-manage-thumbnails.png`, animations: 'disabled' });
+    assert.equal(await thumbs.count(), 3);
+
+    await row.getByRole('button', { name: `Copy link for ${labelled}` }).click();
+    await page.locator('#status', { hasText: 'Link copied to the clipboard.' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+
+    const svg = await download(page, () => row.getByRole('button', { name: `Download SVG of ${labelled}` }).click());
+    assert.equal(svg.name, 'Marina Bay Nord.svg');
+    assert.equal(await decodeSvgInPage(page, svg.buffer.toString('utf8')), link);
+    const pdf = await download(page, () => row.getByRole('button', { name: `Download PDF of ${labelled}` }).click());
+    assert.equal(pdf.name, 'Marina Bay Nord.pdf');
+    assert.equal(pdf.buffer.subarray(0, 5).toString('latin1'), '%PDF-');
+    const plainRow = manage.locator(`tr[data-code="${plain}"]`);
+    const png = await download(page, () => plainRow.getByRole('button', { name: `Download PNG of ${plain}` }).click());
+    assert.equal(png.name, `${plain}.png`);
+    assert.equal(decodePng(png.buffer).text, await plainRow.locator('.cell-link a').getAttribute('href'));
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
+
+test('"Customise the downloads": live preview, the guards inline, the style used by downloads and remembered', async () => {
+  const phone = '6590002004';
+  const seeded = await seedCodes(env.relay, { phoneNumber: phone, count: 1, message: 'Styled' });
+  const [code] = seeded.codes;
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const manage = page.locator('#manage');
+    const list = async () => {
+      await manage.getByLabel('Phone number').fill(phone);
+      await manage.getByRole('button', { name: 'Show my QR codes' }).click();
+      await page.locator('#status', { hasText: '1 QR code for this number.' }).waitFor();
+    };
+    await list();
+    await manage.getByText('Customise the downloads').click();
+    const preview = manage.locator('img.style-preview-img');
+    await preview.waitFor();
+    const link = await manage.locator(`tr[data-code="${code}"] .cell-link a`).getAttribute('href');
+    const svgOf = async () => { const src = await preview.getAttribute('src'); return decodeURIComponent(src.slice(src.indexOf(',') + 1)); };
+    assert.equal(await decodeSvgInPage(page, await svgOf()), link, 'the preview draws the first row');
+
+    // A low-contrast colour: the module's guard, shown beside the form.
+    await manage.getByLabel('Foreground').fill('#dddddd');
+    const error = manage.locator('.style-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /contrast/);
+    await manage.getByLabel('Foreground').fill('#1b2a6b');
+    await error.waitFor({ state: 'hidden' });
+    await manage.getByLabel('Frame text').fill('Scan to chat');
+    await page.waitForFunction(() => decodeURIComponent(document.querySelector('#manage img.style-preview-img')?.getAttribute('src') ?? '').includes('Scan to chat'));
+    assert.match(await svgOf(), /#1b2a6b/i);
+    await manage.getByLabel('PNG size', { exact: true }).selectOption('512');
+    await manage.locator('details.customise').screenshot({ path: `${SCREENSHOTS}/readme-customise.png`, animations: 'disabled' });
+
+    const row = manage.locator(`tr[data-code="${code}"]`);
+    const png = await download(page, () => row.getByRole('button', { name: `Download PNG of ${code}` }).click());
+    const decoded = decodePng(png.buffer);
+    assert.equal(decoded.width, 512);
+    assert.equal(decoded.text, link);
+    const svg = await download(page, () => row.getByRole('button', { name: `Download SVG of ${code}` }).click());
+    assert.match(svg.buffer.toString('utf8'), /#1b2a6b/i);
+    assert.equal(await decodeSvgInPage(page, svg.buffer.toString('utf8')), link);
+
+    // Remembered: after a reload the form holds the style (and storage holds no secret).
+    const saved = await page.evaluate(() => localStorage.getItem('cams-qrdl:style:v1'));
+    assert.match(saved, /1b2a6b/);
+    assert.doesNotMatch(saved, /secret|token/i);
+    await page.reload();
+    await pageReady(page);
+    await list();
+    await manage.getByText('Customise the downloads').click();
+    assert.equal(await manage.getByLabel('Foreground').inputValue(), '#1b2a6b');
+    assert.equal(await manage.getByLabel('Frame text').inputValue(), 'Scan to chat');
     assertNoConsoleErrors();
   } finally {
     await context.close();

@@ -8,6 +8,7 @@ import { formatChoice } from './create.js';
 import { readBatchCsv, toCsvText } from './csv.js';
 import { remember } from './seen.js';
 import { langOf, msg, setText, translate } from './i18n.js';
+import { FORMATS, buildZip } from './exports.js';
 
 export { csvCell, parseCsv } from './csv.js';
 
@@ -97,6 +98,19 @@ export function mountBatch(root, opts) {
   const retry = h('button', { type: 'button', class: 'secondary retry', text: msg('batch.retry'), disabled: true });
   const exportBtn = h('button', { type: 'button', class: 'secondary export', text: msg('batch.export'), disabled: true });
   const clearBtn = h('button', { type: 'button', class: 'secondary clear', text: msg('batch.clear'), hidden: true });
+  // The ZIP of every created code's print files: the formats to hold, the button, its progress.
+  const zipBoxes = FORMATS.map((f) => h('input', { type: 'checkbox', id: `batch-zip-${f}`, value: f, checked: true }));
+  const zipBtn = h('button', { type: 'button', class: 'secondary zip', text: msg('batch.zip'), disabled: true });
+  const zipProgress = h('progress', { class: 'zip-progress', max: '1', value: '0', hidden: true, 'aria-label': msg('batch.zipProgress') });
+  const zipGroup = h(
+    'fieldset',
+    { class: 'zip-export', hidden: true },
+    h('legend', { text: msg('batch.zipLegend') }),
+    zipBoxes.map((b) => h('label', { class: 'zip-format', for: b.id }, b, ` ${b.value.toUpperCase()}`)),
+    zipBtn,
+    zipProgress,
+  );
+  let zipping = false;
   const pendingNote = h('p', { class: 'pending-note', id: 'batch-pending-note', hidden: true });
   const progress = h('progress', { id: 'batch-progress', max: '1', value: '0' });
   const progressText = h('span', { class: 'progress-text', id: 'batch-progress-text', text: msg('batch.nothing') });
@@ -116,6 +130,7 @@ export function mountBatch(root, opts) {
     csvWarning,
     pendingNote,
     h('div', { class: 'actions' }, start, stop, retry, exportBtn, clearBtn),
+    zipGroup,
   );
   root.append(
     form,
@@ -351,6 +366,8 @@ export function mountBatch(root, opts) {
     retry.disabled = running || c.failed === 0;
     exportBtn.disabled = running || c.done + c.failed + c.stopped === 0;
     clearBtn.hidden = c.done + c.failed + c.stopped === 0;
+    zipGroup.hidden = c.done === 0;
+    zipBtn.disabled = running || zipping || c.done === 0 || !zipBoxes.some((b) => b.checked);
     clearBtn.disabled = running;
     pendingNote.hidden = !pending;
     setText(pendingNote, pending ? msg(running ? 'batch.pendingRunning' : 'batch.pendingLast') : '');
@@ -678,6 +695,42 @@ export function mountBatch(root, opts) {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     saveBlob(new Blob([toCsv(rows, batchPhone)], { type: 'text/csv;charset=utf-8' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.csv`);
     announce(say('batch.exporting'));
+  });
+
+  for (const b of zipBoxes) b.addEventListener('change', updateProgress);
+  zipBtn.addEventListener('click', async () => {
+    const created = rows.filter((r) => r.state === 'done' && r.qrdl);
+    const formats = zipBoxes.filter((b) => b.checked).map((b) => b.value);
+    if (running || zipping || !created.length || !formats.length) return;
+    zipping = true;
+    clearError(alert);
+    zipProgress.max = created.length;
+    zipProgress.value = 0;
+    zipProgress.hidden = false;
+    updateProgress();
+    announce(say('batch.zipping', { n: created.length }));
+    try {
+      const zip = await buildZip(
+        created.map((r) => ({
+          // Lines typed in the box are labelled 1, 2, …: those files are named by their code.
+          label: r.named ? r.label : '',
+          code: String(r.qrdl.qrdlCode ?? ''),
+          deepLinkUrl: r.qrdl.deepLinkUrl,
+          message: r.message,
+          phone: r.req?.phoneNumber ?? r.phone ?? batchPhone,
+        })),
+        { formats, onProgress: (done) => { zipProgress.value = done; } },
+      );
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      saveBlob(new Blob([zip], { type: 'application/zip' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.zip`);
+      announce(say('batch.zipReady', { n: created.length }));
+    } catch (err) {
+      showError(alert, err, { title: msg('batch.zipFailed') });
+    } finally {
+      zipping = false;
+      zipProgress.hidden = true;
+      updateProgress();
+    }
   });
 
   return {

@@ -8,13 +8,13 @@ import { loadQrModule } from './client.js';
 export const PNG_SIZES = [256, 512, 1024, 2048];
 export const DEFAULT_PNG_SIZE = 1024;
 
-/** The SVG text for a deep link. */
-export async function qrSvg(text) {
-  return (await loadQrModule()).renderQrSvg(text);
+/** The SVG text for a deep link, in `style` (the QR module's options; none: black on white). */
+export async function qrSvg(text, style = undefined) {
+  return (await loadQrModule()).renderQrSvg(text, style);
 }
 
-export async function svgBlob(text) {
-  return new Blob([await qrSvg(text)], { type: 'image/svg+xml' });
+export async function svgBlob(text, style = undefined) {
+  return new Blob([await qrSvg(text, style)], { type: 'image/svg+xml' });
 }
 
 /** A blob: URL of the locally rendered SVG, for an <img> (no markup is parsed into the page). */
@@ -39,13 +39,13 @@ export function loadExportModule(url = new URL('../pkg/cams_qrdl_export.js', imp
 }
 
 /** A `size`×`size` PNG of the QR: every module a whole number of pixels, 300 DPI recorded. */
-export async function pngBlob(text, size = DEFAULT_PNG_SIZE) {
+export async function pngBlob(text, size = DEFAULT_PNG_SIZE, style = {}) {
   const { renderQrPng } = await loadExportModule();
-  return new Blob([renderQrPng(text, { sizePx: size })], { type: 'image/png' });
+  return new Blob([renderQrPng(text, { ...style, sizePx: size })], { type: 'image/png' });
 }
 
 /** A vector PDF of the QR, `sizeMm` wide with its quiet zone (default 30 mm), for print. */
-export async function pdfBlob(text, sizeMm = 30) {
+export async function pdfBlob(text, sizeMm = 30, style = {}) {
   const { renderQrPdf } = await loadExportModule();
-  return new Blob([renderQrPdf(text, { sizeMm })], { type: 'application/pdf' });
+  return new Blob([renderQrPdf(text, { ...style, sizeMm })], { type: 'application/pdf' });
 }

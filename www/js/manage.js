@@ -6,19 +6,28 @@ import {
   MAX_CODES_PER_NUMBER,
   alertRegion,
   clearError,
+  copyText,
   field,
   h,
   link,
   messageCounter,
   replace,
+  saveBlob,
   setFieldError,
   showError,
 } from './dom.js';
+import { loadQrModule } from './client.js';
+import { pdfBlob, pngBlob, svgBlob } from './download.js';
+import { fileStem } from './exports.js';
+import { mountCustomise } from './customise.js';
 import { validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { renderResult } from './create.js';
 import { forget, remember, replaced, seen } from './seen.js';
 import { langOf, msg, setText, translate } from './i18n.js';
+
+/** A thumbnail's largest side in CSS pixels (each module a whole number of them). */
+const THUMB_PX = 72;
 
 /** Rows per page: a page renders in a few milliseconds, whatever the number's count. */
 export const PAGE_SIZE = 50;
@@ -78,6 +87,8 @@ export function mountManage(root, opts) {
   bulkProgress.setAttribute('aria-describedby', 'manage-bulk-text');
   const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: msg('common.stop') });
   const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: msg('manage.deleting') }), bulkProgress, bulkText, bulkStop);
+  // The print style of the rows' downloads; its preview draws the first row shown.
+  const customise = mountCustomise({ idPrefix: 'manage-style', previewLink: () => (httpUrl(visible[0]?.q.deepLinkUrl) ? String(visible[0].q.deepLinkUrl) : '') });
   const tools = h(
     'div',
     { class: 'manage-tools', hidden: true },
@@ -85,6 +96,7 @@ export function mountManage(root, opts) {
       h('div', { class: 'field' }, h('label', { for: 'manage-search', text: msg('manage.search') }), search),
       h('div', { class: 'field' }, h('label', { for: 'manage-sort', text: msg('manage.sort') }), sortSel),
     ),
+    customise.el,
     matchText,
     h('div', { class: 'selection-bar', role: 'group', 'aria-label': msg('manage.selectedGroup') }, selText, selectAllBtn, clearSelBtn, bulkDeleteBtn),
     bulkRow,
@@ -240,7 +252,7 @@ export function mountManage(root, opts) {
         'table',
         { class: 'qr-table manage-table' },
         h('caption', { class: 'visually-hidden', text: msg('manage.caption', { phone: current.phoneNumber, first: first + 1, last: first + shown.length, n }) }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), [msg('manage.col.message'), msg('manage.col.code'), msg('manage.col.link'), msg('manage.col.format'), timeHead, msg('manage.col.actions')].map((t) => h('th', { scope: 'col', text: t })))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'cell-select' }, all), [msg('manage.col.qr'), msg('manage.col.message'), msg('manage.col.code'), msg('manage.col.link'), msg('manage.col.format'), timeHead, msg('manage.col.actions')].map((t) => h('th', { scope: 'col', text: t })))),
         tbody,
       ),
     );
@@ -281,6 +293,55 @@ export function mountManage(root, opts) {
   }
 
   /**
+   * Thumbnails are drawn here from the deep link, only once a row's cell is on screen (the table
+   * holds one page of 50 rows; the first render stays a few milliseconds). The SVG's modules are
+   * a whole number of CSS pixels each, so it is crisp.
+   */
+  const thumbObserver = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        thumbObserver.unobserve(e.target);
+        void drawThumb(/** @type {HTMLElement} */ (e.target));
+      }
+    }, { rootMargin: '200px' })
+    : null;
+
+  async function drawThumb(slot) {
+    try {
+      const { renderQrSvg } = await loadQrModule();
+      const svg = renderQrSvg(slot.dataset.link ?? '', {});
+      const modules = Number(/viewBox="0 0 (\d+(?:\.\d+)?) /.exec(svg)?.[1]) || 41;
+      const px = modules * Math.max(2, Math.floor(THUMB_PX / modules));
+      const img = h('img', { class: 'qr-thumb-img', width: String(px), height: String(px), alt: msg('manage.thumbAlt', { code: slot.dataset.code ?? '' }), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
+      slot.replaceWith(img);
+    } catch {
+      slot.replaceWith(h('span', { class: 'qr-thumb-none', text: '—' }));
+    }
+  }
+
+  /** Saves one row's QR as `format`, named from its label (or its code). */
+  async function saveRow(r, format, btn) {
+    const link = String(r.q.deepLinkUrl ?? '');
+    const code = String(r.q.qrdlCode ?? '');
+    const file = `${fileStem(r.seen?.l, code, new Set())}.${format}`;
+    clearError(alert);
+    const style = customise.style();
+    if (!style) {
+      customise.el.open = true;
+      announce(translate(langOf(btn), 'style.invalid'));
+      return;
+    }
+    try {
+      const blob = format === 'svg' ? await svgBlob(link, style) : format === 'png' ? await pngBlob(link, customise.sizePx(), style) : await pdfBlob(link, customise.sizeMm(), style);
+      saveBlob(blob, file);
+      announce(translate(langOf(btn), 'result.downloading', { file }));
+    } catch (err) {
+      showError(alert, err, { title: msg(`result.${format}Failed`) });
+    }
+  }
+
+  /**
    * One table row for a code: select box, message, code, link, format, time, actions. Every
    * cell of a row is made here (one place to add a column).
    */
@@ -297,19 +358,36 @@ export function mountManage(root, opts) {
     const label = r.seen?.l;
     const msgCell = h('td', { class: 'cell-message', 'data-label': msg('manage.col.message') }, h('span', { class: 'message-text', text: String(q.prefilledMessage ?? '') }), label ? h('span', { class: 'row-label', text: label }) : null);
     const t = serviceTime(q) ?? r.seen?.t;
+    const deepLink = httpUrl(q.deepLinkUrl) ? String(q.deepLinkUrl) : '';
+    const thumb = deepLink ? h('span', { class: 'qr-thumb', dataset: { link: deepLink, code } }) : h('span', { class: 'qr-thumb-none', text: '—' });
+    const copyBtn = h('button', { type: 'button', class: 'link-button copy-link', text: msg('result.copy'), 'aria-label': msg('manage.copyLabel', { code }), disabled: !deepLink });
+    copyBtn.addEventListener('click', async () => {
+      const ok = await copyText(deepLink);
+      announce(translate(langOf(copyBtn), ok ? 'result.announceCopied' : 'result.announceCopyFailed'));
+    });
+    const downloads = ['svg', 'png', 'pdf'].map((f) => {
+      const b = h('button', { type: 'button', class: `secondary small download-${f}`, text: f.toUpperCase(), 'aria-label': msg(`manage.download.${f}`, { code }), disabled: !deepLink });
+      b.addEventListener('click', () => saveRow(r, f, b));
+      return b;
+    });
     const editBtn = h('button', { type: 'button', class: 'secondary small edit', text: msg('manage.edit'), 'aria-label': msg('manage.editLabel', { code }) });
     const delBtn = h('button', { type: 'button', class: 'danger small delete', text: msg('manage.delete'), 'aria-label': msg('manage.deleteLabel', { code }) });
     const tr = h(
       'tr',
       { dataset: { code } },
       h('td', { class: 'cell-select', 'data-label': msg('manage.col.select') }, box),
+      h('td', { class: 'cell-qr', 'data-label': msg('manage.col.qr') }, thumb),
       msgCell,
       h('td', { 'data-label': msg('manage.col.code') }, h('code', { text: code })),
-      h('td', { 'data-label': msg('manage.col.link'), class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? msg('manage.openLink') : String(q.deepLinkUrl ?? ''), { 'aria-label': msg('manage.openLinkLabel', { code }), title: String(q.deepLinkUrl ?? '') })),
+      h('td', { 'data-label': msg('manage.col.link'), class: 'cell-link' }, link(q.deepLinkUrl, httpUrl(q.deepLinkUrl) ? msg('manage.openLink') : String(q.deepLinkUrl ?? ''), { 'aria-label': msg('manage.openLinkLabel', { code }), title: String(q.deepLinkUrl ?? '') }), ' ', copyBtn),
       h('td', { 'data-label': msg('manage.col.format'), class: 'cell-format', text: String(q.generateQrImage ?? '') }),
       h('td', { 'data-label': msg(current.timed ? 'manage.created' : 'manage.firstSeen'), class: 'cell-time' }, t ? h('time', { datetime: new Date(t).toISOString(), text: msg('manage.when', { date: new Date(t) }) }) : ''),
-      h('td', { 'data-label': msg('manage.col.actions'), class: 'cell-actions' }, editBtn, delBtn),
+      h('td', { 'data-label': msg('manage.col.actions'), class: 'cell-actions' },
+        h('span', { class: 'row-downloads', role: 'group', 'aria-label': msg('manage.downloadsLabel', { code }) }, downloads),
+        h('span', { class: 'row-edit' }, editBtn, delBtn),
+      ),
     );
+    if (deepLink) thumbObserver?.observe(thumb);
     editBtn.addEventListener('click', () => startEdit(r, tr, msgCell, editBtn));
     delBtn.addEventListener('click', () => confirmDelete(r, tr, delBtn));
     return tr;
