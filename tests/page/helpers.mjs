@@ -131,11 +131,11 @@ export async function screenshot(page, name, opts = {}) {
   return file;
 }
 
-/** Decodes a PNG buffer as a QR code and returns its text (or null). */
+/** Decodes a PNG buffer as a QR code: its text (or null), the image's size and the symbol's version. */
 export function decodePng(buffer) {
   const png = PNG.sync.read(buffer);
   const res = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  return { text: res?.data ?? null, width: png.width, height: png.height };
+  return { text: res?.data ?? null, width: png.width, height: png.height, version: res?.version ?? null };
 }
 
 /** Clicks something that starts a download and returns { name, buffer }. */

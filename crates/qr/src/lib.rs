@@ -16,6 +16,8 @@ pub mod logo;
 pub mod options;
 #[cfg(feature = "export")]
 mod pdf;
+#[cfg(feature = "png")]
+pub mod png_file;
 #[cfg(feature = "export")]
 mod raster;
 pub mod style;
@@ -206,17 +208,7 @@ pub fn png(symbol: &Symbol, scale: usize) -> Vec<u8> {
             }
         }
     }
-    let side = u32::try_from(side).unwrap_or(u32::MAX);
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, side, side);
-    encoder.set_color(png::ColorType::Grayscale);
-    encoder.set_depth(png::BitDepth::Eight);
-    // Into a Vec, with the header's own dimensions: the encoder cannot fail.
-    let written = encoder
-        .write_header()
-        .and_then(|mut w| w.write_image_data(&pixels).and_then(|()| w.finish()));
-    debug_assert!(written.is_ok());
-    out
+    png_file::encode(side, side, png_file::Colour::Grey, &pixels, None)
 }
 
 #[cfg(test)]

@@ -1,7 +1,14 @@
-//! Vector PDF for print (`pdf-writer`): one page exactly the code's printed size, the modules and
-//! the frame text as filled paths (no raster, no font program), the logo as the one image.
+//! Vector PDF for print (`pdf-writer`): one page with the code at exactly its printed size, the
+//! modules and the frame text as filled paths (no raster, no font program), the logo as the one
+//! image.
+//!
+//! `pdf-writer` writes the document; the page's content stream is written by [`Ops`], because
+//! every `f32` that `pdf-writer` writes links `ryu` and core's float formatting (its fallback
+//! for extreme values), about 15 KB of the browser's export module. For the same reason the
+//! page (MediaBox) is whole points, at most one point larger than the code, which is centred on
+//! it over the background. The tests check [`Ops`] against `pdf_writer::Content`.
 
-use pdf_writer::{Content, Filter, Finish as _, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::{Filter, Finish as _, Name, Pdf, Ref, TextStr};
 
 use crate::colour::Rgb;
 use crate::font::{self, Seg};
@@ -25,13 +32,21 @@ pub fn render_pdf(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
     let points = (style.size_mm * 72.0 / 25.4) as f32;
     let scale = points / layout.width as f32;
     let (w, h) = (points, layout.height() as f32 * scale);
+    // Whole points, not one more for a float's last bit (25.4 mm is 72 points).
+    let (page_w, page_h) = ((w - 1e-3).ceil(), (h - 1e-3).ceil());
 
-    let mut c = Content::new();
-    // Module units from here on, y down as in the SVG.
-    c.transform([scale, 0.0, 0.0, -scale, 0.0, h]);
+    let mut c = Ops::default();
     fill(&mut c, style.background);
-    c.rect(0.0, 0.0, layout.width as f32, layout.height() as f32)
-        .fill_nonzero();
+    c.rect(0.0, 0.0, page_w, page_h).fill_nonzero();
+    // Module units from here on, y down as in the SVG, the code centred on the page.
+    c.transform([
+        scale,
+        0.0,
+        0.0,
+        -scale,
+        (page_w - w) / 2.0,
+        h + (page_h - h) / 2.0,
+    ]);
     fill(&mut c, style.foreground);
     for (x, y, run) in layout.square_runs() {
         c.rect(x as f32, y as f32, run as f32, 1.0);
@@ -71,7 +86,7 @@ pub fn render_pdf(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
             c.restore_state();
             flatten(logo, style.background)
         });
-    let content = zlib(&c.finish());
+    let content = zlib(&c.0);
 
     let (catalog, pages, page, contents, image_id, info) = (
         Ref::new(1),
@@ -87,8 +102,10 @@ pub fn render_pdf(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
     {
         let mut p = pdf.page(page);
         p.parent(pages)
-            .media_box(Rect::new(0.0, 0.0, w, h))
-            .contents(contents);
+            .contents(contents)
+            .insert(Name(b"MediaBox"))
+            .array()
+            .items([0, 0, page_w as i32, page_h as i32]);
         let mut resources = p.resources();
         if image.is_some() {
             resources.x_objects().pair(Name(b"Logo"), image_id);
@@ -115,13 +132,94 @@ pub fn render_pdf(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
     Ok(pdf.finish())
 }
 
-fn fill(c: &mut Content, rgb: Rgb) {
+/// A page's content stream: the operators this page uses, the names `pdf_writer::Content` gives
+/// them, numbers with at most [`Ops::PLACES`] decimals (a micrometre at any size drawn here).
+#[derive(Default)]
+pub struct Ops(pub Vec<u8>);
+
+impl Ops {
+    /// Decimals kept: module units at most a few hundred, matrix scales a few points.
+    pub const PLACES: u32 = 5;
+
+    fn op(&mut self, operands: &[f32], operator: &str) -> &mut Self {
+        for &v in operands {
+            push_decimal(&mut self.0, f64::from(v), Self::PLACES);
+            self.0.push(b' ');
+        }
+        self.0.extend_from_slice(operator.as_bytes());
+        self.0.push(b'\n');
+        self
+    }
+
+    pub fn transform(&mut self, m: [f32; 6]) -> &mut Self {
+        self.op(&m, "cm")
+    }
+    pub fn set_fill_rgb(&mut self, r: f32, g: f32, b: f32) -> &mut Self {
+        self.op(&[r, g, b], "rg")
+    }
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) -> &mut Self {
+        self.op(&[x, y, w, h], "re")
+    }
+    pub fn move_to(&mut self, x: f32, y: f32) -> &mut Self {
+        self.op(&[x, y], "m")
+    }
+    pub fn line_to(&mut self, x: f32, y: f32) -> &mut Self {
+        self.op(&[x, y], "l")
+    }
+    pub fn cubic_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) -> &mut Self {
+        self.op(&[x1, y1, x2, y2, x, y], "c")
+    }
+    pub fn close_path(&mut self) -> &mut Self {
+        self.op(&[], "h")
+    }
+    pub fn fill_nonzero(&mut self) -> &mut Self {
+        self.op(&[], "f")
+    }
+    pub fn save_state(&mut self) -> &mut Self {
+        self.op(&[], "q")
+    }
+    pub fn restore_state(&mut self) -> &mut Self {
+        self.op(&[], "Q")
+    }
+    /// Paints the XObject `name` (a name of plain letters, as this module gives them).
+    pub fn x_object(&mut self, name: Name) -> &mut Self {
+        self.0.push(b'/');
+        self.0.extend_from_slice(name.0);
+        self.op(&[], " Do")
+    }
+}
+
+/// `v` with at most `places` decimals, trailing zeros dropped, as [`crate::decimal`] writes it.
+fn push_decimal(out: &mut Vec<u8>, v: f64, places: u32) {
+    let scale = 10_u64.pow(places);
+    let n = (v * scale as f64).round() as i64;
+    if n < 0 {
+        out.push(b'-');
+    }
+    let n = n.unsigned_abs();
+    out.extend_from_slice(itoa::Buffer::new().format(n / scale).as_bytes());
+    let mut frac = n % scale;
+    if frac != 0 {
+        out.push(b'.');
+        let mut digits = places;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(frac);
+        out.extend(std::iter::repeat_n(b'0', digits as usize - text.len()));
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+fn fill(c: &mut Ops, rgb: Rgb) {
     let [r, g, b] = rgb.unit();
     c.set_fill_rgb(r, g, b);
 }
 
 /// A rectangle `side` wide at (`x`, `y`) with corners of radius `r` (a circle when r = side / 2).
-fn rounded_rect(c: &mut Content, x: f32, y: f32, side: f32, r: f32) {
+fn rounded_rect(c: &mut Ops, x: f32, y: f32, side: f32, r: f32) {
     let k = r * KAPPA;
     let (x1, y1) = (x + side, y + side);
     c.move_to(x + r, y);
@@ -137,7 +235,7 @@ fn rounded_rect(c: &mut Content, x: f32, y: f32, side: f32, r: f32) {
 }
 
 /// Glyph outlines as a path (quadratic curves raised to cubic ones).
-fn path(c: &mut Content, segs: &[Seg]) {
+fn path(c: &mut Ops, segs: &[Seg]) {
     let mut last = (0.0, 0.0);
     for seg in segs {
         match *seg {
@@ -183,11 +281,101 @@ fn flatten(logo: &Pixels, bg: Rgb) -> (Vec<u8>, usize, usize) {
     (zlib(&rgb), logo.width, logo.height)
 }
 
-/// zlib-compressed `data` (flate2, as the png crate compresses).
+/// zlib-compressed `data` (miniz_oxide, as the PNG export compresses).
 fn zlib(data: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    // Into a Vec: writing cannot fail.
-    let _ = z.write_all(data);
-    z.finish().unwrap_or_default()
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers of a content stream, by operator, as written.
+    fn parsed(stream: &[u8]) -> Vec<(String, Vec<f64>)> {
+        let text = std::str::from_utf8(stream).unwrap();
+        let mut ops = Vec::new();
+        let mut operands = Vec::new();
+        for token in text.split_ascii_whitespace() {
+            match token.parse::<f64>() {
+                Ok(v) => operands.push(v),
+                Err(_) => ops.push((token.to_owned(), std::mem::take(&mut operands))),
+            }
+        }
+        ops
+    }
+
+    #[test]
+    fn ops_write_what_pdf_writers_content_writes() {
+        let values = [
+            0.0,
+            1.0,
+            -1.0,
+            0.5,
+            85.03937,
+            2.298_361,
+            -0.552_284_8,
+            1e-7,
+            123.456_79,
+            1e5,
+        ];
+        let mut ours = Ops::default();
+        let mut theirs = pdf_writer::Content::new();
+        for w in values.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            ours.transform([a, 0.0, 0.0, -b, a, b])
+                .set_fill_rgb(a, b, 0.0)
+                .rect(a, b, b, a);
+            theirs
+                .transform([a, 0.0, 0.0, -b, a, b])
+                .set_fill_rgb(a, b, 0.0)
+                .rect(a, b, b, a);
+            ours.move_to(a, b)
+                .line_to(b, a)
+                .cubic_to(a, b, b, a, a, a)
+                .close_path();
+            theirs
+                .move_to(a, b)
+                .line_to(b, a)
+                .cubic_to(a, b, b, a, a, a)
+                .close_path();
+            ours.fill_nonzero()
+                .save_state()
+                .x_object(Name(b"Logo"))
+                .restore_state();
+            theirs
+                .fill_nonzero()
+                .save_state()
+                .x_object(Name(b"Logo"))
+                .restore_state();
+        }
+        let (ours, theirs) = (parsed(&ours.0), parsed(&theirs.finish()));
+        assert_eq!(ours.len(), theirs.len());
+        for ((op, a), (op2, b)) in ours.iter().zip(&theirs) {
+            assert_eq!((op, a.len()), (op2, b.len()));
+            for (x, y) in a.iter().zip(b) {
+                assert!(
+                    (x - y).abs() <= 0.5e-5 * y.abs().max(1.0),
+                    "{op}: {x} vs {y}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decimals_are_exact_to_their_places() {
+        let mut out = Vec::new();
+        for (v, text) in [
+            (0.25, "0.25"),
+            (30.0, "30"),
+            (-1.5, "-1.5"),
+            (0.000_01, "0.00001"),
+            (1.000_004, "1"),
+            (-0.000_001, "0"),
+            (2.05, "2.05"),
+        ] {
+            out.clear();
+            push_decimal(&mut out, v, Ops::PLACES);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), text);
+        }
+    }
 }

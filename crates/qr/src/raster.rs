@@ -9,6 +9,7 @@ use crate::font::{self, Seg};
 use crate::layout::{Layout, DOT_RADIUS, ROUNDED_RADIUS};
 use crate::logo::Pixels;
 use crate::options::{QrOptions, Shape};
+use crate::png_file;
 use crate::style::Style;
 use crate::{QrError, Symbol};
 
@@ -226,23 +227,13 @@ impl Canvas {
     }
 
     fn encode(self, dpi: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        let (w, h) = (self.width as u32, self.height as u32);
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let ppm = (f64::from(dpi) / 0.0254).round() as u32;
-        encoder.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: ppm,
-            yppu: ppm,
-            unit: png::Unit::Meter,
-        }));
-        // Into a Vec, with the header's own dimensions: the encoder cannot fail.
-        let written = encoder
-            .write_header()
-            .and_then(|mut w| w.write_image_data(&self.rgb).and_then(|()| w.finish()));
-        debug_assert!(written.is_ok());
-        out
+        png_file::encode(
+            self.width,
+            self.height,
+            png_file::Colour::Rgb,
+            &self.rgb,
+            Some(dpi),
+        )
     }
 }
 

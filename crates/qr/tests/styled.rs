@@ -289,11 +289,43 @@ fn pdf_is_vector_at_the_printed_size() {
     let pdf = cams_qr::render_pdf(LINK, &options(r##"{"sizeMm":30,"frameText":"Scan me","moduleShape":"rounded","foreground":"#1b2a6b"}"##)).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     let text = String::from_utf8_lossy(&pdf);
-    // 30 mm = 85.04 pt wide.
+    // 30 mm = 85.04 pt: the page is whole points, the code is drawn exactly 30 mm wide, centred.
     assert!(
-        text.contains("/MediaBox [0 0 85.03937"),
+        text.contains("/MediaBox [0 0 86 "),
         "{}",
         &text[..400.min(text.len())]
+    );
+    let find = |from: usize, needle: &[u8]| {
+        pdf[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .unwrap()
+            + from
+    };
+    let start = find(0, b"stream\n") + b"stream\n".len();
+    let end = find(start, b"\nendstream");
+    let content = miniz_oxide::inflate::decompress_to_vec_zlib(&pdf[start..end]).unwrap();
+    let content = String::from_utf8(content).unwrap();
+    let cm: Vec<f64> = content
+        .lines()
+        .find(|l| l.ends_with(" cm"))
+        .unwrap()
+        .split(' ')
+        .take(6)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let modules = (cams_qr::Symbol::encode_at(LINK, cams_qr::Level::M)
+        .unwrap()
+        .size
+        + 8) as f64;
+    assert!(
+        (cm[0] * modules - 30.0 * 72.0 / 25.4).abs() < 1e-3,
+        "{cm:?} for {modules} modules"
+    );
+    assert_eq!(cm[3], -cm[0]);
+    assert!(
+        (cm[4] - (86.0 - 30.0 * 72.0 / 25.4) / 2.0).abs() < 1e-3,
+        "{cm:?}"
     );
     assert!(
         !text.contains("/Subtype /Image"),
