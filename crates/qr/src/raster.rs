@@ -47,8 +47,16 @@ pub fn render_png(text: &str, options: &QrOptions) -> Result<Vec<u8>, QrError> {
         canvas.draw_logo(logo, to_px(x), to_px(y), side);
     }
     if let Some(segs) = text {
-        // The band starts below the code's square; the outlines are in module units.
-        canvas.fill_outline(&segs, offset as f32, ppm as f32, size, style.foreground);
+        // The band starts below the code's square (`size` pixels, leftover pixels included):
+        // the outlines are in module units, their y from the layout's bottom edge (`width`).
+        canvas.fill_outline(
+            &segs,
+            offset as f32,
+            ppm as f32,
+            layout.width as f32,
+            size,
+            style.foreground,
+        );
     }
     Ok(canvas.encode(style.dpi))
 }
@@ -181,15 +189,23 @@ impl Canvas {
         }
     }
 
-    /// Fills outlines given in module units (pixel = offset + v × scale) that lie below row
-    /// `top`.
-    fn fill_outline(&mut self, segs: &[Seg], offset: f32, scale: f32, top: usize, c: Rgb) {
+    /// Fills outlines given in module units in the band from row `top` down: x at pixel
+    /// `offset + x × scale`, y at `top + (y - bottom) × scale` (module row `bottom` on row `top`).
+    fn fill_outline(
+        &mut self,
+        segs: &[Seg],
+        offset: f32,
+        scale: f32,
+        bottom: f32,
+        top: usize,
+        c: Rgb,
+    ) {
         let band = self.height - top;
         if band == 0 {
             return;
         }
         let mut r = Rasterizer::new(self.width, band);
-        let p = |x: f32, y: f32| point(offset + x * scale, offset + y * scale - top as f32);
+        let p = |x: f32, y: f32| point(offset + x * scale, (y - bottom) * scale);
         let (mut start, mut last) = (point(0.0, 0.0), point(0.0, 0.0));
         for seg in segs {
             match *seg {

@@ -361,3 +361,42 @@ fn option_names_are_exactly_the_struct_fields() {
         "{e}"
     );
 }
+
+#[test]
+fn png_frame_text_is_whole_in_its_band_whatever_the_leftover_pixels() {
+    // "Shoe" has a cap height and an ascender, no descender. At these sizes the square has 0 to
+    // 40 pixels left over from whole-pixel modules; the text must start inside the band, not be
+    // cut by the square's bottom edge.
+    for size in [480, 481, 500, 512, 517, 1024] {
+        let png = render_png(
+            LINK,
+            &options(&format!(r#"{{"frameText":"Shoe","sizePx":{size}}}"#)),
+        )
+        .unwrap();
+        let (w, h, lum, _) = luminance(&png);
+        assert_eq!(w, size);
+        let ink: Vec<usize> = (size..h)
+            .filter(|y| lum[y * w..(y + 1) * w].iter().any(|&v| v < 128))
+            .collect();
+        let (first, last) = (*ink.first().unwrap(), *ink.last().unwrap());
+        assert!(
+            first > size + 1,
+            "{size}: text starts on the band's first rows ({first})"
+        );
+        assert!(
+            last < h - 2,
+            "{size}: text reaches the band's last rows ({last} of {h})"
+        );
+        // DejaVu Sans Bold's "h" stands 0.76 em tall ("S", "o" and "e" dip a little below the
+        // baseline): the ink is all of it, not a cut part.
+        let symbol = cams_qr::Symbol::encode_at(LINK, Level::M).unwrap().size + 8;
+        let ppm = (size / symbol) as f64;
+        let em = (0.09 * symbol as f64).min(0.88 * symbol as f64 / (0.7 * 4.0)) * ppm;
+        let tall = (last - first + 1) as f64;
+        let over = tall - 0.76 * em;
+        assert!(
+            (-2.0..=0.03 * em + 2.0).contains(&over),
+            "{size}: ink {tall} px tall for a {em} px em"
+        );
+    }
+}
