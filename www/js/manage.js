@@ -326,14 +326,13 @@ export function mountManage(root, opts) {
     const code = String(r.q.qrdlCode ?? '');
     const file = `${fileStem(r.seen?.l, code, new Set())}.${format}`;
     clearError(alert);
-    const style = customise.style();
+    const style = await customise.forDownload();
     if (!style) {
-      customise.el.open = true;
       announce(translate(langOf(btn), 'style.invalid'));
       return;
     }
     try {
-      const blob = format === 'svg' ? await svgBlob(link, style) : format === 'png' ? await pngBlob(link, customise.sizePx(), style) : await pdfBlob(link, customise.sizeMm(), style);
+      const blob = format === 'svg' ? await svgBlob(link, style.options) : format === 'png' ? await pngBlob(link, style.sizePx, style.options) : await pdfBlob(link, style.sizeMm, style.options);
       saveBlob(blob, file);
       announce(translate(langOf(btn), 'result.downloading', { file }));
     } catch (err) {
