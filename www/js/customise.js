@@ -117,7 +117,7 @@ export function mountCustomise(opts = {}) {
   for (const c of [fg, bg, level, margin, frame, shape, size, mm]) c.addEventListener('input', changed);
   logoInput.addEventListener('change', async () => {
     const file = logoInput.files?.[0];
-    let logo = '';
+    let logo;
     try {
       logo = file ? await logoDataUrl(file) : '';
     } catch {
@@ -164,10 +164,11 @@ export function mountCustomise(opts = {}) {
     /**
      * The style for a download ({ options, sizePx, sizeMm }), or null when the guards refuse it:
      * then the panel opens on the guard's message.
+     * @returns {Promise<import('./style.js').DownloadStyle | null>}
      */
     async forDownload() {
       const s = await downloadStyle();
-      if (!s.error) return s;
+      if (!('error' in s) || !s.error) return /** @type {import('./style.js').DownloadStyle} */ (s);
       el.open = true;
       showGuard(s.error);
       return null;

@@ -12,6 +12,7 @@ export const DEFAULTS = Object.freeze({ foreground: '#000000', background: '#fff
 export const PREVIEW_LINK = 'https://wa.me/message/PREVIEW0';
 
 /** @typedef {typeof DEFAULTS & { logo: string }} Style */
+/** @typedef {{ options: Record<string, any>, sizePx: number, sizeMm: number }} DownloadStyle */
 
 function stored() {
   try {
@@ -66,7 +67,7 @@ export function renderOptions(s = getStyle()) {
 /**
  * The style for a download: `{ options, sizePx, sizeMm }`, or `{ error }` (the QR module's
  * InvalidParameter) when its guards refuse it, checked by drawing it once.
- * @returns {Promise<{ options: Record<string, any>, sizePx: number, sizeMm: number, error?: undefined } | { error: any }>}
+ * @returns {Promise<DownloadStyle & { error?: undefined } | { error: any }>}
  */
 export async function downloadStyle() {
   const s = getStyle();
