@@ -8,7 +8,7 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
-import { createViaForm, decodePng, decodeSvgInPage, download, openPage, pageReady, useRelayAndBrowser } from './helpers.mjs';
+import { SCREENSHOTS, createViaForm, decodePng, decodeSvgInPage, download, openPage, pageReady, useRelayAndBrowser } from './helpers.mjs';
 
 const env = useRelayAndBrowser({ before, after, beforeEach, afterEach });
 
@@ -262,5 +262,27 @@ test('in Chinese, the guards\' messages show in Chinese beside the form', async 
     assertNoConsoleErrors();
   } finally {
     await context.close();
+  }
+});
+
+test('the result card with its panel open fits 390 px, light and dark, without sideways scrolling', async () => {
+  for (const [name, options] of [
+    ['style-card-light', { colorScheme: 'light' }],
+    ['style-card-dark', { colorScheme: 'dark' }],
+    ['style-card-390', { colorScheme: 'light', viewport: { width: 390, height: 844 } }],
+  ]) {
+    const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url, options);
+    try {
+      await pageReady(page);
+      const card = await createViaForm(page, { phone: '8613800008484', message: 'Fits' });
+      await card.getByText('Customise the downloads').click();
+      await card.locator('img.style-preview-img').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${name}: no sideways scrolling`);
+      await card.screenshot({ path: `${SCREENSHOTS}/${name}.png`, animations: 'disabled' });
+      assertNoConsoleErrors();
+    } finally {
+      await context.close();
+    }
   }
 });
