@@ -665,7 +665,11 @@ function buildDialog() {
   cancel.addEventListener('click', () => done(false));
   confirm.addEventListener('click', () => done(true));
   el.addEventListener('cancel', () => done(false));
-  el.addEventListener('close', () => done(false));
+  // A close event is dispatched in a task of its own: one from the last close may come after the
+  // next ask() opened the dialog again, and must not close that one.
+  el.addEventListener('close', () => {
+    if (!el.open) done(false);
+  });
   return {
     el,
     /** @param {{ title: Msg, text: Msg, confirm: Msg, danger?: boolean }} spec */
