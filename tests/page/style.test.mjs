@@ -286,3 +286,66 @@ test('the result card with its panel open fits 390 px, light and dark, without s
     }
   }
 });
+
+test('every guard the QR and export modules have is shown in the page\'s language (the English kept word for word)', async () => {
+  const { page, context, assertNoConsoleErrors } = await openPage(env.browser, env.relay.url);
+  try {
+    await pageReady(page);
+    const results = await page.evaluate(async () => {
+      const { localizeProblem } = await import('./js/validate.js');
+      const { loadQrModule } = await import('./js/client.js');
+      const { loadExportModule } = await import('./js/download.js');
+      const qr = await loadQrModule();
+      const ex = await loadExportModule();
+      const link = 'https://wa.me/message/ABCDEFGH';
+      const bytes = (s) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+      const cases = [
+        ['svg', link, { foreground: '#dddddd' }, 'style.guard.contrast'],
+        ['svg', link, { foreground: '#ffffff', background: '#000000' }, 'style.guard.inverted'],
+        ['svg', link, { margin: 1 }, 'style.guard.marginNarrow'],
+        ['svg', link, { margin: 40 }, 'style.guard.marginWide'],
+        ['svg', link, { frameText: 'x'.repeat(31) }, 'style.guard.frameLong'],
+        ['svg', link, { frameText: 'a\nb' }, 'style.guard.frameLine'],
+        ['svg', link, { forground: '#000000' }, 'style.guard.unknownOption'],
+        ['svg', 'x'.repeat(3000), {}, 'style.guard.textLong'],
+        ['svg', '', {}, 'style.guard.textEmpty'],
+        ['svg', link, { foreground: 'navy' }, 'style.guard.colour'],
+        ['svg', link, { logoSize: 0.3 }, 'style.guard.logoSize'],
+        ['svg', link, { logo: 'not a data url' }, 'style.guard.logoData'],
+        ['svg', link, { logo: bytes('plain text, not an image') }, 'style.guard.logoType'],
+        ['png', link, { frameText: '扫码' }, 'style.guard.frameChars'],
+        ['png', link, { sizePx: 10 }, 'style.guard.sizePxRange'],
+        ['png', link, { sizePx: 64, margin: 16 }, 'style.guard.sizePxSmall'],
+        ['png', link, { dpi: 10 }, 'style.guard.dpiRange'],
+        ['png', link, { logo: bytes('\xff\xd8\xff\xe0\x00\x10JFIF\x00') }, 'style.guard.logoJpeg'],
+        ['png', link, { logo: bytes('GIF89a\x01\x00\x01\x00') }, 'style.guard.logoExportType'],
+        ['png', link, { logo: bytes('\x89PNG\r\n\x1a\nbroken') }, 'style.guard.logoBroken'],
+        ['pdf', link, { sizeMm: 10 }, 'style.guard.sizeMmRange'],
+      ];
+      const out = [];
+      for (const [format, text, options, want] of cases) {
+        try {
+          if (format === 'svg') qr.renderQrSvg(text, options);
+          else if (format === 'png') ex.renderQrPng(text, options);
+          else ex.renderQrPdf(text, options);
+          out.push({ want, error: null });
+        } catch (err) {
+          const m = localizeProblem(err.message);
+          out.push({ want, code: err.code, key: m.key, message: err.message, en: m.in('en'), zh: m.in('zh-CN') });
+        }
+      }
+      return out;
+    });
+    for (const r of results) {
+      assert.ok(r.message, `${r.want}: the module refused`);
+      assert.equal(r.code, 'InvalidParameter', r.want);
+      assert.equal(r.key, r.want, `"${r.message}" is matched`);
+      assert.equal(r.en, r.message, `${r.want}: the English is the module's`);
+      assert.notEqual(r.zh, r.message, `${r.want}: a Chinese text`);
+      assert.match(r.zh, /[\u4e00-\u9fff]/, `${r.want}: a Chinese text`);
+    }
+    assertNoConsoleErrors();
+  } finally {
+    await context.close();
+  }
+});
