@@ -87,7 +87,7 @@ export function mountManage(root, opts) {
   bulkProgress.setAttribute('aria-describedby', 'manage-bulk-text');
   const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: msg('common.stop') });
   const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: msg('manage.deleting') }), bulkProgress, bulkText, bulkStop);
-  // The print style of the rows' downloads; its preview draws the first row shown.
+  // The print style of the rows' downloads (the page's one style, style.js); its preview draws the first row shown.
   const customise = mountCustomise({ idPrefix: 'manage-style', previewLink: () => (httpUrl(visible[0]?.q.deepLinkUrl) ? String(visible[0].q.deepLinkUrl) : '') });
   const tools = h(
     'div',
