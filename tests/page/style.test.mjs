@@ -6,6 +6,7 @@
 
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { SCREENSHOTS, createViaForm, decodePng, decodeSvgInPage, download, openPage, pageReady, useRelayAndBrowser } from './helpers.mjs';
@@ -169,9 +170,14 @@ test('a logo uploaded through the panel (PNG, and a JPEG redrawn as PNG) is in t
     const link = await card.locator('a.deep-link').getAttribute('href');
     await card.getByText('Customise the downloads').click();
 
-    // A 64×64 red PNG made here.
+    // A 64×64 PNG made here: a red disc with a white ring, transparent around it.
     const red = new PNG({ width: 64, height: 64 });
-    for (let i = 0; i < red.data.length; i += 4) red.data.set([0xe0, 0x10, 0x10, 0xff], i);
+    for (let y = 0; y < 64; y += 1) {
+      for (let x = 0; x < 64; x += 1) {
+        const r = Math.hypot(x - 31.5, y - 31.5);
+        red.data.set(r < 22 ? [0xe0, 0x10, 0x10, 0xff] : r < 26 ? [0xff, 0xff, 0xff, 0xff] : r < 31 ? [0xe0, 0x10, 0x10, 0xff] : [0, 0, 0, 0], (y * 64 + x) * 4);
+      }
+    }
     await card.getByLabel('Logo (PNG or JPEG)').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG.sync.write(red) });
     await card.getByRole('button', { name: 'Remove logo' }).waitFor();
     await page.waitForFunction(() => decodeURIComponent(document.querySelector('#create img.style-preview-img')?.getAttribute('src') ?? '').includes('data:image/png;base64,'));
@@ -186,6 +192,20 @@ test('a logo uploaded through the panel (PNG, and a JPEG redrawn as PNG) is in t
     const [r, g, b] = centreColour(decoded, 40);
     assert.ok(r > 200 && g < 40 && b < 40, `the centre is the red logo (${r},${g},${b})`);
     assert.equal(decodePng(png.buffer).text, link);
+
+    // Branded: navy on cream, rounded modules, a call to action; still decodes. The README's
+    // picture of a styled code is this PNG (scripts/readme-pictures.sh copies it).
+    await card.getByLabel('Foreground').fill('#1b2a6b');
+    await card.getByLabel('Background').fill('#fff8e7');
+    await card.getByLabel('Module shape').selectOption('rounded');
+    await card.getByLabel('Frame text').fill('Scan to chat with us');
+    await card.getByLabel('PNG size').selectOption('512');
+    const branded = await download(page, () => card.getByRole('button', { name: 'Download PNG' }).click());
+    assert.equal(decodePng(branded.buffer).text, link, 'the branded PNG decodes');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(`${SCREENSHOTS}/readme-styled-code.png`, branded.buffer);
+    await card.getByRole('button', { name: 'Reset style' }).click();
+    await card.getByLabel('PNG size').selectOption('1024');
 
     // A JPEG (made by the browser's canvas): redrawn as a PNG, so the export module takes it.
     const jpeg = Buffer.from(await page.evaluate(async () => {
