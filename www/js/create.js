@@ -288,8 +288,12 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
   sizeSel.addEventListener('change', () => setStyle({ sizePx: Number(sizeSel.value) }, sizeSel));
   let sizeShown = false;
   const stopSize = onStyleChange((from) => {
+    // A card taken out of the page for good (replaced by the next result) stops listening.
     if (sizeSel.isConnected) sizeShown = true;
-    else if (sizeShown) stopSize();
+    else if (sizeShown) {
+      stopSize();
+      return;
+    }
     if (from !== sizeSel) sizeSel.value = String(getStyle().sizePx);
   });
   const dlAlert = alertRegion();
