@@ -1,9 +1,8 @@
-// Makes the README's "Print and branding" pictures from the real modules in headless Chromium:
-// docs/img/styled-code.png (renderQrPng with colours, rounded modules, a logo and frame text) and
-// docs/img/zip-contents.png (a batch ZIP from www/js/exports.js, unzipped: its files and
-// manifest.csv). Needs www/pkg (scripts/build-wasm.sh). Usage: node scripts/print-pictures.mjs
+// Makes the README's picture of a batch ZIP's contents from the real modules in headless Chromium:
+// docs/img/zip-contents.png (a ZIP from www/js/exports.js, unzipped: its files and manifest.csv).
+// The page's other pictures come from the page tests (scripts/readme-pictures.sh). Needs www/pkg
+// (scripts/build-wasm.sh). Usage: node scripts/print-pictures.mjs
 
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, openPage, startStaticServer } from '../tests/page/helpers.mjs';
@@ -15,30 +14,6 @@ const server = await startStaticServer({ '/blank.html': BLANK });
 const browser = await launchBrowser();
 try {
   const { page } = await openPage(browser, new URL('blank.html', server.url).href, { viewport: { width: 900, height: 700 } });
-
-  // A styled code: navy on cream, rounded modules, a logo (drawn on a canvas here) and a frame.
-  const png = await page.evaluate(async () => {
-    const ex = await import('/pkg/cams_qrdl_export.js');
-    await ex.default();
-    const c = document.createElement('canvas');
-    c.width = c.height = 96;
-    const g = c.getContext('2d');
-    g.fillStyle = '#25d366';
-    g.beginPath();
-    g.arc(48, 48, 46, 0, 2 * Math.PI);
-    g.fill();
-    g.fillStyle = '#ffffff';
-    g.font = 'bold 44px sans-serif';
-    g.textAlign = 'center';
-    g.textBaseline = 'middle';
-    g.fillText('Hi', 48, 50);
-    const logo = c.toDataURL('image/png');
-    const bytes = ex.renderQrPng('https://wa.me/message/HDZ3BLQNGXJYI1', {
-      foreground: '#1b2a6b', background: '#fff8e7', moduleShape: 'rounded', logo, frameText: 'Scan to chat with us', sizePx: 480,
-    });
-    return Array.from(bytes);
-  });
-  writeFileSync(path.join(IMG, 'styled-code.png'), Buffer.from(png));
 
   // A batch ZIP of four codes, unzipped and listed: names from labels, the manifest.
   await page.evaluate(async () => {
@@ -82,7 +57,7 @@ try {
     document.body.append(box);
   });
   await page.locator('#zip').screenshot({ path: path.join(IMG, 'zip-contents.png'), animations: 'disabled' });
-  console.log('print-pictures: docs/img/styled-code.png, docs/img/zip-contents.png');
+  console.log('print-pictures: docs/img/zip-contents.png');
 } finally {
   await browser.close();
   await server.close();

@@ -53,6 +53,16 @@ for (const scheme of ['light', 'dark']) {
         // A created code's card, then a field error and a service error.
         await createViaForm(page, { phone: '8613800001234', message: `A11y check, ${scheme} ${name}` });
         assert.deepEqual(await axeViolations(page), [], 'with a result card');
+        // Its "Customise the downloads" panel open, with a guard's message beside the form.
+        const card = page.locator('#create article.result');
+        await card.getByText('Customise the downloads').click();
+        await card.locator('img.style-preview-img').waitFor();
+        await card.getByLabel('Foreground').fill('#dddddd');
+        await card.locator('.style-error').waitFor();
+        assert.deepEqual(await axeViolations(page), [], 'with the style panel open and a guard message');
+        assert.equal(await sidewaysOverflow(page), 0, 'no sideways scrolling with the style panel open');
+        await card.getByLabel('Foreground').fill('#000000');
+        await card.locator('.style-error').waitFor({ state: 'hidden' });
         // The number's codes listed in "My QR codes".
         const manage = page.locator('#manage');
         await manage.getByRole('button', { name: 'Show my QR codes' }).click();
@@ -81,6 +91,16 @@ for (const scheme of ['light', 'dark']) {
         await el.locator('article.result').waitFor();
         await page.waitForFunction(() => document.querySelector('cams-qrdl').shadowRoot.querySelector('img.qr-image')?.naturalWidth > 0);
         assert.deepEqual(await axeViolations(page), [], 'with a result card');
+        // Its "Customise the downloads" panel open, with a guard's message beside the form.
+        const card = el.locator('article.result');
+        await card.getByText('Customise the downloads').click();
+        await card.locator('img.style-preview-img').waitFor();
+        await card.getByLabel('Foreground').fill('#dddddd');
+        await card.locator('.style-error').waitFor();
+        assert.deepEqual(await axeViolations(page), [], 'with the style panel open and a guard message');
+        assert.equal(await sidewaysOverflow(page), 0, 'no sideways scrolling with the style panel open');
+        await card.getByLabel('Foreground').fill('#000000');
+        await card.locator('.style-error').waitFor({ state: 'hidden' });
         await el.getByLabel('Prefilled message').fill('');
         await el.getByRole('button', { name: 'Create QR code' }).click();
         await el.locator('.field-error:not([hidden])').first().waitFor();

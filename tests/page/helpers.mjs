@@ -2,6 +2,7 @@
 // with playwright-core, record console errors, save screenshots, decode QR codes.
 // Builds nothing: expects www/pkg (scripts/build-wasm.sh) and target/debug/cams-relay.
 
+import { inflateSync } from 'node:zlib';
 import { createServer } from 'node:net';
 import { after as nodeAfter, afterEach as nodeAfterEach, before as nodeBefore, beforeEach as nodeBeforeEach } from 'node:test';
 import http from 'node:http';
@@ -136,6 +137,20 @@ export function decodePng(buffer) {
   const png = PNG.sync.read(buffer);
   const res = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
   return { text: res?.data ?? null, width: png.width, height: png.height, version: res?.version ?? null };
+}
+
+/**
+ * A PDF from the export module: its page width in points (MediaBox, whole points) and the code's
+ * printed width in mm (the page less the background on each side of the centred code, read from
+ * the content stream's first `cm`, whose x offset is that margin).
+ */
+export function pdfWidths(buffer) {
+  const text = buffer.toString('latin1');
+  const page = Number(/\/MediaBox \[0 0 (\d+) /.exec(text)?.[1]);
+  const start = buffer.indexOf('stream\n') + 'stream\n'.length;
+  const content = inflateSync(buffer.subarray(start, buffer.indexOf('\nendstream', start))).toString('latin1');
+  const cm = content.split('\n').find((l) => l.endsWith(' cm')).split(' ').map(Number);
+  return { pagePt: page, codeMm: ((page - 2 * cm[4]) * 25.4) / 72, scale: cm[0], dx: cm[4] };
 }
 
 /** Clicks something that starts a download and returns { name, buffer }. */

@@ -488,6 +488,13 @@ test('README pictures of My QR codes: light, dark and 390 px wide, no sideways s
       await manage.locator('tbody tr input.select-row').nth(2).check();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.equal(overflow, 0, `${name}: no sideways scrolling`);
+      const clipped = await manage.locator('.table-wrap').evaluate((w) => w.scrollWidth - w.clientWidth);
+      assert.equal(clipped, 0, `${name}: the table fits its box (no button cut off)`);
+      // Thumbnails are drawn as rows come on screen: bring each row up, so the picture has them all.
+      for (const tr of await manage.locator('tbody tr').all()) await tr.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => document.querySelectorAll('#manage .qr-thumb').length === 0, null, { timeout: 5000 }).catch(async (err) => {
+        throw new Error(`${name}: ${await page.evaluate(() => document.querySelectorAll('#manage .qr-thumb').length)} thumbnails not drawn (${err.message})`);
+      });
       await manage.screenshot({ path: `${SCREENSHOTS}/${name}.png`, animations: 'disabled' });
       assertNoConsoleErrors();
     } finally {

@@ -9,6 +9,8 @@ import { readBatchCsv, toCsvText } from './csv.js';
 import { remember } from './seen.js';
 import { langOf, msg, setText, translate } from './i18n.js';
 import { FORMATS, buildZip } from './exports.js';
+import { mountCustomise } from './customise.js';
+import { httpUrl } from './errors.js';
 
 export { csvCell, parseCsv } from './csv.js';
 
@@ -102,6 +104,8 @@ export function mountBatch(root, opts) {
   const zipBoxes = FORMATS.map((f) => h('input', { type: 'checkbox', id: `batch-zip-${f}`, value: f, checked: true }));
   const zipBtn = h('button', { type: 'button', class: 'secondary zip', text: msg('batch.zip'), disabled: true });
   const zipProgress = h('progress', { class: 'zip-progress', max: '1', value: '0', hidden: true, 'aria-label': msg('batch.zipProgress') });
+  // The print style of the ZIP's files (the page's one style); its preview draws the first code.
+  const customise = mountCustomise({ hidden: true, idPrefix: 'batch-style', previewLink: () => httpUrl(rows.find((r) => r.state === 'done' && r.qrdl)?.qrdl.deepLinkUrl) ?? '' });
   const zipGroup = h(
     'fieldset',
     { class: 'zip-export', hidden: true },
@@ -131,6 +135,7 @@ export function mountBatch(root, opts) {
     pendingNote,
     h('div', { class: 'actions' }, start, stop, retry, exportBtn, clearBtn),
     zipGroup,
+    customise.el,
   );
   root.append(
     form,
@@ -367,6 +372,7 @@ export function mountBatch(root, opts) {
     exportBtn.disabled = running || c.done + c.failed + c.stopped === 0;
     clearBtn.hidden = c.done + c.failed + c.stopped === 0;
     zipGroup.hidden = c.done === 0;
+    customise.el.hidden = zipGroup.hidden;
     zipBtn.disabled = running || zipping || c.done === 0 || !zipBoxes.some((b) => b.checked);
     clearBtn.disabled = running;
     pendingNote.hidden = !pending;
@@ -704,6 +710,12 @@ export function mountBatch(root, opts) {
     if (running || zipping || !created.length || !formats.length) return;
     zipping = true;
     clearError(alert);
+    const style = await customise.forDownload();
+    if (!style) {
+      zipping = false;
+      announce(say('style.invalid'));
+      return;
+    }
     zipProgress.max = created.length;
     zipProgress.value = 0;
     zipProgress.hidden = false;
@@ -719,7 +731,7 @@ export function mountBatch(root, opts) {
           message: r.message,
           phone: r.req?.phoneNumber ?? r.phone ?? batchPhone,
         })),
-        { formats, onProgress: (done) => { zipProgress.value = done; } },
+        { formats, style: style.options, sizePx: style.sizePx, sizeMm: style.sizeMm, onProgress: (done) => { zipProgress.value = done; } },
       );
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
       saveBlob(new Blob([zip], { type: 'application/zip' }), `qr-codes-${batchPhone.replace(/\D/g, '') || 'batch'}-${stamp}.zip`);

@@ -16,7 +16,9 @@ import {
 import { localizeProblem, phoneHint, validate } from './validate.js';
 import { httpUrl } from './errors.js';
 import { langOf, msg, setText, translate } from './i18n.js';
-import { DEFAULT_PNG_SIZE, PNG_SIZES, pdfBlob, pngBlob, svgBlob, svgObjectUrl } from './download.js';
+import { PNG_SIZES, pdfBlob, pngBlob, svgBlob, svgObjectUrl } from './download.js';
+import { mountCustomise } from './customise.js';
+import { getStyle, onStyleChange, setStyle } from './style.js';
 
 /** The request fields as the module names them, and the form control for each. */
 export const FIELDS = ['phoneNumber', 'prefilledMessage', 'generateQrImage', 'custSpaceId'];
@@ -278,9 +280,29 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     }, 2000);
   });
 
+  // The downloads' style (shared with every "Customise" panel on the page); the PNG size beside
+  // the button is the style's, so changing either changes both.
+  const customise = mountCustomise({ idPrefix: `${idPrefix}-style`, pngSize: false, previewLink: () => deepLink ?? '' });
   const sizeId = `${idPrefix}-png-size`;
-  const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: msg('result.pngSizeOption', { size: s }), selected: s === DEFAULT_PNG_SIZE })));
+  const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: msg('result.pngSizeOption', { size: s }), selected: s === getStyle().sizePx })));
+  sizeSel.addEventListener('change', () => setStyle({ sizePx: Number(sizeSel.value) }, sizeSel));
+  let sizeShown = false;
+  const stopSize = onStyleChange((from) => {
+    // A card taken out of the page for good (replaced by the next result) stops listening.
+    if (sizeSel.isConnected) sizeShown = true;
+    else if (sizeShown) {
+      stopSize();
+      return;
+    }
+    if (from !== sizeSel) sizeSel.value = String(getStyle().sizePx);
+  });
   const dlAlert = alertRegion();
+  /** The style for a download, or null (said, and the panel opened on the guard's message). */
+  const styled = async (btn) => {
+    const s = await customise.forDownload();
+    if (!s) announce(translate(langOf(btn), 'style.invalid'));
+    return s;
+  };
   const svgBtn = h('button', {
     type: 'button',
     class: 'secondary download-svg',
@@ -289,8 +311,10 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     onclick: async () => {
       if (!deepLink) return;
       clearError(dlAlert);
+      const style = await styled(svgBtn);
+      if (!style) return;
       try {
-        saveBlob(await svgBlob(deepLink), `${stem}.svg`);
+        saveBlob(await svgBlob(deepLink, style.options), `${stem}.svg`);
         announce(translate(langOf(svgBtn), 'result.downloading', { file: `${stem}.svg` }));
       } catch (err) {
         showError(dlAlert, err, { title: msg('result.svgFailed') });
@@ -305,9 +329,11 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     onclick: async () => {
       if (!deepLink) return;
       clearError(dlAlert);
+      const style = await styled(pngBtn);
+      if (!style) return;
       const size = Number(sizeSel.value);
       try {
-        saveBlob(await pngBlob(deepLink, size), `${stem}-${size}.png`);
+        saveBlob(await pngBlob(deepLink, size, style.options), `${stem}-${size}.png`);
         announce(translate(langOf(pngBtn), 'result.downloading', { file: `${stem}-${size}.png` }));
       } catch (err) {
         showError(dlAlert, err, { title: msg('result.pngFailed') });
@@ -323,8 +349,10 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
     onclick: async () => {
       if (!deepLink) return;
       clearError(dlAlert);
+      const style = await styled(pdfBtn);
+      if (!style) return;
       try {
-        saveBlob(await pdfBlob(deepLink), `${stem}.pdf`);
+        saveBlob(await pdfBlob(deepLink, style.sizeMm, style.options), `${stem}.pdf`);
         announce(translate(langOf(pdfBtn), 'result.downloadingPdf', { file: `${stem}.pdf` }));
       } catch (err) {
         showError(dlAlert, err, { title: msg('result.pdfFailed') });
@@ -367,6 +395,7 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
             pngBtn,
             pdfBtn,
           ),
+          deepLink ? customise.el : null,
           dlAlert,
         ),
       ),

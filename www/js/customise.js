@@ -1,33 +1,15 @@
-// "Customise": the print style of the downloads from "My QR codes" (colours, level, margin, frame
-// text, sizes, a logo), with a live preview drawn by the QR module and the module's guards
-// (contrast, quiet zone, frame text, logo) shown beside the form. The style, without the logo, is
-// remembered in localStorage: it holds no key, token or message.
+// "Customise the downloads": a panel (a <details>) setting the print style of every download on
+// the page (colours, level, margin, frame text, shape, sizes, a logo), with a live preview drawn
+// by the QR module and the module's guards (contrast, quiet zone, frame text, logo) shown beside
+// the form in the page's language. The style itself lives in style.js: every panel shows and
+// edits the same one (the result card, "My QR codes" and the batch's ZIP each have a panel).
 
 import { h, replace } from './dom.js';
 import { loadQrModule } from './client.js';
-import { DEFAULT_PNG_SIZE, PNG_SIZES } from './download.js';
+import { PNG_SIZES } from './download.js';
 import { msg, setText } from './i18n.js';
-
-const STORAGE_KEY = 'cams-qrdl:style:v1';
-const DEFAULTS = { foreground: '#000000', background: '#ffffff', ecLevel: 'M', margin: 4, frameText: '', moduleShape: 'square', sizePx: DEFAULT_PNG_SIZE, sizeMm: 30 };
-const PREVIEW_LINK = 'https://wa.me/message/PREVIEW0';
-
-function stored() {
-  try {
-    const v = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null');
-    return v && typeof v === 'object' ? { ...DEFAULTS, ...v } : { ...DEFAULTS };
-  } catch {
-    return { ...DEFAULTS };
-  }
-}
-
-function store(v) {
-  try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(v));
-  } catch {
-    // Blocked storage: the style lasts for this page's life.
-  }
-}
+import { localizeProblem } from './validate.js';
+import { DEFAULTS, PREVIEW_LINK, downloadStyle, getStyle, onStyleChange, renderOptions, setStyle } from './style.js';
 
 /** A file as a PNG data: URL (a JPEG or other image redrawn on a canvas: the export module reads PNG). */
 async function logoDataUrl(file) {
@@ -40,15 +22,14 @@ async function logoDataUrl(file) {
 }
 
 /**
- * The panel (a <details>) and `style()`: the options for renderQrSvg/renderQrPng/renderQrPdf, or
- * null while the guards refuse them. `previewLink()` gives the link the preview draws.
- * @param {{ previewLink?: () => string, idPrefix?: string }} [opts]
+ * The panel and `forDownload()`: the style for a download, or null (the panel opened on the
+ * guard's message) while the guards refuse it. `previewLink()` gives the link the preview draws.
+ * `pngSize: false` leaves out the PNG size (the result card has its own beside its button).
+ * @param {{ previewLink?: () => string, idPrefix?: string, pngSize?: boolean, hidden?: boolean }} [opts]
  */
 export function mountCustomise(opts = {}) {
   const id = (n) => `${opts.idPrefix ?? 'style'}-${n}`;
-  let value = stored();
-  let logo = '';
-  let ok = true;
+  const value = getStyle();
   const input = (name, props) => h('input', { id: id(name), name, ...props });
   const fg = input('foreground', { type: 'color', value: value.foreground });
   const bg = input('background', { type: 'color', value: value.background });
@@ -59,19 +40,19 @@ export function mountCustomise(opts = {}) {
   const size = h('select', { id: id('size'), name: 'sizePx' }, PNG_SIZES.map((s) => h('option', { value: String(s), text: msg('result.pngSizeOption', { size: s }), selected: s === value.sizePx })));
   const mm = input('mm', { type: 'number', min: '20', max: '1000', step: '1', value: String(value.sizeMm) });
   const logoInput = input('logo', { type: 'file', accept: 'image/png,image/jpeg' });
-  const logoClear = h('button', { type: 'button', class: 'link-button logo-clear', text: msg('style.logoRemove'), hidden: true });
+  const logoClear = h('button', { type: 'button', class: 'link-button logo-clear', text: msg('style.logoRemove'), hidden: !value.logo });
   const preview = h('div', { class: 'style-preview', 'aria-live': 'off' });
   const error = h('p', { class: 'field-error style-error', id: id('error'), role: 'alert', hidden: true });
   const reset = h('button', { type: 'button', class: 'secondary small style-reset', text: msg('style.reset') });
   const row = (el, key) => h('div', { class: 'field' }, h('label', { for: el.id, text: msg(key) }), el);
   const el = h(
     'details',
-    { class: 'customise' },
+    { class: 'customise', hidden: opts.hidden ?? false },
     h('summary', { text: msg('style.summary') }),
     h('div', { class: 'customise-body' },
       h('div', { class: 'customise-fields' },
         row(fg, 'style.foreground'), row(bg, 'style.background'), row(level, 'style.level'), row(margin, 'style.margin'),
-        row(frame, 'style.frame'), row(shape, 'style.shape'), row(size, 'style.pngSize'), row(mm, 'style.pdfWidth'),
+        row(frame, 'style.frame'), row(shape, 'style.shape'), opts.pngSize === false ? null : row(size, 'style.pngSize'), row(mm, 'style.pdfWidth'),
         h('div', { class: 'field' }, h('label', { for: logoInput.id, text: msg('style.logo') }), logoInput, logoClear),
         error,
         reset,
@@ -79,9 +60,12 @@ export function mountCustomise(opts = {}) {
       h('figure', { class: 'style-figure' }, preview, h('figcaption', { text: msg('style.previewCaption') })),
     ),
   );
+  /** This panel, as the `from` of its own changes (it need not hear of them). */
+  const self = {};
 
+  /** The form's fields as a style patch. */
   function read() {
-    value = {
+    return {
       foreground: fg.value,
       background: bg.value,
       ecLevel: level.value,
@@ -93,73 +77,102 @@ export function mountCustomise(opts = {}) {
     };
   }
 
-  /** The renderer options of the current style (sizes apart). */
-  function options() {
-    /** @type {Record<string, any>} */
-    const o = { foreground: value.foreground, background: value.background, ecLevel: value.ecLevel, margin: value.margin, moduleShape: value.moduleShape };
-    if (value.frameText) o.frameText = value.frameText;
-    if (logo) o.logo = logo;
-    return o;
+  /** The form from the shared style (changed in another panel). */
+  function show() {
+    const v = getStyle();
+    fg.value = v.foreground;
+    bg.value = v.background;
+    level.value = v.ecLevel;
+    margin.value = String(v.margin);
+    frame.value = v.frameText;
+    shape.value = v.moduleShape;
+    size.value = String(v.sizePx);
+    mm.value = String(v.sizeMm);
+    if (!v.logo) logoInput.value = '';
+    logoClear.hidden = !v.logo;
+  }
+
+  /** A guard's refusal beside the form, in the page's language (the module's English if unknown). */
+  function showGuard(err) {
+    setText(error, localizeProblem(/** @type {any} */ (err)?.message ?? err));
+    error.hidden = false;
   }
 
   async function refresh() {
-    read();
-    store(value);
     try {
       const { renderQrSvg } = await loadQrModule();
-      const svg = renderQrSvg(opts.previewLink?.() || PREVIEW_LINK, options());
+      const svg = renderQrSvg(opts.previewLink?.() || PREVIEW_LINK, renderOptions());
       replace(preview, h('img', { class: 'style-preview-img', alt: msg('style.previewAlt'), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` }));
-      ok = true;
       error.hidden = true;
       error.textContent = '';
     } catch (err) {
-      ok = false;
-      error.textContent = String(/** @type {any} */ (err)?.message ?? err);
-      error.hidden = false;
+      showGuard(err);
     }
   }
 
-  for (const c of [fg, bg, level, margin, frame, shape, size, mm]) c.addEventListener('input', () => void refresh());
+  const changed = () => {
+    setStyle(read(), self);
+    void refresh();
+  };
+  for (const c of [fg, bg, level, margin, frame, shape, size, mm]) c.addEventListener('input', changed);
   logoInput.addEventListener('change', async () => {
     const file = logoInput.files?.[0];
+    let logo;
     try {
       logo = file ? await logoDataUrl(file) : '';
     } catch {
-      logo = '';
       setText(error, msg('style.logoUnreadable'));
       error.hidden = false;
       return;
     }
     logoClear.hidden = !logo;
+    setStyle({ logo }, self);
     await refresh();
   });
   logoClear.addEventListener('click', () => {
-    logo = '';
     logoInput.value = '';
     logoClear.hidden = true;
+    setStyle({ logo: '' }, self);
     void refresh();
   });
   reset.addEventListener('click', () => {
-    fg.value = DEFAULTS.foreground;
-    bg.value = DEFAULTS.background;
-    level.value = DEFAULTS.ecLevel;
-    margin.value = String(DEFAULTS.margin);
-    frame.value = '';
-    shape.value = DEFAULTS.moduleShape;
-    size.value = String(DEFAULTS.sizePx);
-    mm.value = String(DEFAULTS.sizeMm);
+    setStyle({ ...DEFAULTS }, self);
+    show();
     void refresh();
   });
   el.addEventListener('toggle', () => {
+    if (!el.open) return;
+    show();
+    void refresh();
+  });
+  // Another panel's change: this form follows, and its preview when open. A panel taken out of
+  // the page for good (a replaced result card) stops listening.
+  let wasConnected = false;
+  const stop = onStyleChange((from) => {
+    if (el.isConnected) wasConnected = true;
+    else if (wasConnected) {
+      stop();
+      return;
+    }
+    if (from === self) return;
+    show();
     if (el.open) void refresh();
   });
 
   return {
     el,
-    /** The options for the renderers, or null while the guards refuse the style. */
-    style: () => (ok ? options() : null),
-    sizePx: () => value.sizePx,
-    sizeMm: () => value.sizeMm,
+    /**
+     * The style for a download ({ options, sizePx, sizeMm }), or null when the guards refuse it:
+     * then the panel opens on the guard's message.
+     * @returns {Promise<import('./style.js').DownloadStyle | null>}
+     */
+    async forDownload() {
+      const s = await downloadStyle();
+      if (!('error' in s) || !s.error) return /** @type {import('./style.js').DownloadStyle} */ (s);
+      el.open = true;
+      showGuard(s.error);
+      return null;
+    },
     refresh,
   };
 }

@@ -87,7 +87,7 @@ export function mountManage(root, opts) {
   bulkProgress.setAttribute('aria-describedby', 'manage-bulk-text');
   const bulkStop = h('button', { type: 'button', class: 'secondary small bulk-stop', text: msg('common.stop') });
   const bulkRow = h('div', { class: 'progress-row bulk-progress', hidden: true }, h('label', { for: 'manage-bulk-progress', text: msg('manage.deleting') }), bulkProgress, bulkText, bulkStop);
-  // The print style of the rows' downloads; its preview draws the first row shown.
+  // The print style of the rows' downloads (the page's one style, style.js); its preview draws the first row shown.
   const customise = mountCustomise({ idPrefix: 'manage-style', previewLink: () => (httpUrl(visible[0]?.q.deepLinkUrl) ? String(visible[0].q.deepLinkUrl) : '') });
   const tools = h(
     'div',
@@ -326,14 +326,13 @@ export function mountManage(root, opts) {
     const code = String(r.q.qrdlCode ?? '');
     const file = `${fileStem(r.seen?.l, code, new Set())}.${format}`;
     clearError(alert);
-    const style = customise.style();
+    const style = await customise.forDownload();
     if (!style) {
-      customise.el.open = true;
       announce(translate(langOf(btn), 'style.invalid'));
       return;
     }
     try {
-      const blob = format === 'svg' ? await svgBlob(link, style) : format === 'png' ? await pngBlob(link, customise.sizePx(), style) : await pdfBlob(link, customise.sizeMm(), style);
+      const blob = format === 'svg' ? await svgBlob(link, style.options) : format === 'png' ? await pngBlob(link, style.sizePx, style.options) : await pdfBlob(link, style.sizeMm, style.options);
       saveBlob(blob, file);
       announce(translate(langOf(btn), 'result.downloading', { file }));
     } catch (err) {
@@ -666,7 +665,11 @@ function buildDialog() {
   cancel.addEventListener('click', () => done(false));
   confirm.addEventListener('click', () => done(true));
   el.addEventListener('cancel', () => done(false));
-  el.addEventListener('close', () => done(false));
+  // A close event is dispatched in a task of its own: one from the last close may come after the
+  // next ask() opened the dialog again, and must not close that one.
+  el.addEventListener('close', () => {
+    if (!el.open) done(false);
+  });
   return {
     el,
     /** @param {{ title: Msg, text: Msg, confirm: Msg, danger?: boolean }} spec */
