@@ -156,6 +156,10 @@ test('<cams-qrdl> downloads in the remembered style, and its card has the panel'
     const counts = pixelCounts(png.buffer, NAVY);
     assert.ok(counts.match > 10_000 && counts.black === 0, 'navy modules');
     assert.equal(decodePng(png.buffer).text, link);
+    const pdf = await download(page, () => card.getByRole('button', { name: 'Download PDF' }).click());
+    assert.match(pdf.name, /\.pdf$/);
+    assert.ok(Math.abs(pdfWidths(pdf.buffer).codeMm - 30) < 1e-3, 'the default 30 mm');
+    assert.match(pdf.buffer.toString('latin1'), /^%PDF-/);
     assertNoConsoleErrors();
   } finally {
     await context.close();
