@@ -43,6 +43,21 @@ function sidewaysOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
+/**
+ * A result card's "Customise the downloads" panel opened, with a guard's message beside the
+ * form: no axe violations, no sideways scrolling; then the style is put back.
+ */
+async function checkStylePanel(page, card) {
+  await card.getByText('Customise the downloads').click();
+  await card.locator('img.style-preview-img').waitFor();
+  await card.getByLabel('Foreground').fill('#dddddd');
+  await card.locator('.style-error').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'with the style panel open and a guard message');
+  assert.equal(await sidewaysOverflow(page), 0, 'no sideways scrolling with the style panel open');
+  await card.getByLabel('Foreground').fill('#000000');
+  await card.locator('.style-error').waitFor({ state: 'hidden' });
+}
+
 for (const scheme of ['light', 'dark']) {
   for (const { name, viewport } of WIDTHS) {
     test(`the page has no axe violations (${scheme}, ${name})`, async () => {
@@ -55,14 +70,7 @@ for (const scheme of ['light', 'dark']) {
         assert.deepEqual(await axeViolations(page), [], 'with a result card');
         // Its "Customise the downloads" panel open, with a guard's message beside the form.
         const card = page.locator('#create article.result');
-        await card.getByText('Customise the downloads').click();
-        await card.locator('img.style-preview-img').waitFor();
-        await card.getByLabel('Foreground').fill('#dddddd');
-        await card.locator('.style-error').waitFor();
-        assert.deepEqual(await axeViolations(page), [], 'with the style panel open and a guard message');
-        assert.equal(await sidewaysOverflow(page), 0, 'no sideways scrolling with the style panel open');
-        await card.getByLabel('Foreground').fill('#000000');
-        await card.locator('.style-error').waitFor({ state: 'hidden' });
+        await checkStylePanel(page, card);
         // The number's codes listed in "My QR codes".
         const manage = page.locator('#manage');
         await manage.getByRole('button', { name: 'Show my QR codes' }).click();
@@ -93,14 +101,7 @@ for (const scheme of ['light', 'dark']) {
         assert.deepEqual(await axeViolations(page), [], 'with a result card');
         // Its "Customise the downloads" panel open, with a guard's message beside the form.
         const card = el.locator('article.result');
-        await card.getByText('Customise the downloads').click();
-        await card.locator('img.style-preview-img').waitFor();
-        await card.getByLabel('Foreground').fill('#dddddd');
-        await card.locator('.style-error').waitFor();
-        assert.deepEqual(await axeViolations(page), [], 'with the style panel open and a guard message');
-        assert.equal(await sidewaysOverflow(page), 0, 'no sideways scrolling with the style panel open');
-        await card.getByLabel('Foreground').fill('#000000');
-        await card.locator('.style-error').waitFor({ state: 'hidden' });
+        await checkStylePanel(page, card);
         await el.getByLabel('Prefilled message').fill('');
         await el.getByRole('button', { name: 'Create QR code' }).click();
         await el.locator('.field-error:not([hidden])').first().waitFor();

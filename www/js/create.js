@@ -286,16 +286,9 @@ export function renderResult(qrdl, { announce = (/** @type {string} */ _msg) => 
   const sizeId = `${idPrefix}-png-size`;
   const sizeSel = h('select', { id: sizeId, disabled: !deepLink }, PNG_SIZES.map((s) => h('option', { value: String(s), text: msg('result.pngSizeOption', { size: s }), selected: s === getStyle().sizePx })));
   sizeSel.addEventListener('change', () => setStyle({ sizePx: Number(sizeSel.value) }, sizeSel));
-  let sizeShown = false;
-  const stopSize = onStyleChange((from) => {
-    // A card taken out of the page for good (replaced by the next result) stops listening.
-    if (sizeSel.isConnected) sizeShown = true;
-    else if (sizeShown) {
-      stopSize();
-      return;
-    }
+  onStyleChange((from) => {
     if (from !== sizeSel) sizeSel.value = String(getStyle().sizePx);
-  });
+  }, sizeSel);
   const dlAlert = alertRegion();
   /** The style for a download, or null (said, and the panel opened on the guard's message). */
   const styled = async (btn) => {

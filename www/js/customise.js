@@ -147,17 +147,11 @@ export function mountCustomise(opts = {}) {
   });
   // Another panel's change: this form follows, and its preview when open. A panel taken out of
   // the page for good (a replaced result card) stops listening.
-  let wasConnected = false;
-  const stop = onStyleChange((from) => {
-    if (el.isConnected) wasConnected = true;
-    else if (wasConnected) {
-      stop();
-      return;
-    }
+  onStyleChange((from) => {
     if (from === self) return;
     show();
     if (el.open) void refresh();
-  });
+  }, el);
 
   return {
     el,

@@ -49,10 +49,26 @@ export function setStyle(patch, from = undefined) {
   for (const fn of [...listeners]) fn(from);
 }
 
-/** Calls `fn(from)` after each change; returns the function that stops it. */
-export function onStyleChange(fn) {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
+/**
+ * Calls `fn(from)` after each change; returns the function that stops it. With `owner` (an
+ * element), it stops by itself once the owner has been in the document and is no longer: a
+ * result card replaced by the next one stops listening.
+ * @param {(from: unknown) => void} fn
+ * @param {Element} [owner]
+ */
+export function onStyleChange(fn, owner = undefined) {
+  let attached = false;
+  /** @param {unknown} from */
+  const listener = (from) => {
+    if (owner?.isConnected) attached = true;
+    else if (owner && attached) {
+      listeners.delete(listener);
+      return;
+    }
+    fn(from);
+  };
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 /** The renderers' options for a style (sizes apart). */

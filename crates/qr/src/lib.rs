@@ -224,6 +224,18 @@ mod tests {
         assert_eq!(decimal(-0.0004, 3), "0");
         assert_eq!(decimal(-1.5, 3), "-1.5");
         assert_eq!(decimal(12.0625, 3), "12.063");
+        // The PDF content stream's numbers (pdf.rs, five places).
+        for (v, text) in [
+            (0.25, "0.25"),
+            (30.0, "30"),
+            (-1.5, "-1.5"),
+            (0.000_01, "0.00001"),
+            (1.000_004, "1"),
+            (-0.000_001, "0"),
+            (2.05, "2.05"),
+        ] {
+            assert_eq!(decimal(v, 5), text);
+        }
     }
 
     #[test]

@@ -143,7 +143,8 @@ impl Ops {
 
     fn op(&mut self, operands: &[f32], operator: &str) -> &mut Self {
         for &v in operands {
-            push_decimal(&mut self.0, f64::from(v), Self::PLACES);
+            self.0
+                .extend_from_slice(crate::decimal(f64::from(v), Self::PLACES).as_bytes());
             self.0.push(b' ');
         }
         self.0.extend_from_slice(operator.as_bytes());
@@ -186,30 +187,6 @@ impl Ops {
         self.0.push(b'/');
         self.0.extend_from_slice(name.0);
         self.op(&[], " Do")
-    }
-}
-
-/// `v` with at most `places` decimals, trailing zeros dropped, as [`crate::decimal`] writes it.
-fn push_decimal(out: &mut Vec<u8>, v: f64, places: u32) {
-    let scale = 10_u64.pow(places);
-    let n = (v * scale as f64).round() as i64;
-    if n < 0 {
-        out.push(b'-');
-    }
-    let n = n.unsigned_abs();
-    out.extend_from_slice(itoa::Buffer::new().format(n / scale).as_bytes());
-    let mut frac = n % scale;
-    if frac != 0 {
-        out.push(b'.');
-        let mut digits = places;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        let mut buf = itoa::Buffer::new();
-        let text = buf.format(frac);
-        out.extend(std::iter::repeat_n(b'0', digits as usize - text.len()));
-        out.extend_from_slice(text.as_bytes());
     }
 }
 
@@ -358,24 +335,6 @@ mod tests {
                     "{op}: {x} vs {y}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn decimals_are_exact_to_their_places() {
-        let mut out = Vec::new();
-        for (v, text) in [
-            (0.25, "0.25"),
-            (30.0, "30"),
-            (-1.5, "-1.5"),
-            (0.000_01, "0.00001"),
-            (1.000_004, "1"),
-            (-0.000_001, "0"),
-            (2.05, "2.05"),
-        ] {
-            out.clear();
-            push_decimal(&mut out, v, Ops::PLACES);
-            assert_eq!(std::str::from_utf8(&out).unwrap(), text);
         }
     }
 }
